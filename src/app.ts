@@ -1,0 +1,93 @@
+/**
+ * Wires the parts into a running daemon: database, cache, archive index,
+ * mirror client, pipeline, HTTP front.
+ *
+ * @module
+ */
+
+import type { DatabaseSync } from "node:sqlite";
+import { ArchiveIndex } from "./apt/mod.ts";
+import { CacheStore, DATABASE_FILE, openDatabase } from "./cache/mod.ts";
+import type { Config } from "./config/mod.ts";
+import { MirrorClient } from "./fetch/mod.ts";
+import { Logger } from "./log/mod.ts";
+import { AptPipeline, createHandler } from "./server/mod.ts";
+import { TrafficCounters } from "./stats/mod.ts";
+import { VERSION } from "./version.ts";
+
+/** A started daemon. */
+export interface Daemon {
+  /** The TCP port actually bound (differs from the config when it asked for 0). */
+  readonly port: number;
+  readonly pipeline: AptPipeline;
+  readonly index: ArchiveIndex;
+  /** Stops accepting requests, lets downloads end, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts a daemon with `config`; resolves once it listens. */
+export async function startDaemon(
+  config: Config,
+  log = new Logger(config.log.level),
+): Promise<Daemon> {
+  await Deno.mkdir(config.state.directory, { recursive: true });
+  const db: DatabaseSync = openDatabase(`${config.state.directory}/${DATABASE_FILE}`);
+  const cache = new CacheStore(config.cache.directory, db, log);
+  await cache.init();
+  const index = new ArchiveIndex(db, log);
+  const instance = crypto.randomUUID().slice(0, 8);
+  const via = `1.1 apt-dht-${instance}`;
+  const client = new MirrorClient({
+    responseTimeoutMs: config.upstream.responseTimeout * 1000,
+    idleTimeoutMs: config.upstream.idleTimeout * 1000,
+    userAgent: `apt-dht/${VERSION}`,
+    via,
+  });
+  const pipeline = new AptPipeline({ cache, index, client, log }, {
+    indexFreshnessMs: config.cache.indexFreshness * 1000,
+    resumeAttempts: config.upstream.resumeAttempts,
+    ingestWaitMs: 10_000,
+  });
+  const counters = new TrafficCounters();
+  let port = config.server.port;
+  const handler = createHandler({
+    pipeline,
+    counters,
+    log,
+    allowedClients: config.server.allowedClients,
+    mirrors: config.mirrors,
+    via: `apt-dht-${instance}`,
+    port: () => port,
+    status: { version: VERSION, counters, activeDownloads: () => pipeline.activeDownloads },
+  });
+  const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
+  const server = Deno.serve({
+    hostname: config.server.listen,
+    port: config.server.port,
+    onListen: resolve,
+    onError: (error) => {
+      log.error("http.handler_error", { error });
+      return new Response("internal error\n", { status: 500 });
+    },
+  }, handler);
+  port = (await listening).port;
+  log.info("daemon.started", {
+    version: VERSION,
+    listen: `${config.server.listen}:${port}`,
+    cache: config.cache.directory,
+    state: config.state.directory,
+    mirrors: [...config.mirrors.keys()].join(",") || undefined,
+  });
+  return {
+    port,
+    pipeline,
+    index,
+    async stop() {
+      await server.shutdown();
+      await pipeline.idle();
+      await index.settled();
+      db.close();
+      log.info("daemon.stopped");
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * What kind of archive file a path names: index files change in place and
+ * must be revalidated; pool and by-hash files never change.
+ *
+ * @module
+ */
+
+/** Compressions apt uses for index files, by file extension. */
+export type Compression = "none" | "gz" | "xz" | "bz2";
+
+/** How an index file is parsed for hashes. */
+export type IndexKind = "release" | "packages" | "sources" | "other-index";
+
+const INDEX_NAME =
+  /^(InRelease|Release(\.gpg)?|(Packages|Sources|Contents-[^/]+|Translation-[^/]+|Components-[^/]+|Commands-[^/]+|icons-[^/]+|Index)(\.(gz|xz|bz2|lzma|zst))?)$/;
+
+/** The last segment of a path. */
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** True for a file named by its hash (`…/by-hash/SHA256/<hex>`): content can never change. */
+export function byHashDigest(
+  path: string,
+): { algorithm: "sha256" | "sha1" | "md5"; hex: string } | undefined {
+  const match = /\/by-hash\/(SHA256|SHA1|MD5Sum)\/([0-9a-f]+)$/i.exec(path);
+  if (!match) return undefined;
+  const algorithm = ({ sha256: "sha256", sha1: "sha1", md5sum: "md5" } as const)[
+    match[1].toLowerCase() as "sha256" | "sha1" | "md5sum"
+  ];
+  const lengths = { sha256: 64, sha1: 40, md5: 32 };
+  return match[2].length === lengths[algorithm]
+    ? { algorithm, hex: match[2].toLowerCase() }
+    : undefined;
+}
+
+/**
+ * True for files that are replaced in place on the mirror (Release files,
+ * Packages, Sources, Translation, Contents, diff indexes): the cache must
+ * revalidate them. by-hash files are never index files in this sense.
+ */
+export function isIndexFile(path: string): boolean {
+  if (byHashDigest(path)) return false;
+  return INDEX_NAME.test(basename(path));
+}
+
+/** True for files whose content never changes under the same name. */
+export function isImmutable(path: string): boolean {
+  return byHashDigest(path) !== undefined || /(^|\/)pool\//.test(path) ||
+    /\.(deb|udeb|ddeb|dsc|tar\.[a-z0-9]+|diff\.gz)$/.test(path);
+}
+
+/** The compression an index file name implies. */
+export function compressionOf(name: string): Compression {
+  if (name.endsWith(".gz")) return "gz";
+  if (name.endsWith(".xz")) return "xz";
+  if (name.endsWith(".bz2")) return "bz2";
+  return "none";
+}
+
+/** How to parse a file with this (canonical) name, or undefined when it has no hashes for us. */
+export function indexKindOf(name: string): IndexKind | undefined {
+  const base = basename(name);
+  if (base === "InRelease" || base === "Release") return "release";
+  if (/^Packages(\.(gz|xz|bz2))?$/.test(base)) return "packages";
+  if (/^Sources(\.(gz|xz|bz2))?$/.test(base)) return "sources";
+  return INDEX_NAME.test(base) ? "other-index" : undefined;
+}
+
+/**
+ * The archive root that paths in a Packages/Sources index are relative to:
+ * the part before `dists/` or, for flat repositories, the index's directory.
+ */
+export function archiveRootOf(indexPath: string): string {
+  const dists = indexPath.lastIndexOf("/dists/");
+  if (dists >= 0) return indexPath.slice(0, dists + 1);
+  return indexPath.slice(0, indexPath.lastIndexOf("/") + 1);
+}

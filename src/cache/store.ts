@@ -1,0 +1,202 @@
+/**
+ * The cache directory: `<cache>/<site>/<path>`, browsable like a mirror, and
+ * its table in the database. Files enter only through {@link CacheStore.commit}
+ * (temp file, fsync, rename), after their content was checked.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { Logger } from "../log/mod.ts";
+
+/** The directory under the cache root that holds downloads in progress. */
+export const PARTIAL_DIR = ".partial";
+
+/** A committed file, as recorded. */
+export interface CachedFile {
+  readonly key: string;
+  readonly path: string;
+  readonly size: number;
+  /** Milliseconds since the epoch, as on disk at commit time. */
+  readonly mtime: number;
+  readonly sha256: string;
+  readonly etag?: string;
+  readonly lastModified?: string;
+  /** When the mirror last confirmed this copy (commit or 304), ms since the epoch. */
+  readonly checkedAt: number;
+}
+
+/** Validators and provenance recorded with a commit. */
+export interface CommitMeta {
+  readonly sha256: string;
+  readonly etag?: string;
+  readonly lastModified?: string;
+}
+
+/** A temp file for one download attempt, under `<cache>/.partial/`. */
+export interface PartialFile {
+  readonly path: string;
+  readonly file: Deno.FsFile;
+}
+
+type FileRow = {
+  path: string;
+  size: number;
+  mtime: number;
+  sha256: string;
+  etag: string | null;
+  last_modified: string | null;
+  checked_at: number;
+};
+
+/** The cache tree and its records. */
+export class CacheStore {
+  readonly #get: StatementSync;
+  readonly #put: StatementSync;
+  readonly #checked: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #failure: StatementSync;
+  #serial = 0;
+
+  constructor(
+    readonly root: string,
+    db: DatabaseSync,
+    private readonly log: Logger,
+    private readonly now = Date.now,
+  ) {
+    db.exec(`CREATE TABLE IF NOT EXISTS files (
+      path TEXT PRIMARY KEY,
+      size INTEGER NOT NULL,
+      mtime INTEGER NOT NULL,
+      sha256 TEXT NOT NULL,
+      etag TEXT,
+      last_modified TEXT,
+      checked_at INTEGER NOT NULL,
+      announce INTEGER NOT NULL DEFAULT 1
+    ) WITHOUT ROWID`);
+    db.exec(`CREATE TABLE IF NOT EXISTS hash_failures (
+      at INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      source TEXT NOT NULL,
+      reason TEXT NOT NULL
+    )`);
+    this.#get = db.prepare("SELECT * FROM files WHERE path = ?");
+    this.#put = db.prepare(
+      `INSERT INTO files (path, size, mtime, sha256, etag, last_modified, checked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
+      sha256 = excluded.sha256, etag = excluded.etag, last_modified = excluded.last_modified,
+      checked_at = excluded.checked_at`,
+    );
+    this.#checked = db.prepare("UPDATE files SET checked_at = ? WHERE path = ?");
+    this.#delete = db.prepare("DELETE FROM files WHERE path = ?");
+    this.#failure = db.prepare(
+      "INSERT INTO hash_failures (at, path, source, reason) VALUES (?, ?, ?, ?)",
+    );
+  }
+
+  /** Creates the tree and removes downloads a previous run left unfinished. */
+  async init(): Promise<void> {
+    await Deno.mkdir(this.root, { recursive: true });
+    const partial = `${this.root}/${PARTIAL_DIR}`;
+    await Deno.remove(partial, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+    await Deno.mkdir(partial, { recursive: true });
+  }
+
+  /** The on-disk path of a key (keys are validated `<site>/<path>` strings). */
+  pathOf(key: string): string {
+    return `${this.root}/${key}`;
+  }
+
+  /**
+   * The record of `key` if the file is still there with the recorded size
+   * and mtime; a record whose file vanished or changed is dropped.
+   */
+  async lookup(key: string): Promise<CachedFile | undefined> {
+    const row = this.#get.get(key) as FileRow | undefined;
+    if (!row) return undefined;
+    const path = this.pathOf(key);
+    try {
+      const stat = await Deno.stat(path);
+      if (stat.isFile && stat.size === row.size && (stat.mtime?.getTime() ?? 0) === row.mtime) {
+        return {
+          key,
+          path,
+          size: row.size,
+          mtime: row.mtime,
+          sha256: row.sha256,
+          etag: row.etag ?? undefined,
+          lastModified: row.last_modified ?? undefined,
+          checkedAt: row.checked_at,
+        };
+      }
+      this.log.warn("cache.changed_on_disk", { key, size: stat.size, recorded: row.size });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      this.log.warn("cache.missing_on_disk", { key });
+    }
+    this.#delete.run(key);
+    return undefined;
+  }
+
+  /** A fresh temp file for a download attempt. */
+  async createPartial(): Promise<PartialFile> {
+    const path = `${this.root}/${PARTIAL_DIR}/${Date.now().toString(36)}-${++this.#serial}-${
+      crypto.randomUUID().slice(0, 8)
+    }`;
+    const file = await Deno.open(path, { read: true, write: true, createNew: true });
+    return { path, file };
+  }
+
+  /**
+   * Moves a complete, verified temp file into place and records it. The
+   * file is fsynced first so a crash never leaves a torn file under a
+   * committed name.
+   */
+  async commit(partial: PartialFile, key: string, meta: CommitMeta): Promise<CachedFile> {
+    await partial.file.sync();
+    const path = this.pathOf(key);
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.rename(partial.path, path);
+    const stat = await Deno.stat(path);
+    const record: CachedFile = {
+      key,
+      path,
+      size: stat.size,
+      mtime: stat.mtime?.getTime() ?? 0,
+      sha256: meta.sha256,
+      etag: meta.etag,
+      lastModified: meta.lastModified,
+      checkedAt: this.now(),
+    };
+    this.#put.run(
+      key,
+      record.size,
+      record.mtime,
+      record.sha256,
+      record.etag ?? null,
+      record.lastModified ?? null,
+      record.checkedAt,
+    );
+    return record;
+  }
+
+  /** Records that the mirror confirmed the cached copy (a 304). */
+  markChecked(key: string): void {
+    this.#checked.run(this.now(), key);
+  }
+
+  /** Removes a file and its record (e.g. the mirror now answers 404). */
+  async remove(key: string): Promise<void> {
+    this.#delete.run(key);
+    await Deno.remove(this.pathOf(key)).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  /** Keeps a record of content that failed its hash, with where it came from. */
+  recordHashFailure(key: string, source: string, reason: string): void {
+    this.#failure.run(this.now(), key, source, reason);
+  }
+}

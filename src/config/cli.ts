@@ -1,0 +1,124 @@
+/**
+ * The command line: a command word and flags, parsed with `node:util`'s
+ * `parseArgs`. Flags that set configuration become a raw layer that is
+ * validated like a file, so errors read the same.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ConfigError } from "./errors.ts";
+import type { RawLayer } from "./schema.ts";
+
+/** The commands `apt-dht` knows. */
+export const COMMANDS = ["run", "version", "help"] as const;
+/** One of {@link COMMANDS}. */
+export type Command = typeof COMMANDS[number];
+
+/** A parsed command line. */
+export interface CommandLine {
+  readonly command: Command;
+  readonly configPath?: string;
+  readonly overrides: RawLayer;
+}
+
+/** Text for `apt-dht --help`. */
+export const USAGE = `Usage: apt-dht [command] [options]
+
+A peer-to-peer proxy for apt.
+
+Commands:
+  run         start the daemon (the default)
+  version     print the version
+  help        print this help
+
+Options:
+  -c, --config FILE        read FILE after /etc/apt-dht/apt-dht.toml
+      --listen ADDRESS     address to bind (server.listen, default 0.0.0.0)
+  -p, --port PORT          HTTP port, also the DHT's UDP port (server.port, default 9977)
+      --cache-dir DIR      cache directory (cache.directory)
+      --state-dir DIR      database directory (state.directory)
+      --allow CIDR         allow these clients to use the proxy; repeat for more
+                           (server.allowed_clients, default loopback only)
+      --mirror NAME=URL[,URL...]
+                           a mirror alias served at /NAME/; repeat for more
+      --log-level LEVEL    debug, info, warn or error (log.level, default info)
+  -h, --help               print this help
+  -V, --version            print the version
+`;
+
+const OPTIONS = {
+  config: { type: "string", short: "c" },
+  listen: { type: "string" },
+  port: { type: "string", short: "p" },
+  "cache-dir": { type: "string" },
+  "state-dir": { type: "string" },
+  allow: { type: "string", multiple: true },
+  mirror: { type: "string", multiple: true },
+  "log-level": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+/** Parses `args` (without the program name); throws {@link ConfigError} on anything unknown. */
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(
+      "command line",
+      "",
+      `${(error as Error).message.split("\n")[0]} (see --help)`,
+    );
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new ConfigError(
+      "command line",
+      "",
+      `unexpected argument "${positionals[1]}" (see --help)`,
+    );
+  }
+  const word = positionals[0] ?? "run";
+  if (!(COMMANDS as readonly string[]).includes(word)) {
+    throw new ConfigError(
+      "command line",
+      "",
+      `unknown command "${word}" (expected one of: ${COMMANDS.join(", ")})`,
+    );
+  }
+  const command: Command = values.help ? "help" : values.version ? "version" : word as Command;
+
+  const server: Record<string, unknown> = {};
+  const overrides: RawLayer = {};
+  if (values.listen !== undefined) server.listen = values.listen;
+  if (values.port !== undefined) {
+    server.port = /^\d+$/.test(values.port) ? Number(values.port) : values.port;
+  }
+  if (values.allow !== undefined) {
+    server.allowed_clients = values.allow.flatMap((v) => v.split(","));
+  }
+  if (Object.keys(server).length) overrides.server = server;
+  if (values["cache-dir"] !== undefined) overrides.cache = { directory: values["cache-dir"] };
+  if (values["state-dir"] !== undefined) overrides.state = { directory: values["state-dir"] };
+  if (values["log-level"] !== undefined) overrides.log = { level: values["log-level"] };
+  if (values.mirror !== undefined) overrides.mirrors = parseMirrorFlags(values.mirror);
+  return { command, configPath: values.config, overrides };
+}
+
+function parseMirrorFlags(flags: readonly string[]): RawLayer {
+  const mirrors: RawLayer = {};
+  for (const flag of flags) {
+    const at = flag.indexOf("=");
+    if (at <= 0 || at === flag.length - 1) {
+      throw new ConfigError(
+        "command line",
+        "--mirror",
+        `expected NAME=URL[,URL...], got "${flag}"`,
+      );
+    }
+    mirrors[flag.slice(0, at)] = { upstreams: flag.slice(at + 1).split(",") };
+  }
+  return mirrors;
+}

@@ -1,0 +1,315 @@
+/**
+ * The configuration's shape, its defaults, and the validation of one raw
+ * layer (a TOML file or the command line) into typed values. Every error
+ * names the key and where it came from.
+ *
+ * @module
+ */
+
+import { type Cidr, parseCidr } from "../net/mod.ts";
+import { LOG_LEVELS, type LogLevel } from "../log/mod.ts";
+import { ConfigError } from "./errors.ts";
+
+/** A mirror alias: `/<name>/…` is fetched from these base URLs, in order. */
+export interface MirrorAlias {
+  readonly name: string;
+  /** Base URLs without a trailing slash, e.g. `https://deb.debian.org/debian`. */
+  readonly upstreams: readonly string[];
+}
+
+/** The validated configuration of a daemon. */
+export interface Config {
+  readonly server: {
+    /** Address to bind, e.g. `0.0.0.0` or `::`. */
+    readonly listen: string;
+    /** TCP port for HTTP (the DHT will use the same number on UDP). */
+    readonly port: number;
+    /** Clients allowed to make the daemon fetch from mirrors. */
+    readonly allowedClients: readonly Cidr[];
+  };
+  readonly cache: {
+    /** Root of the cache tree (`<dir>/<host>/<path>`). */
+    readonly directory: string;
+    /** Seconds an index file is served without asking the mirror again. */
+    readonly indexFreshness: number;
+  };
+  readonly state: {
+    /** Where the sqlite database lives. */
+    readonly directory: string;
+  };
+  readonly upstream: {
+    /** Seconds allowed for connecting and receiving response headers. */
+    readonly responseTimeout: number;
+    /** Seconds without a byte before a transfer is abandoned (and resumed). */
+    readonly idleTimeout: number;
+    /** How often an interrupted transfer is resumed before giving up on a mirror. */
+    readonly resumeAttempts: number;
+  };
+  readonly log: { readonly level: LogLevel };
+  readonly mirrors: ReadonlyMap<string, MirrorAlias>;
+}
+
+/** The defaults every layer starts from; directories depend on the user. */
+export function defaultConfig(
+  env: { uid: number | null; home?: string; xdgCache?: string; xdgState?: string },
+): Config {
+  const root = env.uid === 0;
+  const home = env.home ?? ".";
+  return {
+    server: {
+      listen: "0.0.0.0",
+      port: 9977,
+      allowedClients: ["127.0.0.0/8", "::1/128"].map((text) => parseCidr(text)!),
+    },
+    cache: {
+      directory: root ? "/var/cache/apt-dht" : `${env.xdgCache ?? `${home}/.cache`}/apt-dht`,
+      indexFreshness: 30,
+    },
+    state: {
+      directory: root ? "/var/lib/apt-dht" : `${env.xdgState ?? `${home}/.local/state`}/apt-dht`,
+    },
+    upstream: { responseTimeout: 15, idleTimeout: 30, resumeAttempts: 3 },
+    log: { level: "info" },
+    mirrors: new Map(),
+  };
+}
+
+/** A raw layer: what TOML parsing (or the command line) produced. */
+export type RawLayer = Record<string, unknown>;
+
+/** Where a layer came from, for error messages: a file path or "command line". */
+export type LayerSource = string;
+
+type Section = Record<string, (value: unknown, key: string) => unknown>;
+
+const positiveSeconds = (value: unknown, key: string) => {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 86400) {
+    throw new TypeError(
+      `${key}: expected a number of seconds between 0 and 86400, got ${show(value)}`,
+    );
+  }
+  return value;
+};
+
+const integer = (min: number, max: number) => (value: unknown, key: string) => {
+  if (typeof value === "bigint") value = Number(value);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`${key}: expected an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+  return value;
+};
+
+const nonEmptyString = (value: unknown, key: string) => {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new TypeError(`${key}: expected a non-empty string, got ${show(value)}`);
+  }
+  return value;
+};
+
+const SECTIONS: Record<string, Section> = {
+  server: {
+    listen: (value, key) => {
+      const text = nonEmptyString(value, key);
+      if (/[\s\/]/.test(text)) {
+        throw new TypeError(`${key}: expected an IP address, got ${show(value)}`);
+      }
+      return text;
+    },
+    port: integer(0, 65535),
+    allowed_clients: (value, key) => {
+      if (!Array.isArray(value)) {
+        throw new TypeError(
+          `${key}: expected a list of addresses or CIDR blocks, got ${show(value)}`,
+        );
+      }
+      return value.map((item, i) => {
+        const cidr = typeof item === "string" ? parseCidr(item) : undefined;
+        if (!cidr) {
+          throw new TypeError(
+            `${key}[${i}]: expected an address or CIDR block like "192.168.0.0/16", got ${
+              show(item)
+            }`,
+          );
+        }
+        return cidr;
+      });
+    },
+  },
+  cache: {
+    directory: nonEmptyString,
+    index_freshness: (v, k) => v === 0 ? 0 : positiveSeconds(v, k),
+  },
+  state: { directory: nonEmptyString },
+  upstream: {
+    response_timeout: positiveSeconds,
+    idle_timeout: positiveSeconds,
+    resume_attempts: integer(0, 100),
+  },
+  log: {
+    level: (value, key) => {
+      if (!LOG_LEVELS.includes(value as LogLevel)) {
+        throw new TypeError(`${key}: expected one of ${LOG_LEVELS.join(", ")}, got ${show(value)}`);
+      }
+      return value;
+    },
+  },
+};
+
+const MIRROR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** Checks an upstream base URL and returns it without a trailing slash. */
+export function parseUpstreamUrl(value: unknown, key: string): string {
+  let url: URL;
+  try {
+    url = new URL(nonEmptyString(value, key));
+  } catch {
+    throw new TypeError(`${key}: expected an http:// or https:// URL, got ${show(value)}`);
+  }
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash ||
+    url.username
+  ) {
+    throw new TypeError(
+      `${key}: expected an http:// or https:// URL without query or credentials, got ${
+        show(value)
+      }`,
+    );
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function mirrorsOf(raw: unknown, source: LayerSource): Map<string, MirrorAlias> {
+  const out = new Map<string, MirrorAlias>();
+  if (!isTable(raw)) {
+    throw new ConfigError(
+      source,
+      "mirrors",
+      `expected a table of mirror aliases, got ${show(raw)}`,
+    );
+  }
+  for (const [name, table] of Object.entries(raw)) {
+    const key = `mirrors.${name}`;
+    if (!MIRROR_NAME.test(name) || name.includes(".")) {
+      throw new ConfigError(source, key, "alias names may use letters, digits, '-' and '_' only");
+    }
+    if (!isTable(table)) {
+      throw new ConfigError(source, key, `expected a table with "upstreams", got ${show(table)}`);
+    }
+    for (const field of Object.keys(table)) {
+      if (field !== "upstreams") {
+        throw new ConfigError(source, `${key}.${field}`, "unknown key (expected: upstreams)");
+      }
+    }
+    const list = table.upstreams;
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new ConfigError(
+        source,
+        `${key}.upstreams`,
+        `expected a non-empty list of URLs, got ${show(list)}`,
+      );
+    }
+    const upstreams = list.map((item, i) =>
+      wrap(source, () => parseUpstreamUrl(item, `${key}.upstreams[${i}]`))
+    );
+    out.set(name, { name, upstreams });
+  }
+  return out;
+}
+
+/** The validated, still partial, content of one layer. */
+export interface Layer {
+  readonly values: Map<string, unknown>;
+  readonly mirrors: Map<string, MirrorAlias>;
+}
+
+/** Validates one raw layer; unknown sections and keys are errors. */
+export function validateLayer(raw: RawLayer, source: LayerSource): Layer {
+  const values = new Map<string, unknown>();
+  let mirrors = new Map<string, MirrorAlias>();
+  for (const [sectionName, sectionValue] of Object.entries(raw)) {
+    if (sectionName === "mirrors") {
+      mirrors = mirrorsOf(sectionValue, source);
+      continue;
+    }
+    const section = SECTIONS[sectionName];
+    if (!section) {
+      throw new ConfigError(
+        source,
+        sectionName,
+        `unknown section (expected one of: ${[...Object.keys(SECTIONS), "mirrors"].join(", ")})`,
+      );
+    }
+    if (!isTable(sectionValue)) {
+      throw new ConfigError(source, sectionName, `expected a table, got ${show(sectionValue)}`);
+    }
+    for (const [field, value] of Object.entries(sectionValue)) {
+      const key = `${sectionName}.${field}`;
+      const check = section[field];
+      if (!check) {
+        throw new ConfigError(
+          source,
+          key,
+          `unknown key (expected one of: ${Object.keys(section).join(", ")})`,
+        );
+      }
+      values.set(key, wrap(source, () => check(value, key)));
+    }
+  }
+  return { values, mirrors };
+}
+
+/** Applies layers, in order, on top of the defaults. Later layers win; mirror aliases merge by name. */
+export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
+  const all = new Map<string, unknown>();
+  const mirrors = new Map(base.mirrors);
+  for (const layer of layers) {
+    for (const [key, value] of layer.values) all.set(key, value);
+    for (const [name, alias] of layer.mirrors) mirrors.set(name, alias);
+  }
+  const pick = <T>(key: string, fallback: T): T => (all.has(key) ? all.get(key) as T : fallback);
+  return {
+    server: {
+      listen: pick("server.listen", base.server.listen),
+      port: pick("server.port", base.server.port),
+      allowedClients: pick("server.allowed_clients", base.server.allowedClients),
+    },
+    cache: {
+      directory: pick("cache.directory", base.cache.directory),
+      indexFreshness: pick("cache.index_freshness", base.cache.indexFreshness),
+    },
+    state: { directory: pick("state.directory", base.state.directory) },
+    upstream: {
+      responseTimeout: pick("upstream.response_timeout", base.upstream.responseTimeout),
+      idleTimeout: pick("upstream.idle_timeout", base.upstream.idleTimeout),
+      resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),
+    },
+    log: { level: pick("log.level", base.log.level) },
+    mirrors,
+  };
+}
+
+function wrap<T>(source: LayerSource, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof TypeError) {
+      const [key, ...rest] = error.message.split(": ");
+      throw new ConfigError(source, key, rest.join(": "));
+    }
+    throw error;
+  }
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Date);
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "nothing";
+  try {
+    return JSON.stringify(value, (_k, v) => typeof v === "bigint" ? Number(v) : v) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

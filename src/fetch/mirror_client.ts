@@ -1,0 +1,142 @@
+/**
+ * The mirror client: one HTTP request to an upstream mirror, with a deadline
+ * for the response headers (which covers connecting) and an idle timeout on
+ * the body, so a hung mirror can never hang apt.
+ *
+ * @module
+ */
+
+import { UpstreamError } from "./errors.ts";
+
+/** Timeouts and identity of the client. */
+export interface MirrorClientOptions {
+  /** Milliseconds for connecting and receiving the response headers. */
+  readonly responseTimeoutMs: number;
+  /** Milliseconds without a body byte before the transfer is abandoned. */
+  readonly idleTimeoutMs: number;
+  /** Sent as `User-Agent`. */
+  readonly userAgent: string;
+  /** Sent as `Via`, so a request that loops back to this daemon is recognised. */
+  readonly via: string;
+}
+
+/** One request to a mirror. */
+export interface UpstreamRequest {
+  readonly url: string;
+  readonly method?: "GET" | "HEAD";
+  /** Validators of a cached copy: asks for 304 when unchanged. */
+  readonly ifNoneMatch?: string;
+  readonly ifModifiedSince?: string;
+  /** Resume: ask for bytes from this offset, only if the file is still `ifRange`. */
+  readonly rangeFrom?: number;
+  readonly ifRange?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** A response whose body (if read) enforces the idle timeout. */
+export interface UpstreamResponse {
+  readonly url: string;
+  readonly status: number;
+  readonly headers: Headers;
+  /** The body with the idle timeout applied; null for HEAD and bodiless statuses. */
+  readonly body: ReadableStream<Uint8Array> | null;
+  /** Stops the transfer and frees the connection. */
+  cancel(): void;
+}
+
+/** Sends requests to mirrors; the seam for DNS rotation and per-host limits later. */
+export class MirrorClient {
+  constructor(
+    private readonly options: MirrorClientOptions,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  /** Sends `request`; throws {@link UpstreamError} when no response headers arrive in time. */
+  async request(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener("abort", onAbort, { once: true });
+    const headers = new Headers({
+      "user-agent": this.options.userAgent,
+      "accept-encoding": "identity", // the bytes must be the file's bytes, for hashing
+      via: this.options.via,
+    });
+    if (request.ifNoneMatch) headers.set("if-none-match", request.ifNoneMatch);
+    if (request.ifModifiedSince) headers.set("if-modified-since", request.ifModifiedSince);
+    if (request.rangeFrom !== undefined) {
+      headers.set("range", `bytes=${request.rangeFrom}-`);
+      if (request.ifRange) headers.set("if-range", request.ifRange);
+    }
+    const timer = setTimeout(
+      () => controller.abort(new UpstreamError(request.url, "timeout", "no response in time")),
+      this.options.responseTimeoutMs,
+    );
+    let response: Response;
+    try {
+      response = await this.fetchImpl(request.url, {
+        method: request.method ?? "GET",
+        headers,
+        signal: controller.signal,
+        redirect: "follow",
+      });
+    } catch (error) {
+      request.signal?.removeEventListener("abort", onAbort);
+      const reason = controller.signal.reason;
+      if (reason instanceof UpstreamError) throw reason;
+      throw new UpstreamError(request.url, "connect", (error as Error).message ?? String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+    const cancel = () => {
+      request.signal?.removeEventListener("abort", onAbort);
+      controller.abort(new UpstreamError(request.url, "cancelled", "transfer cancelled"));
+    };
+    const body = response.body
+      ? withIdleTimeout(response.body, this.options.idleTimeoutMs, request.url, cancel)
+      : null;
+    return { url: request.url, status: response.status, headers: response.headers, body, cancel };
+  }
+}
+
+/**
+ * Passes chunks through, erroring the stream with an {@link UpstreamError}
+ * when no chunk arrives for `idleMs`.
+ */
+export function withIdleTimeout(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  url: string,
+  cancel: () => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new UpstreamError(url, "timeout", `no data for ${idleMs} ms`)),
+          idleMs,
+        );
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), idle]);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        cancel();
+        reader.cancel().catch(() => {});
+        controller.error(
+          error instanceof UpstreamError
+            ? error
+            : new UpstreamError(url, "interrupted", (error as Error).message),
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      cancel();
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}

@@ -1,0 +1,8 @@
+/**
+ * Getting bytes: the mirror client (timeouts, conditional and resumed
+ * requests). The peer manager joins it later.
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./mirror_client.ts";

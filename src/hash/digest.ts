@@ -1,0 +1,134 @@
+/**
+ * Streaming hashers with a hashlib-like interface (`newHasher`, `update`,
+ * `digest`, `verify`), backed by `node:crypto`.
+ *
+ * @module
+ */
+
+import { createHash, type Hash } from "node:crypto";
+
+/** The archive's hash algorithms, strongest first. */
+export const HASH_ALGORITHMS = ["sha256", "sha1", "md5"] as const;
+/** One of {@link HASH_ALGORITHMS}. */
+export type HashAlgorithm = typeof HASH_ALGORITHMS[number];
+
+/** What an archive index promises about a file: its size and some hex digests. */
+export interface ExpectedFile {
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly sha1?: string;
+  readonly md5?: string;
+}
+
+/** A running hash over a byte stream. */
+export interface Hasher {
+  readonly algorithm: HashAlgorithm;
+  update(chunk: Uint8Array): this;
+  /** Hex digest; the hasher cannot be updated afterwards. */
+  hexdigest(): string;
+  /** Binary digest; the hasher cannot be updated afterwards. */
+  digest(): Uint8Array;
+  /** True when the digest equals `expectedHex` (case-insensitive). */
+  verify(expectedHex: string): boolean;
+}
+
+class NodeHasher implements Hasher {
+  #hash: Hash;
+  #hex?: string;
+  constructor(readonly algorithm: HashAlgorithm) {
+    this.#hash = createHash(algorithm);
+  }
+  update(chunk: Uint8Array): this {
+    this.#hash.update(chunk);
+    return this;
+  }
+  hexdigest(): string {
+    return this.#hex ??= this.#hash.digest("hex");
+  }
+  digest(): Uint8Array {
+    const hex = this.hexdigest();
+    return Uint8Array.from(hex.match(/../g)!, (byte) => parseInt(byte, 16));
+  }
+  verify(expectedHex: string): boolean {
+    return this.hexdigest() === expectedHex.toLowerCase();
+  }
+}
+
+/** A new hasher for `algorithm`. */
+export function newHasher(algorithm: HashAlgorithm): Hasher {
+  return new NodeHasher(algorithm);
+}
+
+/** The result of checking content against an {@link ExpectedFile}. */
+export type Verdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Hashes content as it streams: always SHA-256 (the cache and the DHT key
+ * use it) plus the strongest other algorithm the expectation names, and the
+ * byte count.
+ */
+export class ContentHasher {
+  #sha256 = newHasher("sha256");
+  #other?: Hasher;
+  size = 0;
+
+  constructor(readonly expected: ExpectedFile = {}) {
+    if (!expected.sha256) {
+      const algorithm = expected.sha1 ? "sha1" : expected.md5 ? "md5" : undefined;
+      if (algorithm) this.#other = newHasher(algorithm);
+    }
+  }
+
+  update(chunk: Uint8Array): void {
+    this.size += chunk.byteLength;
+    this.#sha256.update(chunk);
+    this.#other?.update(chunk);
+  }
+
+  /** Hex SHA-256 of everything so far (ends the hashing). */
+  sha256(): string {
+    return this.#sha256.hexdigest();
+  }
+
+  /** Whether anything is expected at all (otherwise every verdict is ok). */
+  get hasExpectation(): boolean {
+    return hasHash(this.expected);
+  }
+
+  /** Compares size and digest with the expectation; ends the hashing. */
+  verdict(): Verdict {
+    const { size, sha256 } = this.expected;
+    if (size !== undefined && size !== this.size) {
+      return { ok: false, reason: `size ${this.size}, expected ${size}` };
+    }
+    if (sha256) {
+      return this.#sha256.verify(sha256)
+        ? { ok: true }
+        : { ok: false, reason: `sha256 ${this.sha256()}, expected ${sha256}` };
+    }
+    if (this.#other) {
+      const want = this.expected[this.#other.algorithm]!;
+      return this.#other.verify(want) ? { ok: true } : {
+        ok: false,
+        reason: `${this.#other.algorithm} ${this.#other.hexdigest()}, expected ${want}`,
+      };
+    }
+    return { ok: true };
+  }
+}
+
+/** True when the expectation names at least one digest. */
+export function hasHash(expected: ExpectedFile | undefined): boolean {
+  return !!(expected && (expected.sha256 || expected.sha1 || expected.md5));
+}
+
+/** Hashes a whole stream (e.g. a cached file) with SHA-256. */
+export async function sha256OfStream(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ sha256: string; size: number }> {
+  const hasher = new ContentHasher();
+  for await (const chunk of stream) hasher.update(chunk);
+  return { sha256: hasher.sha256(), size: hasher.size };
+}

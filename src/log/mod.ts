@@ -1,0 +1,77 @@
+/**
+ * A small levelled logger writing one line per event to stderr, where
+ * journald picks it up: `2026-01-01T00:00:00.000Z INFO event key=value`.
+ *
+ * @module
+ */
+
+/** Log levels, most verbose first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** Details attached to a log line, rendered as `key=value`. */
+export type LogFields = Record<string, unknown>;
+
+/** Where finished lines go; tests pass an array's `push`. */
+export type LogSink = (line: string) => void;
+
+const encoder = new TextEncoder();
+
+/** Writes a line to stderr synchronously, so nothing is lost on exit. */
+export const stderrSink: LogSink = (line) => {
+  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+};
+
+/** Renders one value: bare when safe, JSON-quoted when it has spaces or quotes. */
+function formatValue(value: unknown): string {
+  if (value instanceof Error) return formatValue(value.message);
+  const text = typeof value === "string" ? value : String(value);
+  return /^[^\s"=]*$/.test(text) && text !== "" ? text : JSON.stringify(text);
+}
+
+/** A logger with a minimum level; `child()` adds fixed fields to every line. */
+export class Logger {
+  #rank: number;
+
+  constructor(
+    readonly level: LogLevel = "info",
+    private readonly sink: LogSink = stderrSink,
+    private readonly fixed: LogFields = {},
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.#rank = LOG_LEVELS.indexOf(level);
+  }
+
+  /** A logger that adds `fields` to every line it writes. */
+  child(fields: LogFields): Logger {
+    return new Logger(this.level, this.sink, { ...this.fixed, ...fields }, this.now);
+  }
+
+  /** True when lines at `level` would be written (skip building costly fields). */
+  enabled(level: LogLevel): boolean {
+    return LOG_LEVELS.indexOf(level) >= this.#rank;
+  }
+
+  debug(event: string, fields?: LogFields): void {
+    this.#write("debug", event, fields);
+  }
+  info(event: string, fields?: LogFields): void {
+    this.#write("info", event, fields);
+  }
+  warn(event: string, fields?: LogFields): void {
+    this.#write("warn", event, fields);
+  }
+  error(event: string, fields?: LogFields): void {
+    this.#write("error", event, fields);
+  }
+
+  #write(level: LogLevel, event: string, fields?: LogFields): void {
+    if (!this.enabled(level)) return;
+    let line = `${this.now().toISOString()} ${level.toUpperCase()} ${event}`;
+    for (const [key, value] of Object.entries({ ...this.fixed, ...fields })) {
+      if (value !== undefined) line += ` ${key}=${formatValue(value)}`;
+    }
+    this.sink(line);
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Address helpers shared by the HTTP front and (later) the DHT: CIDR blocks,
+ * IP literals and host-name validation.
+ *
+ * @module
+ */
+export * from "./cidr.ts";
+export * from "./hostname.ts";

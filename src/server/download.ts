@@ -1,0 +1,420 @@
+/**
+ * One shared download of one file: fetched once from the mirrors into a temp
+ * file under `<cache>/.partial/`, hashed as it arrives, committed to the cache
+ * only when complete and verified, and read by any number of clients while it
+ * grows (each at its own pace, so a slow client never slows the others).
+ *
+ * Safety rules:
+ * - With a known hash, the last byte is held back until the whole file has
+ *   verified, so apt gets an error, never a complete wrong file.
+ * - When a transfer restarts (a mirror's 200 to a resume, or the next
+ *   upstream after a mismatch), clients wait until the new bytes have been
+ *   compared with what they already received; a client that received a byte
+ *   that turns out to differ is cut off rather than given a spliced file.
+ *
+ * @module
+ */
+
+import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
+import { type MirrorClient, UpstreamError, type UpstreamResponse } from "../fetch/mod.ts";
+import { ContentHasher, type ExpectedFile, hasHash } from "../hash/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { waitForChange } from "./signal.ts";
+
+/** What the first usable upstream answer was. */
+export type DownloadOutcome =
+  | {
+    readonly kind: "body";
+    readonly size?: number;
+    readonly lastModified?: string;
+    readonly etag?: string;
+  }
+  | { readonly kind: "not-modified" }
+  | { readonly kind: "status"; readonly status: number }
+  | { readonly kind: "failed"; readonly reason: string };
+
+/** What to download. */
+export interface DownloadRequest {
+  readonly key: string;
+  /** Full upstream URLs for this file, tried in order. */
+  readonly upstreams: readonly string[];
+  readonly expected?: ExpectedFile;
+  /** Validators of the cached copy: the first upstream is asked for a 304. */
+  readonly validators?: { readonly etag?: string; readonly lastModified?: string };
+  /** Resumes allowed per upstream after an interrupted transfer. */
+  readonly resumeAttempts: number;
+}
+
+/** What a download needs from the rest of the daemon. */
+export interface DownloadDeps {
+  readonly client: MirrorClient;
+  readonly cache: CacheStore;
+  readonly log: Logger;
+  /** Called after a verified commit (index ingestion, later the DHT announce). */
+  readonly onCommitted?: (file: CachedFile) => void;
+}
+
+const READ_CHUNK = 256 * 1024;
+
+/** One attempt's temp file and running hash. */
+interface Attempt {
+  readonly id: number;
+  readonly partial: PartialFile;
+  /** Where readers open it: the temp path, then the committed path. */
+  path: string;
+  readonly hasher: ContentHasher;
+  written: number;
+}
+
+/** A download shared by every request for the same file. */
+export class Download {
+  /** Settles once with the first upstream answer that decides what clients get. */
+  readonly outcome: Promise<DownloadOutcome>;
+  /** Settles when the download has ended: the committed file, or undefined. */
+  readonly done: Promise<CachedFile | undefined>;
+
+  #settle!: (outcome: DownloadOutcome) => void;
+  #settled = false;
+  #attempts = 0;
+  #live: Attempt | undefined; // the attempt readers read from
+  #available = 0; // bytes of #live that readers may have
+  #exposed = 0; // the furthest offset any reader was given
+  #poisonAfter = Infinity; // readers past this offset got a byte that proved wrong
+  #finished = false;
+  #failure: Error | undefined;
+  #change = waitForChange();
+  readonly #holdBack: number;
+
+  constructor(private readonly request: DownloadRequest, private readonly deps: DownloadDeps) {
+    this.outcome = new Promise((resolve) => this.#settle = resolve);
+    this.#holdBack = hasHash(request.expected) ? 1 : 0;
+    this.done = this.#run();
+  }
+
+  /** The key this download is for. */
+  get key(): string {
+    return this.request.key;
+  }
+
+  /** Bytes received so far by the live attempt (for progress and tests). */
+  get received(): number {
+    return this.#live?.written ?? 0;
+  }
+
+  /**
+   * A stream of bytes `[start, end)` of the file, delivered as they arrive
+   * and are safe to give out. Errors if the download fails.
+   */
+  stream(start = 0, end = Infinity): ReadableStream<Uint8Array> {
+    let offset = start;
+    let file: Deno.FsFile | undefined;
+    let fileOf: Attempt | undefined;
+    const close = () => {
+      file?.close();
+      file = undefined;
+    };
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        while (true) {
+          if (offset > this.#poisonAfter) {
+            close();
+            return controller.error(
+              new UpstreamError(this.key, "mismatch", "content changed mid-transfer"),
+            );
+          }
+          if (offset >= end || (this.#finished && offset >= this.#available)) {
+            close();
+            return controller.close();
+          }
+          if (offset < this.#available && this.#live) {
+            if (fileOf !== this.#live) {
+              close();
+              fileOf = this.#live;
+              file = await this.#open(fileOf);
+            }
+            const want = Math.min(this.#available - offset, end - offset, READ_CHUNK);
+            const buffer = new Uint8Array(want);
+            await file!.seek(offset, Deno.SeekMode.Start);
+            const n = await file!.read(buffer);
+            if (n === null || n === 0) throw new Error(`short read at ${offset} of ${this.key}`);
+            offset += n;
+            if (offset > this.#exposed) this.#exposed = offset;
+            controller.enqueue(n === want ? buffer : buffer.subarray(0, n));
+            return;
+          }
+          if (this.#failure) {
+            close();
+            return controller.error(this.#failure);
+          }
+          await this.#change.wait();
+        }
+      },
+      cancel: close,
+    }, { highWaterMark: 0 });
+  }
+
+  async #run(): Promise<CachedFile | undefined> {
+    const { upstreams, validators } = this.request;
+    let lastStatus: number | undefined;
+    let lastError: Error | undefined;
+    for (let i = 0; i < upstreams.length; i++) {
+      try {
+        const result = await this.#fromUpstream(upstreams[i], i === 0 ? validators : undefined);
+        if (result.kind === "status") {
+          lastStatus = result.status;
+          continue;
+        }
+        return result.file;
+      } catch (error) {
+        lastError = error as Error;
+        this.deps.log.warn("download.upstream_failed", {
+          key: this.key,
+          upstream: upstreams[i],
+          error,
+        });
+      }
+    }
+    const reason = lastError?.message ?? `upstream answered ${lastStatus}`;
+    this.#fail(lastError ?? new UpstreamError(upstreams.at(-1) ?? this.key, "status", reason));
+    if (lastStatus !== undefined && !this.#settled) {
+      this.#settleWith({ kind: "status", status: lastStatus });
+    } else this.#settleWith({ kind: "failed", reason });
+    return undefined;
+  }
+
+  /** Fetches the whole file from one upstream, resuming when cut off; commits when verified. */
+  async #fromUpstream(
+    url: string,
+    validators: DownloadRequest["validators"],
+  ): Promise<{ kind: "status"; status: number } | { kind: "done"; file?: CachedFile }> {
+    const { client, cache, log } = this.deps;
+    let response = await client.request({
+      url,
+      ifNoneMatch: validators?.etag,
+      ifModifiedSince: validators?.lastModified,
+    });
+    if (response.status === 304 && validators) {
+      response.cancel();
+      this.#finished = true;
+      this.#settleWith({ kind: "not-modified" });
+      return { kind: "done" };
+    }
+    if (response.status !== 200) {
+      response.cancel();
+      log.info("download.upstream_status", {
+        key: this.key,
+        upstream: url,
+        status: response.status,
+      });
+      return { kind: "status", status: response.status };
+    }
+    const expected = this.request.expected ?? {};
+    const contentLength = lengthOf(response);
+    if (
+      expected.size !== undefined && contentLength !== undefined && contentLength !== expected.size
+    ) {
+      response.cancel();
+      cache.recordHashFailure(this.key, url, `length ${contentLength}, expected ${expected.size}`);
+      throw new UpstreamError(
+        url,
+        "mismatch",
+        `length ${contentLength}, index says ${expected.size}`,
+      );
+    }
+    const etag = response.headers.get("etag") ?? undefined;
+    const lastModified = response.headers.get("last-modified") ?? undefined;
+    // A weak ETag cannot be used in If-Range; a date can.
+    const ifRange = etag && !etag.startsWith("W/") ? etag : lastModified;
+    this.#settleWith({ kind: "body", size: expected.size ?? contentLength, etag, lastModified });
+
+    let attempt = await this.#beginAttempt();
+    let resumes = 0;
+    while (true) {
+      try {
+        await this.#pump(attempt, response.body!);
+        break;
+      } catch (error) {
+        const retryable = error instanceof UpstreamError && error.failure !== "cancelled" &&
+          error.failure !== "mismatch";
+        // Without a validator only a known hash makes splicing a resumed transfer safe.
+        const resumable = ifRange !== undefined || hasHash(this.request.expected);
+        if (!retryable || resumes >= this.request.resumeAttempts || !resumable) {
+          await this.#discard(attempt);
+          throw error;
+        }
+        resumes++;
+        log.info("download.resume", {
+          key: this.key,
+          upstream: url,
+          from: attempt.written,
+          attempt: resumes,
+        });
+        response = await client.request({ url, rangeFrom: attempt.written, ifRange });
+        if (response.status === 206 && rangeStart(response) === attempt.written) continue;
+        if (response.status === 200) {
+          // The mirror restarted the file: take it whole into a new attempt.
+          await this.#discard(attempt);
+          attempt = await this.#beginAttempt();
+          continue;
+        }
+        response.cancel();
+        await this.#discard(attempt);
+        throw new UpstreamError(url, "status", `resume answered ${response.status}`);
+      }
+    }
+
+    const verdict = attempt.hasher.verdict();
+    if (!verdict.ok) {
+      cache.recordHashFailure(this.key, url, verdict.reason);
+      log.warn("download.hash_mismatch", { key: this.key, upstream: url, reason: verdict.reason });
+      await this.#discard(attempt);
+      throw new UpstreamError(url, "mismatch", verdict.reason);
+    }
+    const sha256 = attempt.hasher.sha256();
+    let file: CachedFile | undefined;
+    try {
+      file = await cache.commit(attempt.partial, this.key, { sha256, etag, lastModified });
+      attempt.path = file.path;
+    } catch (error) {
+      log.error("cache.commit_failed", { key: this.key, error });
+    }
+    this.#finished = true;
+    this.#available = attempt.written;
+    this.#change.notify();
+    attempt.partial.file.close();
+    if (!file) await Deno.remove(attempt.partial.path).catch(() => {});
+    if (file) this.deps.onCommitted?.(file);
+    return { kind: "done", file };
+  }
+
+  /** Starts a new temp file; readers pause until it has caught up with what they were given. */
+  async #beginAttempt(): Promise<Attempt> {
+    const partial = await this.deps.cache.createPartial();
+    const attempt: Attempt = {
+      id: ++this.#attempts,
+      partial,
+      path: partial.path,
+      hasher: new ContentHasher(this.request.expected),
+      written: 0,
+    };
+    const previous = this.#live;
+    this.#available = 0; // a restart gives out nothing until compared with what readers have
+    if (!previous || this.#exposed === 0) {
+      this.#live = attempt;
+      if (previous) await this.#removeFile(previous);
+    }
+    return attempt;
+  }
+
+  /** Writes a response body into the attempt, comparing with the previous attempt where readers saw it. */
+  async #pump(attempt: Attempt, body: ReadableStream<Uint8Array>): Promise<void> {
+    const previous = this.#live !== attempt ? this.#live : undefined;
+    const compareFile = previous ? await Deno.open(previous.path, { read: true }) : undefined;
+    try {
+      for await (const chunk of body) {
+        if (previous && this.#live !== attempt) {
+          await this.#compareWithPrevious(attempt, previous, compareFile!, chunk);
+        }
+        await writeAll(attempt.partial.file, chunk);
+        attempt.hasher.update(chunk);
+        attempt.written += chunk.byteLength;
+        if (this.#live === attempt) {
+          this.#available = Math.max(0, attempt.written - this.#holdBack);
+        } else if (attempt.written >= this.#exposed) {
+          this.#switchTo(attempt, previous!);
+        }
+        this.#change.notify();
+      }
+      if (this.#live !== attempt) this.#switchTo(attempt, previous!); // shorter than what readers saw
+    } finally {
+      compareFile?.close();
+    }
+  }
+
+  async #compareWithPrevious(
+    attempt: Attempt,
+    _previous: Attempt,
+    file: Deno.FsFile,
+    chunk: Uint8Array,
+  ) {
+    const from = attempt.written;
+    const upto = Math.min(from + chunk.byteLength, this.#exposed);
+    if (from >= upto) return;
+    const old = new Uint8Array(upto - from);
+    await file.seek(from, Deno.SeekMode.Start);
+    let got = 0;
+    while (got < old.length) {
+      const n = await file.read(old.subarray(got));
+      if (n === null) break;
+      got += n;
+    }
+    for (let i = 0; i < got; i++) {
+      if (old[i] !== chunk[i]) {
+        this.#poisonAfter = from + i;
+        this.deps.log.warn("download.restart_differs", { key: this.key, offset: from + i });
+        this.#switchTo(attempt, _previous);
+        return;
+      }
+    }
+  }
+
+  #switchTo(attempt: Attempt, previous: Attempt): void {
+    this.#live = attempt;
+    this.#available = Math.max(0, attempt.written - this.#holdBack);
+    this.#change.notify();
+    this.#removeFile(previous);
+  }
+
+  /** Drops a failed attempt; the live one's file stays until a next attempt was compared with it. */
+  async #discard(attempt: Attempt): Promise<void> {
+    if (this.#live === attempt) this.#available = 0;
+    else await this.#removeFile(attempt);
+  }
+
+  async #removeFile(attempt: Attempt): Promise<void> {
+    try {
+      attempt.partial.file.close();
+    } catch { /* already closed */ }
+    await Deno.remove(attempt.partial.path).catch(() => {});
+  }
+
+  #fail(error: Error): void {
+    this.#failure = error;
+    if (this.#live) this.#removeFile(this.#live);
+    this.#change.notify();
+  }
+
+  /** Opens an attempt's file; if a commit is renaming it right now, waits and opens the new name. */
+  async #open(attempt: Attempt): Promise<Deno.FsFile> {
+    try {
+      return await Deno.open(attempt.path, { read: true });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      await this.done;
+      return await Deno.open(attempt.path, { read: true });
+    }
+  }
+
+  #settleWith(outcome: DownloadOutcome): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#settle(outcome);
+  }
+}
+
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < chunk.byteLength) done += await file.write(chunk.subarray(done));
+}
+
+function lengthOf(response: UpstreamResponse): number | undefined {
+  const text = response.headers.get("content-length");
+  const encoded = response.headers.get("content-encoding");
+  if (text === null || !/^\d+$/.test(text) || (encoded && encoded !== "identity")) return undefined;
+  return Number(text);
+}
+
+function rangeStart(response: UpstreamResponse): number | undefined {
+  const match = /^bytes (\d+)-/.exec(response.headers.get("content-range") ?? "");
+  return match ? Number(match[1]) : undefined;
+}

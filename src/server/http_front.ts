@@ -1,0 +1,140 @@
+/**
+ * The HTTP front: one `Deno.serve` handler that checks who is asking,
+ * classifies the request, and hands it to the pipeline or the status pages.
+ * Every request ends in one log line saying what was served from where.
+ *
+ * @module
+ */
+
+import type { MirrorAlias } from "../config/mod.ts";
+import { addressInAny, type Cidr } from "../net/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { TrafficCounters } from "../stats/mod.ts";
+import { type AptPipeline, type Source, textResponse } from "./apt_pipeline.ts";
+import { classifyRequest } from "./request_target.ts";
+import { statusResponse, type StatusSource } from "./status_pages.ts";
+
+/** What the front needs. */
+export interface HttpFrontDeps {
+  readonly pipeline: AptPipeline;
+  readonly counters: TrafficCounters;
+  readonly log: Logger;
+  readonly allowedClients: readonly Cidr[];
+  readonly mirrors: ReadonlyMap<string, MirrorAlias>;
+  /** Our `Via` token; a request carrying it has looped back to us. */
+  readonly via: string;
+  /** The port we listen on, known once bound. */
+  readonly port: () => number;
+  readonly status: StatusSource;
+}
+
+/** Builds the request handler for `Deno.serve`. */
+export function createHandler(
+  deps: HttpFrontDeps,
+): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  return async (request, info) => {
+    const started = performance.now();
+    const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";
+    const target = classifyRequest(request, { port: deps.port(), mirrors: deps.mirrors });
+    const line = (
+      status: number,
+      source: Source | "local" | "refused",
+      bytes: number | undefined,
+      extra = {},
+    ) =>
+      deps.log.info("http.request", {
+        client,
+        method: request.method,
+        target: target.kind === "archive"
+          ? target.key
+          : request.url.replace(/^[a-z]+:\/\/[^/]*/i, ""),
+        status,
+        source,
+        bytes,
+        ms: Math.round(performance.now() - started),
+        ...extra,
+      });
+
+    if (!addressInAny(client, deps.allowedClients)) {
+      deps.counters.refused++;
+      line(403, "refused", 0);
+      return textResponse(403, "this client may not use this proxy");
+    }
+    if ((request.headers.get("via") ?? "").includes(deps.via)) {
+      deps.counters.refused++;
+      line(508, "refused", 0);
+      return textResponse(508, "request loops back to this daemon");
+    }
+    if (target.kind === "refused") {
+      deps.counters.refused++;
+      line(target.status, "refused", 0, { reason: target.reason });
+      return textResponse(target.status, target.reason);
+    }
+    if (target.kind === "local") {
+      const response = statusResponse(target.path, deps.status);
+      line(response.status, "local", undefined);
+      return response;
+    }
+
+    let result;
+    try {
+      result = await deps.pipeline.handle(request, target);
+    } catch (error) {
+      deps.log.error("http.pipeline_error", { key: target.key, error });
+      line(500, "none", 0);
+      return textResponse(500, "internal error");
+    }
+    const { response, source } = result;
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (!response.body || source !== "mirror") {
+      // Cache hits keep Deno's direct file-to-socket path: count the declared length.
+      const bytes = response.body && Number.isFinite(declared) ? declared : 0;
+      deps.counters.served(source, bytes);
+      line(response.status, source, bytes);
+      return response;
+    }
+    const counted = countBytes(response.body, (bytes, ending) => {
+      deps.counters.served(source, bytes);
+      line(response.status, source, bytes, ending === "complete" ? {} : { ending });
+    });
+    return new Response(counted, { status: response.status, headers: response.headers });
+  };
+}
+
+/**
+ * Passes a body through, reporting once how many bytes went out and how it
+ * ended: complete, failed (the download broke) or cancelled (apt hung up).
+ */
+function countBytes(
+  body: ReadableStream<Uint8Array>,
+  onEnd: (bytes: number, ending: "complete" | "failed" | "cancelled") => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let bytes = 0;
+  let ended = false;
+  const end = (ending: "complete" | "failed" | "cancelled") => {
+    if (!ended) onEnd(bytes, ending);
+    ended = true;
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          end("complete");
+          controller.close();
+        } else {
+          bytes += value.byteLength;
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        end("failed");
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      end("cancelled");
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}

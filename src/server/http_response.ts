@@ -1,0 +1,140 @@
+/**
+ * Answering a GET or HEAD for a file-like body: conditional requests
+ * (`If-None-Match`, `If-Modified-Since`), single byte ranges with
+ * `If-Range`, 206/416, and HEAD without a body. The body comes from a
+ * callback, so the same code serves cached files and downloads in progress.
+ *
+ * @module
+ */
+
+/** What is known about the representation being served. */
+export interface Representation {
+  /** Total size, when known (a download without Content-Length may not know it). */
+  readonly size?: number;
+  /** An HTTP date. */
+  readonly lastModified?: string;
+  readonly etag?: string;
+}
+
+/** Opens bytes `[start, end)` of the body. */
+export type BodyOpener = (
+  start: number,
+  end: number,
+) => ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>;
+
+/** A parsed single range, end exclusive. */
+export type ByteRange = { readonly start: number; readonly end: number };
+
+/**
+ * Parses a `Range` header against `size`: a range, "unsatisfiable", or
+ * undefined when the header is absent, malformed or asks for several ranges
+ * (then the whole file is sent, as RFC 9110 allows).
+ */
+export function parseRange(
+  header: string | null,
+  size: number,
+): ByteRange | "unsatisfiable" | undefined {
+  if (!header) return undefined;
+  const match = /^bytes=\s*(\d*)\s*-\s*(\d*)\s*$/.exec(header);
+  if (!match || (match[1] === "" && match[2] === "")) return undefined;
+  if (match[1] === "") { // suffix: the last N bytes
+    const length = Number(match[2]);
+    if (length === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - length), end: size };
+  }
+  const start = Number(match[1]);
+  const last = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (match[2] !== "" && Number(match[2]) < start) return undefined;
+  if (start >= size) return "unsatisfiable";
+  return { start, end: last + 1 };
+}
+
+function notModified(request: Request, rep: Representation): boolean {
+  const ifNoneMatch = request.headers.get("if-none-match");
+  if (ifNoneMatch !== null) {
+    if (!rep.etag) return false;
+    const strip = (tag: string) => tag.trim().replace(/^W\//, "");
+    return ifNoneMatch.trim() === "*" ||
+      ifNoneMatch.split(",").some((tag) => strip(tag) === strip(rep.etag!));
+  }
+  const since = Date.parse(request.headers.get("if-modified-since") ?? "");
+  const modified = Date.parse(rep.lastModified ?? "");
+  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
+}
+
+function ifRangeAllows(request: Request, rep: Representation): boolean {
+  const ifRange = request.headers.get("if-range");
+  if (ifRange === null) return true;
+  if (ifRange.startsWith('"') || ifRange.startsWith("W/")) {
+    return !!rep.etag && !ifRange.startsWith("W/") && ifRange === rep.etag; // strong comparison only
+  }
+  return !!rep.lastModified && Date.parse(ifRange) === Date.parse(rep.lastModified);
+}
+
+/** Builds the response to a GET/HEAD for `rep`, opening the body only when it is sent. */
+export async function respondWithBody(
+  request: Request,
+  rep: Representation,
+  open: BodyOpener,
+  extraHeaders: HeadersInit = {},
+): Promise<Response> {
+  const headers = new Headers(extraHeaders);
+  headers.set("content-type", "application/octet-stream");
+  if (rep.lastModified) headers.set("last-modified", rep.lastModified);
+  if (rep.etag) headers.set("etag", rep.etag);
+  if (rep.size !== undefined) headers.set("accept-ranges", "bytes");
+
+  if (notModified(request, rep)) return new Response(null, { status: 304, headers });
+
+  const head = request.method === "HEAD";
+  let status = 200;
+  let start = 0;
+  let end = rep.size ?? Infinity;
+  if (rep.size !== undefined && ifRangeAllows(request, rep)) {
+    const range = parseRange(request.headers.get("range"), rep.size);
+    if (range === "unsatisfiable") {
+      headers.set("content-range", `bytes */${rep.size}`);
+      return new Response(null, { status: 416, headers });
+    }
+    if (range) {
+      status = 206;
+      ({ start, end } = range);
+      headers.set("content-range", `bytes ${start}-${end - 1}/${rep.size}`);
+    }
+  }
+  if (Number.isFinite(end)) headers.set("content-length", String(end - start));
+  if (head) return new Response(null, { status, headers });
+  return new Response(await open(start, end), { status, headers });
+}
+
+/** Opens `[start, end)` of a file as a stream that closes the file when done or cancelled. */
+export async function openFileSlice(
+  path: string,
+  start: number,
+  end: number,
+): Promise<ReadableStream<Uint8Array>> {
+  const file = await Deno.open(path, { read: true });
+  if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+  const size = (await file.stat()).size;
+  if (start === 0 && end >= size) return file.readable;
+  let remaining = end - start;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (remaining <= 0) {
+        file.close();
+        return controller.close();
+      }
+      const buffer = new Uint8Array(Math.min(remaining, 256 * 1024));
+      const n = await file.read(buffer);
+      if (n === null) {
+        file.close();
+        return controller.error(new Error(`${path}: file ended early`));
+      }
+      remaining -= n;
+      controller.enqueue(buffer.subarray(0, n));
+    },
+    cancel() {
+      file.close();
+    },
+  });
+}

@@ -1,0 +1,12 @@
+/**
+ * The HTTP front: request classification, the apt pipeline, shared
+ * downloads, file responses and status pages.
+ *
+ * @module
+ */
+export * from "./request_target.ts";
+export * from "./http_response.ts";
+export * from "./download.ts";
+export * from "./apt_pipeline.ts";
+export * from "./http_front.ts";
+export * from "./status_pages.ts";

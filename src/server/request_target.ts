@@ -1,0 +1,148 @@
+/**
+ * Turning an HTTP request into what it asks for, or into an explicit
+ * refusal. Paths are decoded segment by segment and rejected early when they
+ * could escape the cache tree or name something that is not a host.
+ *
+ * @module
+ */
+
+import type { MirrorAlias } from "../config/mod.ts";
+import { parseAuthority } from "../net/mod.ts";
+
+/** A file of an archive, wherever it is fetched from. */
+export interface ArchiveTarget {
+  readonly kind: "archive";
+  /** How apt addressed it. */
+  readonly mode: "rewrite" | "proxy" | "alias";
+  /** `<site>/<path>`: the cache key and the archive URL in the index. */
+  readonly key: string;
+  /** Upstream URLs to try, in order. */
+  readonly upstreams: readonly string[];
+}
+
+/** The daemon's own pages. */
+export interface LocalTarget {
+  readonly kind: "local";
+  readonly path: string;
+}
+
+/** A request refused before anything was fetched. */
+export interface RefusedTarget {
+  readonly kind: "refused";
+  readonly status: 400 | 404 | 405;
+  readonly reason: string;
+}
+
+/** What a request asks for. */
+export type RequestTarget = ArchiveTarget | LocalTarget | RefusedTarget;
+
+/** Paths the daemon answers itself (status pages). */
+const LOCAL_PATHS = new Set(["/", "/stats.json", "/metrics"]);
+
+const refuse = (status: RefusedTarget["status"], reason: string): RefusedTarget => ({
+  kind: "refused",
+  status,
+  reason,
+});
+
+/**
+ * Splits a raw (still percent-encoded) path into decoded segments, refusing
+ * dot segments, encoded slashes, backslashes and control characters. Empty
+ * segments (`//`) are dropped, as a web server would.
+ */
+export function decodePathSegments(rawPath: string): string[] | RefusedTarget {
+  const segments: string[] = [];
+  for (const raw of rawPath.split("/")) {
+    if (raw === "") continue;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return refuse(400, "malformed percent-encoding in path");
+    }
+    if (segment === "." || segment === "..") {
+      return refuse(400, "dot segments are not allowed in paths");
+    }
+    if (/[\/\\]/.test(segment)) return refuse(400, "encoded slashes are not allowed in paths");
+    // deno-lint-ignore no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(segment)) {
+      return refuse(400, "control characters are not allowed in paths");
+    }
+    segments.push(segment);
+  }
+  return segments;
+}
+
+function encodePath(segments: readonly string[]): string {
+  return segments.map((segment) => encodeURIComponent(segment).replace(/%7E/g, "~")).join("/");
+}
+
+/** Facts the classifier needs about this daemon. */
+export interface TargetContext {
+  /** The TCP port the daemon listens on (a request to another port is proxy mode). */
+  readonly port: number;
+  readonly mirrors: ReadonlyMap<string, MirrorAlias>;
+}
+
+/**
+ * Classifies a request. apt's proxy mode sends absolute-form targets
+ * (`GET http://deb.debian.org/debian/...`), which arrive with the mirror's
+ * host and port in the URL; everything addressed to our own port is ours:
+ * a status page, `/<alias>/…` or `/<host>/…`.
+ */
+export function classifyRequest(request: Request, context: TargetContext): RequestTarget {
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return refuse(405, `method ${request.method} is not supported`);
+  }
+  // The raw target: `new URL()` would silently resolve `..` and `%2e%2e`, hiding traversal attempts.
+  const parts = /^(https?):\/\/([^\/?#]*)([^?#]*)(\?[^#]*)?/i.exec(request.url);
+  if (!parts) return refuse(400, "unparseable request target");
+  if (parts[4]) return refuse(400, "query strings are not proxied");
+  let url: URL;
+  try {
+    url = new URL(`${parts[1]}://${parts[2]}/`);
+  } catch {
+    return refuse(400, `not a host name: ${parts[2]}`);
+  }
+  const rawPath = parts[3] || "/";
+  const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
+  const ours = port === context.port;
+  if (ours && LOCAL_PATHS.has(rawPath)) return { kind: "local", path: rawPath };
+  if (ours && rawPath.startsWith("/~/")) return refuse(404, "no such file");
+
+  const segments = decodePathSegments(rawPath);
+  if (!Array.isArray(segments)) return segments;
+
+  if (!ours) {
+    if (url.protocol !== "http:") return refuse(400, "only http:// URLs can be proxied");
+    const authority = parseAuthority(url.host);
+    if (!authority) return refuse(400, `not a host name: ${url.host}`);
+    if (segments.length === 0) return refuse(404, "no file named");
+    return {
+      kind: "archive",
+      mode: "proxy",
+      key: `${authority.text}/${segments.join("/")}`,
+      upstreams: [`http://${authority.text}/${encodePath(segments)}`],
+    };
+  }
+
+  if (segments.length < 2) return refuse(404, "expected /<host or mirror alias>/<path>");
+  const [site, ...path] = segments;
+  const alias = context.mirrors.get(site);
+  if (alias) {
+    return {
+      kind: "archive",
+      mode: "alias",
+      key: `${alias.name}/${path.join("/")}`,
+      upstreams: alias.upstreams.map((base) => `${base}/${encodePath(path)}`),
+    };
+  }
+  const authority = parseAuthority(site);
+  if (!authority) return refuse(400, `not a host name or mirror alias: ${site}`);
+  return {
+    kind: "archive",
+    mode: "rewrite",
+    key: `${authority.text}/${path.join("/")}`,
+    upstreams: [`http://${authority.text}/${encodePath(path)}`],
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The daemon's own pages: `/` (HTML summary), `/stats.json` and `/metrics`
+ * (Prometheus text format). The full status page grows with the DHT and
+ * peer statistics; these show what this run has served and from where.
+ *
+ * @module
+ */
+
+import type { TrafficCounters } from "../stats/mod.ts";
+
+/** What the pages report. */
+export interface StatusSource {
+  readonly version: string;
+  readonly counters: TrafficCounters;
+  readonly activeDownloads: () => number;
+  readonly now?: () => number;
+}
+
+/** The numbers behind every page. */
+export function statusSnapshot(source: StatusSource) {
+  const now = source.now?.() ?? Date.now();
+  return {
+    version: source.version,
+    uptime_seconds: Math.round((now - source.counters.startedAt) / 1000),
+    active_downloads: source.activeDownloads(),
+    ...source.counters.snapshot(),
+  };
+}
+
+function html(snapshot: ReturnType<typeof statusSnapshot>): string {
+  const rows = (record: Record<string, number>) =>
+    Object.entries(record).map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join("") ||
+    "<tr><td>nothing yet</td></tr>";
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>apt-dht</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}th,td{padding:.2em .8em;text-align:left}</style>
+</head><body>
+<h1>apt-dht ${snapshot.version}</h1>
+<p>Up for ${snapshot.uptime_seconds} s; ${snapshot.active_downloads} downloads in progress; ${snapshot.refused} requests refused.</p>
+<h2>Requests by source</h2><table>${rows(snapshot.requests)}</table>
+<h2>Bytes by source</h2><table>${rows(snapshot.bytes)}</table>
+<p><a href="/stats.json">stats.json</a> · <a href="/metrics">metrics</a></p>
+</body></html>
+`;
+}
+
+function metrics(snapshot: ReturnType<typeof statusSnapshot>): string {
+  const lines = [
+    "# HELP aptdht_uptime_seconds Seconds since the daemon started.",
+    "# TYPE aptdht_uptime_seconds gauge",
+    `aptdht_uptime_seconds ${snapshot.uptime_seconds}`,
+    "# HELP aptdht_downloads_active Downloads in progress.",
+    "# TYPE aptdht_downloads_active gauge",
+    `aptdht_downloads_active ${snapshot.active_downloads}`,
+    "# HELP aptdht_requests_refused_total Requests refused (forbidden client, bad path, loop).",
+    "# TYPE aptdht_requests_refused_total counter",
+    `aptdht_requests_refused_total ${snapshot.refused}`,
+    "# HELP aptdht_requests_total Archive requests answered, by where the bytes came from.",
+    "# TYPE aptdht_requests_total counter",
+    ...Object.entries(snapshot.requests).map(([source, n]) =>
+      `aptdht_requests_total{source="${source}"} ${n}`
+    ),
+    "# HELP aptdht_served_bytes_total Bytes sent to apt, by where they came from.",
+    "# TYPE aptdht_served_bytes_total counter",
+    ...Object.entries(snapshot.bytes).map(([source, n]) =>
+      `aptdht_served_bytes_total{source="${source}"} ${n}`
+    ),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** Answers one of the local paths. */
+export function statusResponse(path: string, source: StatusSource): Response {
+  const snapshot = statusSnapshot(source);
+  if (path === "/stats.json") return Response.json(snapshot);
+  if (path === "/metrics") {
+    return new Response(metrics(snapshot), {
+      headers: { "content-type": "text/plain; version=0.0.4" },
+    });
+  }
+  return new Response(html(snapshot), { headers: { "content-type": "text/html; charset=utf-8" } });
+}

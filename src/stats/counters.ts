@@ -1,0 +1,36 @@
+/**
+ * Traffic counters of this run: requests and bytes by where they came from.
+ * (Persistence across restarts joins with the database later.)
+ *
+ * @module
+ */
+
+/** Where bytes served to apt came from. */
+export type ServedFrom = "cache" | "mirror" | "revalidated" | "stale" | "none";
+
+/** Counters of requests and bytes, by source. */
+export class TrafficCounters {
+  readonly startedAt: number;
+  readonly requests = new Map<string, number>();
+  readonly bytes = new Map<string, number>();
+  refused = 0;
+
+  constructor(now = Date.now) {
+    this.startedAt = now();
+  }
+
+  /** Counts one answered request and the bytes it sent. */
+  served(source: ServedFrom, bytes: number): void {
+    this.requests.set(source, (this.requests.get(source) ?? 0) + 1);
+    this.bytes.set(source, (this.bytes.get(source) ?? 0) + bytes);
+  }
+
+  /** A plain object for JSON. */
+  snapshot(): { requests: Record<string, number>; bytes: Record<string, number>; refused: number } {
+    return {
+      requests: Object.fromEntries(this.requests),
+      bytes: Object.fromEntries(this.bytes),
+      refused: this.refused,
+    };
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Counters fed by the other parts: bytes by source, requests, refusals.
+ *
+ * @module
+ */
+export * from "./counters.ts";
