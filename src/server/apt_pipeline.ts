@@ -110,9 +110,12 @@ export class AptPipeline {
       this.deps.cache.markChecked(target.key);
       return { response: await serveCached(request, cached, "revalidated"), source: "revalidated" };
     }
-    if (outcome.kind === "failed") {
-      // The mirror is unreachable: an index we have beats no index at all.
-      this.deps.log.warn("pipeline.serving_stale", { key: target.key, reason: outcome.reason });
+    if (outcome.kind === "failed" || (outcome.kind === "status" && outcome.status >= 500)) {
+      // The mirror is unreachable or broken: an index we have beats no index at all.
+      const reason = outcome.kind === "failed"
+        ? outcome.reason
+        : `upstream answered ${outcome.status}`;
+      this.deps.log.warn("pipeline.serving_stale", { key: target.key, reason });
       return { response: await serveCached(request, cached, "stale"), source: "stale" };
     }
     if (outcome.kind === "status" && (outcome.status === 404 || outcome.status === 410)) {

@@ -1,0 +1,56 @@
+/**
+ * Starts a real daemon in this process on a free loopback port, with its
+ * own temp cache and state directories, for tests that talk HTTP to it.
+ */
+
+import { type Daemon, startDaemon } from "../../src/app.ts";
+import { defaultConfig, type Layer, mergeLayers, validateLayer } from "../../src/config/mod.ts";
+import { Logger, type LogLevel } from "../../src/log/mod.ts";
+
+export interface TestDaemon extends Daemon, AsyncDisposable {
+  readonly dir: string;
+  readonly cacheDir: string;
+  readonly stateDir: string;
+  readonly base: string;
+  readonly logLines: string[];
+}
+
+/** Starts a daemon; `toml` adds config on top of the test defaults. */
+export async function startTestDaemon(
+  toml: Record<string, unknown> = {},
+  dir?: string,
+): Promise<TestDaemon> {
+  dir ??= await Deno.makeTempDir({ prefix: "apt-dht-test-" });
+  const cacheDir = `${dir}/cache`;
+  const stateDir = `${dir}/state`;
+  const layers: Layer[] = [
+    validateLayer({
+      server: { listen: "127.0.0.1", port: 0 },
+      cache: { directory: cacheDir },
+      state: { directory: stateDir },
+      upstream: { response_timeout: 5, idle_timeout: 2 },
+    }, "test defaults"),
+    validateLayer(toml, "test"),
+  ];
+  const config = mergeLayers(defaultConfig({ uid: 1000, home: dir }), layers);
+  const logLines: string[] = [];
+  const level = (Deno.env.get("APT_DHT_TEST_LOG") ?? "debug") as LogLevel;
+  const log = new Logger(level, (line) => {
+    logLines.push(line);
+    if (Deno.env.get("APT_DHT_TEST_LOG")) console.error(line);
+  });
+  const daemon = await startDaemon(config, log);
+  return {
+    ...daemon,
+    dir,
+    cacheDir,
+    stateDir,
+    logLines,
+    base: `http://127.0.0.1:${daemon.port}`,
+    stop: daemon.stop,
+    async [Symbol.asyncDispose]() {
+      await daemon.stop();
+      await Deno.remove(dir!, { recursive: true }).catch(() => {});
+    },
+  };
+}

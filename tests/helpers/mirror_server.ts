@@ -1,0 +1,156 @@
+/**
+ * A small static HTTP server on 127.0.0.1 that plays a Debian mirror in
+ * tests: it serves a directory with Last-Modified, ETag, conditional
+ * requests and byte ranges, logs every request, and can misbehave on demand
+ * (wrong bytes, cut connections, stalls, error statuses).
+ */
+
+export interface LoggedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly headers: Headers;
+}
+
+/** A per-path misbehaviour. */
+export type Fault =
+  | { kind: "status"; status: number; times?: number }
+  /** Sends the first `bytes` bytes, then drops the connection. */
+  | { kind: "cut"; bytes: number; times?: number }
+  /** Sends the first `bytes` bytes, then stops sending (without closing). */
+  | { kind: "stall"; bytes: number; times?: number }
+  /** Flips one byte at `offset` of the body. */
+  | { kind: "corrupt"; offset: number; times?: number }
+  /** Waits before answering at all. */
+  | { kind: "delay"; ms: number; times?: number }
+  /** Ignores Range and always sends 200 with the whole file. */
+  | { kind: "no-ranges"; times?: number };
+
+export class MirrorServer {
+  readonly log: LoggedRequest[] = [];
+  readonly faults = new Map<string, Fault>();
+  #server: Deno.HttpServer<Deno.NetAddr>;
+  #stalled = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  readonly port: number;
+
+  private constructor(readonly root: string, server: Deno.HttpServer<Deno.NetAddr>, port: number) {
+    this.#server = server;
+    this.port = port;
+  }
+
+  static async start(root: string, hostname = "127.0.0.1"): Promise<MirrorServer> {
+    const { promise, resolve } = Promise.withResolvers<Deno.NetAddr>();
+    // deno-lint-ignore prefer-const
+    let instance: MirrorServer;
+    const server = Deno.serve(
+      { hostname, port: 0, onListen: resolve },
+      (request) => instance.#handle(request),
+    );
+    const address = await promise;
+    instance = new MirrorServer(root, server, address.port);
+    return instance;
+  }
+
+  /** `http://127.0.0.1:<port>` */
+  get base(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** `127.0.0.1:<port>`, the site part of a rewrite-mode URL. */
+  get authority(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Requests whose path ends with `suffix`. */
+  requestsFor(suffix: string): LoggedRequest[] {
+    return this.log.filter((r) => r.path.endsWith(suffix));
+  }
+
+  async stop(): Promise<void> {
+    for (const controller of this.#stalled) {
+      try {
+        controller.error(new Error("server stopping"));
+      } catch { /* already closed */ }
+    }
+    await this.#server.shutdown();
+  }
+
+  #takeFault(path: string): Fault | undefined {
+    const fault = this.faults.get(path);
+    if (!fault) return undefined;
+    if (fault.times !== undefined) {
+      if (fault.times <= 1) this.faults.delete(path);
+      else fault.times--;
+    }
+    return fault;
+  }
+
+  async #handle(request: Request): Promise<Response> {
+    const path = decodeURIComponent(new URL(request.url).pathname);
+    const respond = (status: number, body: BodyInit | null, headers: HeadersInit = {}) => {
+      this.log.push({ method: request.method, path, status, headers: request.headers });
+      return new Response(body, { status, headers });
+    };
+    const fault = this.#takeFault(path);
+    if (fault?.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === "status") return respond(fault.status, `fault ${fault.status}\n`);
+    let data: Uint8Array<ArrayBuffer>;
+    let stat: Deno.FileInfo;
+    try {
+      stat = await Deno.stat(this.root + path);
+      if (!stat.isFile) return respond(404, "not a file\n");
+      data = await Deno.readFile(this.root + path);
+    } catch {
+      return respond(404, "not found\n");
+    }
+    const lastModified = (stat.mtime ?? new Date(0)).toUTCString();
+    const etag = `"${stat.size.toString(16)}-${(stat.mtime?.getTime() ?? 0).toString(16)}"`;
+    const headers: Record<string, string> = {
+      "last-modified": lastModified,
+      etag,
+      "accept-ranges": "bytes",
+    };
+    if (request.headers.get("if-none-match") === etag) return respond(304, null, headers);
+    const since = Date.parse(request.headers.get("if-modified-since") ?? "");
+    if (
+      !request.headers.has("if-none-match") && Number.isFinite(since) &&
+      Date.parse(lastModified) <= since
+    ) {
+      return respond(304, null, headers);
+    }
+    if (fault?.kind === "corrupt") {
+      data = data.slice();
+      data[fault.offset] ^= 0xff;
+    }
+    let status = 200;
+    const range = /^bytes=(\d+)-$/.exec(request.headers.get("range") ?? "");
+    const ifRange = request.headers.get("if-range");
+    if (
+      range && fault?.kind !== "no-ranges" &&
+      (!ifRange || ifRange === etag || ifRange === lastModified)
+    ) {
+      const start = Number(range[1]);
+      headers["content-range"] = `bytes ${start}-${data.length - 1}/${data.length}`;
+      data = data.subarray(start);
+      status = 206;
+    }
+    headers["content-length"] = String(data.length);
+    if (request.method === "HEAD") return respond(status, null, headers);
+    if (fault?.kind === "cut" || fault?.kind === "stall") {
+      const head = data.subarray(0, fault.bytes);
+      const stalled = this.#stalled;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(head);
+          if (fault.kind === "cut") {
+            setTimeout(() => controller.error(new Error("cut by test")), 20);
+          } else {
+            stalled.add(controller);
+          }
+        },
+      });
+      return respond(status, body, headers);
+    }
+    return respond(status, data, headers);
+  }
+}

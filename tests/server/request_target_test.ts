@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { classifyRequest, decodePathSegments } from "../../src/server/mod.ts";
+
+const context = {
+  port: 9977,
+  mirrors: new Map([["debian", {
+    name: "debian",
+    upstreams: ["https://a.example/debian", "http://b.example/debian"],
+  }]]),
+};
+const classify = (url: string, method = "GET") =>
+  classifyRequest(new Request(url, { method }), context);
+
+Deno.test("classifyRequest() maps /<host>/<path> to the host over http (URL-rewrite mode)", () => {
+  assert.deepEqual(
+    classify(
+      "http://localhost:9977/deb.debian.org/debian/pool/main/h/hello/hello_2.10-3_amd64.deb",
+    ),
+    {
+      kind: "archive",
+      mode: "rewrite",
+      key: "deb.debian.org/debian/pool/main/h/hello/hello_2.10-3_amd64.deb",
+      upstreams: ["http://deb.debian.org/debian/pool/main/h/hello/hello_2.10-3_amd64.deb"],
+    },
+  );
+});
+
+Deno.test("classifyRequest() keeps ports and decodes apt's escapes into the key, re-encoding upstream", () => {
+  const target = classify(
+    "http://127.0.0.1:9977/mirror.example:8080/debian/pool/main/g/gcc/libstdc%2b%2b6_12_amd64.deb",
+  );
+  assert.equal(target.kind, "archive");
+  if (target.kind !== "archive") return;
+  assert.equal(target.key, "mirror.example:8080/debian/pool/main/g/gcc/libstdc++6_12_amd64.deb");
+  assert.deepEqual(target.upstreams, [
+    "http://mirror.example:8080/debian/pool/main/g/gcc/libstdc%2B%2B6_12_amd64.deb",
+  ]);
+});
+
+Deno.test("classifyRequest() sends an alias to all its upstreams, in order", () => {
+  const target = classify("http://localhost:9977/debian/dists/bookworm/InRelease");
+  assert.equal(target.kind, "archive");
+  if (target.kind !== "archive") return;
+  assert.equal(target.mode, "alias");
+  assert.equal(target.key, "debian/dists/bookworm/InRelease");
+  assert.deepEqual(target.upstreams, [
+    "https://a.example/debian/dists/bookworm/InRelease",
+    "http://b.example/debian/dists/bookworm/InRelease",
+  ]);
+});
+
+Deno.test("classifyRequest() treats absolute-form requests for other ports as proxy mode", () => {
+  const target = classify("http://deb.debian.org/debian/dists/bookworm/Release");
+  assert.equal(target.kind, "archive");
+  if (target.kind !== "archive") return;
+  assert.equal(target.mode, "proxy");
+  assert.equal(target.key, "deb.debian.org/debian/dists/bookworm/Release");
+});
+
+Deno.test("classifyRequest() refuses traversal, encoded slashes, bad hosts, queries and other methods", () => {
+  const refusals: [string, number, string?][] = [
+    ["http://localhost:9977/deb.debian.org/a%2fb", 400],
+    ["http://localhost:9977/deb.debian.org/a%5cb", 400],
+    ["http://localhost:9977/deb.debian.org/a%00b", 400],
+    ["http://localhost:9977/deb.debian.org/a%zz", 400],
+    ["http://localhost:9977/bad_host!/x", 400],
+    ["http://localhost:9977/user@host/x", 400],
+    ["http://localhost:9977/host:99999/x", 400],
+    ["http://localhost:9977/deb.debian.org/x?y=1", 400],
+    ["http://localhost:9977/deb.debian.org", 404],
+    ["http://localhost:9977/~/0123", 404],
+    ["http://localhost:9977/deb.debian.org/x", 405, "POST"],
+  ];
+  for (const [url, status, method] of refusals) {
+    const target = classify(url, method);
+    assert.equal(target.kind, "refused", url);
+    if (target.kind === "refused") assert.equal(target.status, status, url);
+  }
+});
+
+Deno.test("classifyRequest() answers the status paths itself", () => {
+  for (const path of ["/", "/stats.json", "/metrics"]) {
+    assert.deepEqual(classify(`http://localhost:9977${path}`), { kind: "local", path });
+  }
+});
+
+Deno.test("decodePathSegments() refuses dot segments however they are spelled", () => {
+  // (new Request() would resolve these before classifyRequest() sees them; the wire does not.)
+  for (const raw of ["/a/../b", "/a/%2e%2e/b", "/a/.%2E/b", "/a/./b", "/a/%2E/b"]) {
+    const result = decodePathSegments(raw);
+    assert.ok(!Array.isArray(result) && result.status === 400, raw);
+  }
+});
+
+Deno.test("decodePathSegments() drops empty segments and decodes each one", () => {
+  assert.deepEqual(decodePathSegments("//a//b%20c/"), ["a", "b c"]);
+});
