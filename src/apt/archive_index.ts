@@ -12,7 +12,13 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ExpectedFile } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { transaction } from "../cache/database.ts";
-import { archiveRootOf, byHashDigest, compressionOf, indexKindOf } from "./index_files.ts";
+import {
+  archiveRootOf,
+  byHashDigest,
+  compressionOf,
+  indexKindOf,
+  joinArchivePath,
+} from "./index_files.ts";
 import { parseRelease } from "./release.ts";
 import { decompress } from "./compression.ts";
 import { type ListedFile, readIndexFiles } from "./packages.ts";
@@ -147,12 +153,17 @@ export class ArchiveIndex {
     const seen = this.now();
     transaction(this.db, () => {
       for (const [path, file] of release.files) {
-        const key = dir + path;
+        const key = joinArchivePath(dir, path);
+        if (!key) continue;
         this.#put(key, file, key, name, seen);
         if (file.sha256) {
-          const slash = path.lastIndexOf("/");
-          const byHash = `${dir}${path.slice(0, slash + 1)}by-hash/SHA256/${file.sha256}`;
-          this.#put(byHash, file, key, name, seen);
+          this.#put(
+            `${key.slice(0, key.lastIndexOf("/"))}/by-hash/SHA256/${file.sha256}`,
+            file,
+            key,
+            name,
+            seen,
+          );
         }
       }
     });
@@ -171,7 +182,10 @@ export class ArchiveIndex {
       const rows = batch;
       batch = [];
       transaction(this.db, () => {
-        for (const file of rows) this.#put(root + file.path, file, null, name, seen);
+        for (const file of rows) {
+          const key = joinArchivePath(root, file.path);
+          if (key) this.#put(key, file, null, name, seen);
+        }
       });
     };
     const file = await Deno.open(filePath);

@@ -76,3 +76,13 @@ export function archiveRootOf(indexPath: string): string {
   if (dists >= 0) return indexPath.slice(0, dists + 1);
   return indexPath.slice(0, indexPath.lastIndexOf("/") + 1);
 }
+
+/**
+ * Joins an index's base and a path it lists into a cache key, normalized the
+ * way request paths are (no empty or `.` segments). Undefined for paths that
+ * would climb out with `..`.
+ */
+export function joinArchivePath(base: string, path: string): string | undefined {
+  const segments = `${base}/${path}`.split("/").filter((s) => s !== "" && s !== ".");
+  return segments.includes("..") ? undefined : segments.join("/");
+}

@@ -47,8 +47,8 @@ const refuse = (status: RefusedTarget["status"], reason: string): RefusedTarget 
 
 /**
  * Splits a raw (still percent-encoded) path into decoded segments, refusing
- * dot segments, encoded slashes, backslashes and control characters. Empty
- * segments (`//`) are dropped, as a web server would.
+ * `..` however it is spelled, encoded slashes, backslashes and control
+ * characters. Empty and `.` segments are dropped, as a web server would.
  */
 export function decodePathSegments(rawPath: string): string[] | RefusedTarget {
   const segments: string[] = [];
@@ -60,9 +60,8 @@ export function decodePathSegments(rawPath: string): string[] | RefusedTarget {
     } catch {
       return refuse(400, "malformed percent-encoding in path");
     }
-    if (segment === "." || segment === "..") {
-      return refuse(400, "dot segments are not allowed in paths");
-    }
+    if (segment === ".") continue; // flat repositories ("deb http://host/repo ./") produce these
+    if (segment === "..") return refuse(400, "'..' segments are not allowed in paths");
     if (/[\/\\]/.test(segment)) return refuse(400, "encoded slashes are not allowed in paths");
     // deno-lint-ignore no-control-regex
     if (/[\x00-\x1f\x7f]/.test(segment)) {
