@@ -86,7 +86,11 @@ export class ArchiveIndex {
         name: string | null;
       }
       | undefined;
-    const digest = byHashDigest(key);
+    const found = byHashDigest(key);
+    // SHA512 only names by-hash URLs; verification uses what the index lists for them.
+    const digest = found && found.algorithm !== "sha512"
+      ? { algorithm: found.algorithm, hex: found.hex }
+      : undefined;
     if (!row) return digest ? { [digest.algorithm]: digest.hex } : undefined;
     const entry: { size?: number; sha256?: string; sha1?: string; md5?: string; name?: string } =
       {};
@@ -156,14 +160,12 @@ export class ArchiveIndex {
         const key = joinArchivePath(dir, path);
         if (!key) continue;
         this.#put(key, file, key, name, seen);
+        const parent = key.slice(0, key.lastIndexOf("/"));
         if (file.sha256) {
-          this.#put(
-            `${key.slice(0, key.lastIndexOf("/"))}/by-hash/SHA256/${file.sha256}`,
-            file,
-            key,
-            name,
-            seen,
-          );
+          this.#put(`${parent}/by-hash/SHA256/${file.sha256}`, file, key, name, seen);
+        }
+        if (file.sha512) {
+          this.#put(`${parent}/by-hash/SHA512/${file.sha512}`, file, key, name, seen);
         }
       }
     });

@@ -22,13 +22,12 @@ export function basename(path: string): string {
 /** True for a file named by its hash (`…/by-hash/SHA256/<hex>`): content can never change. */
 export function byHashDigest(
   path: string,
-): { algorithm: "sha256" | "sha1" | "md5"; hex: string } | undefined {
-  const match = /\/by-hash\/(SHA256|SHA1|MD5Sum)\/([0-9a-f]+)$/i.exec(path);
+): { algorithm: "sha512" | "sha256" | "sha1" | "md5"; hex: string } | undefined {
+  const match = /\/by-hash\/(SHA512|SHA256|SHA1|MD5Sum)\/([0-9a-f]+)$/i.exec(path);
   if (!match) return undefined;
-  const algorithm = ({ sha256: "sha256", sha1: "sha1", md5sum: "md5" } as const)[
-    match[1].toLowerCase() as "sha256" | "sha1" | "md5sum"
-  ];
-  const lengths = { sha256: 64, sha1: 40, md5: 32 };
+  const names = { sha512: "sha512", sha256: "sha256", sha1: "sha1", md5sum: "md5" } as const;
+  const algorithm = names[match[1].toLowerCase() as keyof typeof names];
+  const lengths = { sha512: 128, sha256: 64, sha1: 40, md5: 32 };
   return match[2].length === lengths[algorithm]
     ? { algorithm, hex: match[2].toLowerCase() }
     : undefined;

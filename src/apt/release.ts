@@ -9,12 +9,17 @@
 import type { ExpectedFile } from "../hash/mod.ts";
 import { parseDeb822 } from "./deb822.ts";
 
+/** A file a Release lists; SHA512 is kept only to name its by-hash URL. */
+export interface ReleaseEntry extends ExpectedFile {
+  readonly sha512?: string;
+}
+
 /** A parsed Release file. */
 export interface ReleaseFile {
   /** Top-level fields (lower-cased names), without the hash tables. */
   readonly fields: ReadonlyMap<string, string>;
   /** Path relative to the Release file's directory → size and digests. */
-  readonly files: ReadonlyMap<string, ExpectedFile>;
+  readonly files: ReadonlyMap<string, ReleaseEntry>;
   /** `Acquire-By-Hash: yes`: indexes may be fetched by their hash. */
   readonly acquireByHash: boolean;
 }
@@ -24,7 +29,10 @@ export class ReleaseFormatError extends Error {
   override name = "ReleaseFormatError";
 }
 
-const TABLES = [["sha256", "sha256"], ["sha1", "sha1"], ["md5sum", "md5"]] as const;
+const TABLES = [["sha512", "sha512"], ["sha256", "sha256"], ["sha1", "sha1"], [
+  "md5sum",
+  "md5",
+]] as const;
 
 /**
  * Removes the OpenPGP cleartext-signature framing (RFC 4880 §7) and undoes
@@ -51,7 +59,10 @@ export function parseRelease(text: string): ReleaseFile {
   const paragraphs = parseDeb822(stripClearsign(text));
   if (paragraphs.length === 0) throw new ReleaseFormatError("no fields");
   const fields = new Map(paragraphs[0]);
-  const files = new Map<string, { size?: number; sha256?: string; sha1?: string; md5?: string }>();
+  const files = new Map<
+    string,
+    { size?: number; sha512?: string; sha256?: string; sha1?: string; md5?: string }
+  >();
   for (const [field, key] of TABLES) {
     const table = fields.get(field);
     fields.delete(field);

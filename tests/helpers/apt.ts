@@ -1,0 +1,77 @@
+/**
+ * Runs the real `apt-get` with a private state, cache and configuration
+ * directory, so tests never touch (or depend on) the machine's apt setup.
+ */
+
+export interface AptRoot {
+  readonly dir: string;
+  /** Runs apt-get with the isolated configuration; resolves with its output, never throws. */
+  aptGet(args: string[], options?: { proxy?: string }): Promise<{ code: number; output: string }>;
+  /** The downloads directory used by `apt-get download` (the cwd). */
+  readonly downloads: string;
+  cleanup(): Promise<void>;
+}
+
+/** Creates an isolated apt root whose only source is `sourceLine`. */
+export async function createAptRoot(sourceLine: string): Promise<AptRoot> {
+  const dir = await Deno.makeTempDir({ prefix: "apt-dht-apt-" });
+  for (
+    const sub of [
+      "state/lists/partial",
+      "cache/archives/partial",
+      "etc/sources.list.d",
+      "etc/apt.conf.d",
+      "etc/preferences.d",
+      "etc/trusted.gpg.d",
+      "downloads",
+    ]
+  ) {
+    await Deno.mkdir(`${dir}/${sub}`, { recursive: true });
+  }
+  await Deno.writeTextFile(`${dir}/state/status`, "");
+  await Deno.writeTextFile(`${dir}/etc/sources.list`, sourceLine + "\n");
+  await Deno.writeTextFile(`${dir}/apt.conf`, "");
+  const options = [
+    `Dir::State=${dir}/state`,
+    `Dir::State::status=${dir}/state/status`,
+    `Dir::Cache=${dir}/cache`,
+    `Dir::Etc=${dir}/etc`,
+    `Dir::Etc::SourceList=${dir}/etc/sources.list`,
+    `Dir::Etc::SourceParts=${dir}/etc/sources.list.d`,
+    `Dir::Etc::Parts=${dir}/etc/apt.conf.d`,
+    `Dir::Etc::Preferences=${dir}/etc/preferences`,
+    `Dir::Etc::PreferencesParts=${dir}/etc/preferences.d`,
+    `Dir::Etc::TrustedParts=${dir}/etc/trusted.gpg.d`,
+    `Dir::Etc::Trusted=${dir}/etc/trusted.gpg`,
+    "APT::Architecture=amd64",
+    "APT::Architectures=amd64",
+    "APT::Sandbox::User=root",
+    "Debug::NoLocking=1",
+    "Acquire::Languages=none",
+    "Acquire::Retries=0",
+    "Acquire::http::Timeout=20",
+  ].flatMap((o) => ["-o", o]);
+  return {
+    dir,
+    downloads: `${dir}/downloads`,
+    async aptGet(args, extra = {}) {
+      const proxy = extra.proxy
+        ? ["-o", `Acquire::http::Proxy=${extra.proxy}`]
+        : ["-o", "Acquire::http::Proxy=DIRECT"];
+      const result = await new Deno.Command("apt-get", {
+        args: [...options, ...proxy, "-q", ...args],
+        cwd: `${dir}/downloads`,
+        env: { APT_CONFIG: `${dir}/apt.conf`, LC_ALL: "C", PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const output = new TextDecoder().decode(result.stdout) +
+        new TextDecoder().decode(result.stderr);
+      return { code: result.code, output };
+    },
+    async cleanup() {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
