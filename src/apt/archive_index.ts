@@ -21,7 +21,7 @@ import {
 } from "./index_files.ts";
 import { parseRelease } from "./release.ts";
 import { decompress } from "./compression.ts";
-import { type ListedFile, readIndexFiles } from "./packages.ts";
+import { readIndexFiles } from "./packages.ts";
 
 /** What the index knows of one URL. */
 export interface IndexEntry extends ExpectedFile {
@@ -31,8 +31,6 @@ export interface IndexEntry extends ExpectedFile {
 
 /** Release files bigger than this are not parsed (Debian's largest are a few hundred KiB). */
 const MAX_RELEASE_BYTES = 16 * 1024 * 1024;
-/** Rows per write transaction while ingesting a large index, so other writers get a turn. */
-const BATCH_ROWS = 8192;
 
 /** Summary of one ingested index, for logs and tests. */
 export interface IngestResult {
@@ -179,26 +177,19 @@ export class ArchiveIndex {
   ): Promise<IngestResult> {
     const root = archiveRootOf(name);
     const seen = this.now();
-    let batch: ListedFile[] = [];
-    const flush = () => {
-      const rows = batch;
-      batch = [];
-      transaction(this.db, () => {
-        for (const file of rows) {
-          const key = joinArchivePath(root, file.path);
-          if (key) this.#put(key, file, null, name, seen);
-        }
-      });
-    };
     const file = await Deno.open(filePath);
     const text = decompress(file.readable, compressionOf(name)).pipeThrough(
       new TextDecoderStream(),
     );
-    const entries = await readIndexFiles(text, kind, (listed) => {
-      batch.push(listed);
-      if (batch.length >= BATCH_ROWS) flush();
+    // One short transaction per chunk of text: other writers get their turn, and no rows pile up.
+    const entries = await readIndexFiles(text, kind, (batch) => {
+      transaction(this.db, () => {
+        for (const listed of batch) {
+          const key = joinArchivePath(root, listed.path);
+          if (key) this.#put(key, listed, null, name, seen);
+        }
+      });
     });
-    flush();
     return { kind, entries };
   }
 

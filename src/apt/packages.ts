@@ -66,29 +66,37 @@ function sourcesEntries(p: Paragraph): ListedFile[] {
 
 /**
  * Reads a decompressed Packages (`kind` "packages") or Sources index and
- * calls `onFile` for every file it lists. Resolves to the number of files.
+ * hands the files it lists to `onBatch`, one batch per chunk of text, so the
+ * caller can write each batch at once and nothing piles up in memory.
+ * Resolves to the number of files.
  */
 export async function readIndexFiles(
   text: ReadableStream<string>,
   kind: "packages" | "sources",
-  onFile: (file: ListedFile) => void,
+  onBatch: (files: ListedFile[]) => void,
 ): Promise<number> {
   let count = 0;
+  let batch: ListedFile[] = [];
   const parser = new Deb822Parser((paragraph) => {
     if (kind === "packages") {
       const entry = packagesEntry(paragraph);
-      if (entry) {
-        onFile(entry);
-        count++;
-      }
+      if (entry) batch.push(entry);
     } else {
-      for (const entry of sourcesEntries(paragraph)) {
-        onFile(entry);
-        count++;
-      }
+      batch.push(...sourcesEntries(paragraph));
     }
   }, { fields: kind === "packages" ? PACKAGES_FIELDS : SOURCES_FIELDS });
-  for await (const chunk of text) parser.push(chunk);
+  const flush = () => {
+    if (batch.length === 0) return;
+    count += batch.length;
+    const full = batch;
+    batch = [];
+    onBatch(full);
+  };
+  for await (const chunk of text) {
+    parser.push(chunk);
+    flush();
+  }
   parser.end();
+  flush();
   return count;
 }

@@ -3,7 +3,7 @@ import { type ListedFile, readIndexFiles } from "../../src/apt/mod.ts";
 
 async function read(text: string, kind: "packages" | "sources"): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
-  await readIndexFiles(ReadableStream.from([text]), kind, (f) => out.push(f));
+  await readIndexFiles(ReadableStream.from([text]), kind, (batch) => out.push(...batch));
   return out;
 }
 

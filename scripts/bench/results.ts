@@ -1,0 +1,34 @@
+/**
+ * Shared bits of the benchmark scripts: medians and the results files
+ * under bench-results/ (git-ignored).
+ *
+ * @module
+ */
+
+/** The median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The p-th percentile (0–100) of a non-empty list, nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Writes `bench-results/<name>.json` with the machine and date, and says where. */
+export async function writeResults(name: string, figures: Record<string, unknown>): Promise<void> {
+  await Deno.mkdir("bench-results", { recursive: true });
+  const path = `bench-results/${name}.json`;
+  const record = {
+    benchmark: name,
+    date: new Date().toISOString(),
+    deno: Deno.version.deno,
+    cpus: navigator.hardwareConcurrency,
+    ...figures,
+  };
+  await Deno.writeTextFile(path, JSON.stringify(record, null, 2) + "\n");
+  console.log(`figures written to ${path}`);
+}
