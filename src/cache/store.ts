@@ -26,6 +26,11 @@ export interface CachedFile {
   readonly checkedAt: number;
 }
 
+/** A cached file opened for reading; whoever receives it closes `file`. */
+export interface OpenCachedFile extends CachedFile {
+  readonly file: Deno.FsFile;
+}
+
 /** Validators and provenance recorded with a commit. */
 export interface CommitMeta {
   readonly sha256: string;
@@ -110,32 +115,43 @@ export class CacheStore {
   }
 
   /**
-   * The record of `key` if the file is still there with the recorded size
-   * and mtime; a record whose file vanished or changed is dropped.
+   * Opens the cached file of `key` if it is still there with the recorded
+   * size and mtime (checked on the open file, so it cannot change between
+   * check and read); a record whose file vanished or changed is dropped.
+   * The caller owns the returned handle.
    */
-  async lookup(key: string): Promise<CachedFile | undefined> {
+  open(key: string): OpenCachedFile | undefined {
     const row = this.#get.get(key) as FileRow | undefined;
     if (!row) return undefined;
     const path = this.pathOf(key);
+    let file: Deno.FsFile;
+    // Synchronous on purpose: opening and stat-ing a local, recently used file
+    // takes ~4 µs, while each async file op costs ~30 µs of thread-pool
+    // dispatch; on a cache hit that is most of the request's cost.
     try {
-      const stat = await Deno.stat(path);
-      if (stat.isFile && stat.size === row.size && (stat.mtime?.getTime() ?? 0) === row.mtime) {
-        return {
-          key,
-          path,
-          size: row.size,
-          mtime: row.mtime,
-          sha256: row.sha256,
-          etag: row.etag ?? undefined,
-          lastModified: row.last_modified ?? undefined,
-          checkedAt: row.checked_at,
-        };
-      }
-      this.log.warn("cache.changed_on_disk", { key, size: stat.size, recorded: row.size });
+      file = Deno.openSync(path, { read: true });
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       this.log.warn("cache.missing_on_disk", { key });
+      this.#delete.run(key);
+      return undefined;
     }
+    const stat = file.statSync();
+    if (stat.isFile && stat.size === row.size && (stat.mtime?.getTime() ?? 0) === row.mtime) {
+      return {
+        key,
+        path,
+        size: row.size,
+        mtime: row.mtime,
+        sha256: row.sha256,
+        etag: row.etag ?? undefined,
+        lastModified: row.last_modified ?? undefined,
+        checkedAt: row.checked_at,
+        file,
+      };
+    }
+    file.close();
+    this.log.warn("cache.changed_on_disk", { key, size: stat.size, recorded: row.size });
     this.#delete.run(key);
     return undefined;
   }

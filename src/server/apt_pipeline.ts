@@ -8,11 +8,11 @@
 
 import type { ArchiveIndex, IndexEntry } from "../apt/mod.ts";
 import { isImmutable } from "../apt/mod.ts";
-import type { CachedFile, CacheStore } from "../cache/mod.ts";
+import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import type { MirrorClient } from "../fetch/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { Download, type DownloadOutcome } from "./download.ts";
-import { openFileSlice, respondWithBody } from "./http_response.ts";
+import { fileSlice, respondWithBody } from "./http_response.ts";
 import type { ArchiveTarget } from "./request_target.ts";
 
 /** Tunables of the pipeline (from the config). */
@@ -66,7 +66,7 @@ export class AptPipeline {
     const { cache, index } = this.deps;
     if (index.busy) await withTimeout(index.settled(), this.options.ingestWaitMs);
     const expected = index.lookup(target.key);
-    const cached = await cache.lookup(target.key);
+    const cached = cache.open(target.key);
 
     if (cached) {
       const verdict = this.#judgeCached(target.key, cached, expected);
@@ -76,12 +76,20 @@ export class AptPipeline {
       if (verdict === "revalidate") {
         return await this.#revalidate(request, target, cached, expected);
       }
+      cached.file.close();
     }
-    if (request.method === "HEAD" && !this.#downloads.has(target.key)) {
+    const running = this.#downloads.get(target.key);
+    if (running?.isRevalidation) {
+      // It may end in a 304 for a copy this request cannot use: wait for it, then look again.
+      await running.done;
+      if (this.#downloads.get(target.key) === running) this.#downloads.delete(target.key);
+      return await this.handle(request, target);
+    }
+    if (request.method === "HEAD" && !running) {
       return await this.#head(target);
     }
     const download = this.#downloadFor(target, expected, undefined);
-    return await this.#answerFrom(request, download, await download.outcome, undefined);
+    return await this.#answerFrom(request, download, await download.outcome);
   }
 
   /** Is the cached copy good as it is, worth a conditional request, or stale? */
@@ -97,15 +105,22 @@ export class AptPipeline {
     return fresh ? "serve" : "revalidate";
   }
 
+  /** Asks the mirror whether the cached copy is current; serves it, or what replaced it. Closes `cached`. */
   async #revalidate(
     request: Request,
     target: ArchiveTarget,
-    cached: CachedFile,
+    cached: OpenCachedFile,
     expected: IndexEntry | undefined,
   ): Promise<PipelineResult> {
     const validators = { etag: cached.etag, lastModified: cached.lastModified };
     const download = this.#downloadFor(target, expected, validators);
-    const outcome = await download.outcome;
+    let outcome: DownloadOutcome;
+    try {
+      outcome = await download.outcome;
+    } catch (error) {
+      cached.file.close();
+      throw error;
+    }
     if (outcome.kind === "not-modified") {
       this.deps.cache.markChecked(target.key);
       return { response: await serveCached(request, cached, "revalidated"), source: "revalidated" };
@@ -118,10 +133,11 @@ export class AptPipeline {
       this.deps.log.warn("pipeline.serving_stale", { key: target.key, reason });
       return { response: await serveCached(request, cached, "stale"), source: "stale" };
     }
+    cached.file.close();
     if (outcome.kind === "status" && (outcome.status === 404 || outcome.status === 410)) {
       await this.deps.cache.remove(target.key);
     }
-    return await this.#answerFrom(request, download, outcome, cached);
+    return await this.#answerFrom(request, download, outcome);
   }
 
   /** The shared download for this file, started if there is none. */
@@ -153,7 +169,6 @@ export class AptPipeline {
     request: Request,
     download: Download,
     outcome: DownloadOutcome,
-    cached: CachedFile | undefined,
   ): Promise<PipelineResult> {
     switch (outcome.kind) {
       case "body": {
@@ -165,17 +180,8 @@ export class AptPipeline {
         );
         return { response, source: "mirror" };
       }
-      case "not-modified": // a revalidation we joined; the copy is good
-        if (cached) {
-          return {
-            response: await serveCached(request, cached, "revalidated"),
-            source: "revalidated",
-          };
-        }
-        return {
-          response: textResponse(502, "upstream answered 304 to an unconditional request"),
-          source: "none",
-        };
+      case "not-modified": // only revalidations ask for a 304, and they answer it themselves
+        return { response: textResponse(502, "unexpected 304 from upstream"), source: "none" };
       case "status":
         return {
           response: textResponse(outcome.status, `upstream answered ${outcome.status}`),
@@ -213,18 +219,30 @@ export class AptPipeline {
   }
 }
 
-/** Serves a committed cache file. */
-function serveCached(request: Request, file: CachedFile, source: Source): Promise<Response> {
-  return respondWithBody(
-    request,
-    {
-      size: file.size,
-      lastModified: file.lastModified ?? new Date(file.mtime).toUTCString(),
-      etag: file.etag,
-    },
-    (start, end) => openFileSlice(file.path, start, end),
-    { "x-apt-dht-source": source },
-  );
+/** Serves an opened cache file, closing it when the response does not need it. */
+async function serveCached(
+  request: Request,
+  cached: OpenCachedFile,
+  source: Source,
+): Promise<Response> {
+  let handedOver = false;
+  try {
+    return await respondWithBody(
+      request,
+      {
+        size: cached.size,
+        lastModified: cached.lastModified ?? new Date(cached.mtime).toUTCString(),
+        etag: cached.etag,
+      },
+      (start, end) => {
+        handedOver = true;
+        return fileSlice(cached.file, start, end, cached.size);
+      },
+      { "x-apt-dht-source": source },
+    );
+  } finally {
+    if (!handedOver) cached.file.close();
+  }
 }
 
 /** A short plain-text response (errors, refusals). */

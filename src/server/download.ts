@@ -96,6 +96,11 @@ export class Download {
     return this.request.key;
   }
 
+  /** True when this download asks the mirror to confirm a cached copy. */
+  get isRevalidation(): boolean {
+    return this.request.validators !== undefined;
+  }
+
   /** Bytes received so far by the live attempt (for progress and tests). */
   get received(): number {
     return this.#live?.written ?? 0;

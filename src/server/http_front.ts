@@ -32,6 +32,17 @@ export interface HttpFrontDeps {
 export function createHandler(
   deps: HttpFrontDeps,
 ): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  // Clients are few and parsing an address per request is not free: remember verdicts.
+  const verdicts = new Map<string, boolean>();
+  const allowed = (client: string) => {
+    let verdict = verdicts.get(client);
+    if (verdict === undefined) {
+      if (verdicts.size >= 4096) verdicts.clear();
+      verdict = addressInAny(client, deps.allowedClients);
+      verdicts.set(client, verdict);
+    }
+    return verdict;
+  };
   return async (request, info) => {
     const started = performance.now();
     const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";
@@ -55,7 +66,7 @@ export function createHandler(
         ...extra,
       });
 
-    if (!addressInAny(client, deps.allowedClients)) {
+    if (!allowed(client)) {
       deps.counters.refused++;
       line(403, "refused", 0);
       return textResponse(403, "this client may not use this proxy");
