@@ -21,8 +21,12 @@ export interface Daemon {
   readonly port: number;
   readonly pipeline: AptPipeline;
   readonly index: ArchiveIndex;
-  /** Stops accepting requests, lets downloads end, closes the database. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting requests, lets transfers in flight finish for up to
+   * `graceMs` (default 5 s), aborts the rest without committing anything,
+   * and closes the database.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Starts a daemon with `config`; resolves once it listens. */
@@ -82,8 +86,19 @@ export async function startDaemon(
     port,
     pipeline,
     index,
-    async stop() {
-      await server.shutdown();
+    async stop(graceMs = 5000) {
+      // Stop accepting; give transfers in flight a grace period, then cut them off.
+      const shutdown = server.shutdown();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceOver = new Promise<"timeout">((resolve) =>
+        timer = setTimeout(() => resolve("timeout"), graceMs)
+      );
+      if (await Promise.race([shutdown.then(() => "done" as const), graceOver]) === "timeout") {
+        log.warn("daemon.aborting_transfers", { downloads: pipeline.activeDownloads });
+        pipeline.abortAll("daemon stopping");
+      }
+      clearTimeout(timer);
+      await shutdown;
       await pipeline.idle();
       await index.settled();
       db.close();

@@ -155,6 +155,11 @@ const SECTIONS: Record<string, Section> = {
   },
 };
 
+/** Every `section.key` a config file may set (besides `mirrors.<name>.upstreams`). */
+export const CONFIG_KEYS: readonly string[] = Object.entries(SECTIONS).flatMap((
+  [section, fields],
+) => Object.keys(fields).map((field) => `${section}.${field}`));
+
 const MIRROR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** Checks an upstream base URL and returns it without a trailing slash. */

@@ -61,6 +61,11 @@ export class AptPipeline {
     }
   }
 
+  /** Aborts every download in progress (shutdown); none of them is committed. */
+  abortAll(reason: string): void {
+    for (const download of this.#downloads.values()) download.abort(reason);
+  }
+
   /** Answers one GET or HEAD for an archive file. */
   async handle(request: Request, target: ArchiveTarget): Promise<PipelineResult> {
     const { cache, index } = this.deps;

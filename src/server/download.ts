@@ -83,6 +83,7 @@ export class Download {
   #finished = false;
   #failure: Error | undefined;
   #change = waitForChange();
+  readonly #abort = new AbortController();
   readonly #holdBack: number;
 
   constructor(private readonly request: DownloadRequest, private readonly deps: DownloadDeps) {
@@ -94,6 +95,11 @@ export class Download {
   /** The key this download is for. */
   get key(): string {
     return this.request.key;
+  }
+
+  /** Stops the download (daemon shutdown): nothing is committed, readers get an error. */
+  abort(reason = "download aborted"): void {
+    this.#abort.abort(new UpstreamError(this.key, "cancelled", reason));
   }
 
   /** True when this download asks the mirror to confirm a cached copy. */
@@ -162,7 +168,7 @@ export class Download {
     const { upstreams, validators } = this.request;
     let lastStatus: number | undefined;
     let lastError: Error | undefined;
-    for (let i = 0; i < upstreams.length; i++) {
+    for (let i = 0; i < upstreams.length && !this.#abort.signal.aborted; i++) {
       try {
         const result = await this.#fromUpstream(upstreams[i], i === 0 ? validators : undefined);
         if (result.kind === "status") {
@@ -193,8 +199,10 @@ export class Download {
     validators: DownloadRequest["validators"],
   ): Promise<{ kind: "status"; status: number } | { kind: "done"; file?: CachedFile }> {
     const { client, cache, log } = this.deps;
+    const signal = this.#abort.signal;
     let response = await client.request({
       url,
+      signal,
       ifNoneMatch: validators?.etag,
       ifModifiedSince: validators?.lastModified,
     });
@@ -240,7 +248,7 @@ export class Download {
         break;
       } catch (error) {
         const retryable = error instanceof UpstreamError && error.failure !== "cancelled" &&
-          error.failure !== "mismatch";
+          error.failure !== "mismatch" && !signal.aborted;
         // Without a validator only a known hash makes splicing a resumed transfer safe.
         const resumable = ifRange !== undefined || hasHash(this.request.expected);
         if (!retryable || resumes >= this.request.resumeAttempts || !resumable) {
@@ -254,7 +262,7 @@ export class Download {
           from: attempt.written,
           attempt: resumes,
         });
-        response = await client.request({ url, rangeFrom: attempt.written, ifRange });
+        response = await client.request({ url, rangeFrom: attempt.written, ifRange, signal });
         if (response.status === 206 && rangeStart(response) === attempt.written) continue;
         if (response.status === 200) {
           // The mirror restarted the file: take it whole into a new attempt.
