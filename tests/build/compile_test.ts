@@ -9,7 +9,8 @@ import { VERSION } from "../../src/version.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-async function compile(env: Record<string, string>, output: string) {
+/** Runs the compile script; with `clearEnv`, `env` is all the environment it gets. */
+async function compile(env: Record<string, string>, output: string, clearEnv = false) {
   const result = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -22,6 +23,7 @@ async function compile(env: Record<string, string>, output: string) {
     ],
     cwd: ROOT,
     env,
+    clearEnv,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -50,26 +52,14 @@ Deno.test({
     ).denoDir + `/dl/release/v${Deno.version.deno}/denort-${Deno.build.target}.zip`;
     const hasCached = await Deno.stat(cachedDenort).then(() => true, () => false);
     if (hasCached) return; // this machine can compile; the next test covers it when DENORT_BIN is given
-    const unset = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-run",
-        "scripts/compile.ts",
-        "/tmp/apt-dht-never-built",
-      ],
-      cwd: ROOT,
-      clearEnv: true,
-      env: { HOME: Deno.env.get("HOME") ?? "/root", PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(unset.code, 1);
-    const message = new TextDecoder().decode(unset.stderr);
-    assert.match(message, /needs denort .* and none is available/);
-    assert.match(message, /DENORT_BIN=\/path\/to\/denort deno task compile/);
+    const { code, stderr } = await compile(
+      { HOME: Deno.env.get("HOME") ?? "/root", PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+      "/tmp/apt-dht-never-built",
+      true, // DENORT_BIN unset
+    );
+    assert.equal(code, 1);
+    assert.match(stderr, /needs denort .* and none is available/);
+    assert.match(stderr, /DENORT_BIN=\/path\/to\/denort deno task compile/);
     await assert.rejects(Deno.stat("/tmp/apt-dht-never-built"));
   },
 });
