@@ -19,7 +19,7 @@ import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
 import { type MirrorClient, UpstreamError, type UpstreamResponse } from "../fetch/mod.ts";
 import { ContentHasher, type ExpectedFile, hasHash } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { waitForChange } from "./signal.ts";
+import { waitForChange } from "../util/change_signal.ts";
 
 /** What the first usable upstream answer was. */
 export type DownloadOutcome =

@@ -1,0 +1,70 @@
+/**
+ * Every tunable of the DHT in one place. Values follow BEP 5 and the
+ * archive's history of this project (retransmission schedule, packet size).
+ *
+ * @module
+ */
+
+/** Bucket size and the size of a lookup's closest set. */
+export const K = 8;
+/** Parallel queries in a lookup. */
+export const ALPHA = 3;
+/** Bytes in a node id and an info-hash. */
+export const ID_BYTES = 20;
+
+/** A query is sent again after these delays (ms from the previous send)… */
+export const RETRANSMIT_AFTER_MS = [2000, 4000, 8000] as const;
+/** …and the node is declared unreachable this long after the first send (2 + 4 + 8 s). */
+export const QUERY_TIMEOUT_MS = RETRANSMIT_AFTER_MS.reduce((a, b) => a + b, 0);
+
+/** Largest UDP payload we ever send (Ethernet MTU minus IPv4 and UDP headers). */
+export const MAX_PACKET_BYTES = 1472;
+/** Largest packet we read; anything longer is malformed for us. */
+export const MAX_INCOMING_BYTES = 4096;
+/** Nodes in a find_node / get_peers reply (BEP 5 says K). */
+export const MAX_NODES_IN_REPLY = K;
+
+/** A bucket not touched for this long is refreshed by a lookup of a random id in it. */
+export const BUCKET_REFRESH_MS = 15 * 60_000;
+/** A node not heard from for this long is questionable and pinged before eviction. */
+export const NODE_QUESTIONABLE_MS = 15 * 60_000;
+/** Failed queries after which a node is bad and replaced. */
+export const NODE_MAX_FAILURES = 2;
+/** Replacement candidates kept per bucket. */
+export const REPLACEMENT_CACHE_SIZE = 8;
+
+/** Write-token secret rotation; the previous secret stays valid for one more period. */
+export const TOKEN_ROTATE_MS = 5 * 60_000;
+
+/** Stored peers expire unless announced again. */
+export const PEER_TTL_MS = 30 * 60_000;
+/** Info-hashes we store peers for, at most. */
+export const MAX_INFO_HASHES = 20_000;
+/** Peers kept per info-hash. */
+export const MAX_PEERS_PER_HASH = 500;
+/** Entries (peers and items) one source address may hold in our store. */
+export const MAX_ENTRIES_PER_SOURCE = 200;
+/** BEP 44 immutable items kept, and their lifetime. */
+export const MAX_ITEMS = 10_000;
+export const ITEM_TTL_MS = 2 * 60 * 60_000;
+/** BEP 44: largest bencoded value. */
+export const MAX_ITEM_VALUE_BYTES = 1000;
+
+/** Incoming queries allowed per source address: a token bucket. */
+export const RATE_LIMIT_PER_SECOND = 50;
+export const RATE_LIMIT_BURST = 100;
+/** Source addresses tracked by the rate limiter before the oldest are forgotten. */
+export const RATE_LIMIT_TRACKED = 10_000;
+
+/** Weight of the newest lookup in the smoothed network-size estimate. */
+export const SIZE_ESTIMATE_WEIGHT = 0.1;
+
+/** BEP 42 is enforced on routing-table entries once the table holds this many nodes. */
+export const BEP42_ENFORCE_FROM_NODES = 2000;
+
+/** A lookup stops waiting for a query after this long (the RPC layer still retransmits it). */
+export const LOOKUP_STALE_MS = 1000;
+/** Addresses that must agree on our public address (BEP 42 `ip`) before we adopt it. */
+export const PUBLIC_ADDRESS_VOTES = 3;
+/** How often the node sweeps storage and refreshes stale buckets. */
+export const MAINTENANCE_INTERVAL_MS = 60_000;

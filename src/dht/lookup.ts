@@ -1,0 +1,190 @@
+/**
+ * The one iterative lookup engine. `find_node`, `get_peers` and BEP 44 `get`
+ * are thin variants that say what to ask and what an answer yields.
+ *
+ * Up to ALPHA queries are in flight toward the closest candidates not yet
+ * asked. A query unanswered after LOOKUP_STALE_MS stops holding a slot and
+ * stops counting for termination (its answer is still used if it comes, and
+ * the RPC layer keeps retransmitting). The lookup ends when the K closest
+ * live candidates have all answered. Values are yielded as they arrive.
+ *
+ * @module
+ */
+
+import { ALPHA, K, LOOKUP_STALE_MS } from "./constants.ts";
+import type { Clock } from "./clock.ts";
+import type { Contact } from "./krpc/compact.ts";
+import type { QueryArgs } from "./krpc/messages.ts";
+import { compareDistance, idToHex, type NodeId, sameId } from "./node_id.ts";
+import type { Answer, Rpc } from "./rpc.ts";
+import { waitForChange } from "../util/change_signal.ts";
+
+/** What a lookup needs from its node. */
+export interface LookupContext {
+  readonly rpc: Rpc;
+  readonly clock: Clock;
+  ownId(): NodeId;
+  /** Contacts to start from, closest to `target` first. */
+  seeds(target: NodeId): Contact[];
+  /** A node answered (the node adds it to its routing table). */
+  onAnswer(contact: Contact, answer: Answer): void;
+  /** A node did not answer. */
+  onFailure(contact: Contact): void;
+  /** Whether a node may count toward the result (BEP 42). */
+  counts(contact: Contact): boolean;
+}
+
+/** One kind of lookup. */
+export interface LookupVariant<T, M extends "find_node" | "get_peers" | "get"> {
+  readonly method: M;
+  args(ownId: NodeId, target: NodeId): QueryArgs[M];
+  /** What an answer yields to the caller (peers, an item). */
+  extract(answer: Answer, target: NodeId): T[];
+  /** True when the lookup can stop early, given how many values were yielded. */
+  satisfied?(yielded: number): boolean;
+}
+
+/** A node that answered, with the write token it gave. */
+export interface Responder extends Contact {
+  readonly token?: Uint8Array;
+}
+
+/** How a lookup went. */
+export interface LookupResult {
+  /** The K closest nodes that answered and count toward the result, closest first. */
+  readonly closest: Responder[];
+  readonly queried: number;
+  readonly responded: number;
+  /** Depth of the deepest node in `closest` (seeds are at depth 1). */
+  readonly hops: number;
+}
+
+type State = "new" | "pending" | "stale" | "responded" | "failed";
+
+interface Candidate {
+  contact: Contact;
+  state: State;
+  depth: number;
+  token?: Uint8Array;
+}
+
+/** Runs a lookup for `target`, yielding values as they arrive; returns the result when done. */
+export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">(
+  context: LookupContext,
+  target: NodeId,
+  variant: LookupVariant<T, M>,
+  signal?: AbortSignal,
+): AsyncGenerator<T, LookupResult> {
+  const ownId = context.ownId();
+  const candidates: Candidate[] = []; // sorted by distance to target
+  const known = new Set<string>();
+  const ready: T[] = [];
+  const change = waitForChange();
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(signal!.reason);
+  signal?.addEventListener("abort", onOuterAbort, { once: true });
+  let queried = 0;
+  let responded = 0;
+  let yielded = 0;
+
+  const add = (contact: Contact, depth: number) => {
+    const key = idToHex(contact.id);
+    if (known.has(key) || sameId(contact.id, ownId) || contact.port === 0) return;
+    known.add(key);
+    const candidate: Candidate = { contact, state: "new", depth };
+    let i = candidates.length;
+    while (i > 0 && compareDistance(target, candidates[i - 1].contact.id, contact.id) > 0) i--;
+    candidates.splice(i, 0, candidate);
+  };
+  for (const seed of context.seeds(target)) add(seed, 1);
+
+  const launch = (candidate: Candidate) => {
+    candidate.state = "pending";
+    queried++;
+    const stale = context.clock.setTimeout(() => {
+      if (candidate.state === "pending") {
+        candidate.state = "stale";
+        change.notify();
+      }
+    }, LOOKUP_STALE_MS);
+    context.rpc.query(candidate.contact, variant.method, variant.args(ownId, target), abort.signal)
+      .then(
+        (answer) => {
+          context.clock.clearTimeout(stale);
+          candidate.state = "responded";
+          candidate.token = answer.body.token;
+          responded++;
+          context.onAnswer(candidate.contact, answer);
+          for (const node of answer.body.nodes ?? []) add(node, candidate.depth + 1);
+          for (const node of answer.body.nodes6 ?? []) add(node, candidate.depth + 1);
+          ready.push(...variant.extract(answer, target));
+          change.notify();
+        },
+        () => {
+          context.clock.clearTimeout(stale);
+          if (abort.signal.aborted) return;
+          candidate.state = "failed";
+          context.onFailure(candidate.contact);
+          change.notify();
+        },
+      );
+  };
+
+  try {
+    while (true) {
+      if (signal?.aborted) throw signal.reason;
+      while (ready.length) {
+        yielded++;
+        yield ready.shift()!;
+      }
+      if (variant.satisfied?.(yielded)) break;
+
+      // The K closest live candidates: ask the ones not yet asked, stop when all answered.
+      let inFlight = 0;
+      for (const c of candidates) if (c.state === "pending") inFlight++;
+      let window = 0;
+      let allAnswered = true;
+      for (const candidate of candidates) {
+        if (candidate.state === "failed" || candidate.state === "stale") continue;
+        if (window++ >= K) break;
+        if (candidate.state === "responded") continue;
+        allAnswered = false;
+        if (candidate.state === "new" && inFlight < ALPHA) {
+          launch(candidate);
+          inFlight++;
+        }
+      }
+      if (allAnswered && inFlight === 0) break;
+      if (inFlight === 0 && !candidates.some((c) => c.state === "new" || c.state === "pending")) {
+        break;
+      }
+      await change.wait();
+    }
+    while (ready.length) yield ready.shift()!;
+  } finally {
+    signal?.removeEventListener("abort", onOuterAbort);
+    abort.abort(new Error("lookup finished")); // stop retransmitting to stragglers
+  }
+
+  const closest = candidates
+    .filter((c) => c.state === "responded" && context.counts(c.contact))
+    .slice(0, K);
+  return {
+    closest: closest.map((c) => ({ ...c.contact, token: c.token })),
+    queried,
+    responded,
+    hops: closest.reduce((max, c) => Math.max(max, c.depth), 0),
+  };
+}
+
+/** Drains a lookup, collecting its values and its result. */
+export async function collect<T>(
+  lookup: AsyncGenerator<T, LookupResult>,
+): Promise<{ values: T[]; result: LookupResult }> {
+  const values: T[] = [];
+  while (true) {
+    const next = await lookup.next();
+    if (next.done) return { values, result: next.value };
+    values.push(next.value);
+  }
+}

@@ -1,0 +1,462 @@
+/**
+ * A mainline-DHT node: joins through saved contacts or bootstrap nodes,
+ * answers queries, keeps its routing table fresh, and offers the lookups the
+ * rest of apt-dht uses (find peers, announce, BEP 44 get/put).
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { Logger } from "../log/mod.ts";
+import { isExemptFromBep42, isSecureId, secureId } from "./bep42.ts";
+import { type Clock, systemClock, type TimerId } from "./clock.ts";
+import {
+  BEP42_ENFORCE_FROM_NODES,
+  BUCKET_REFRESH_MS,
+  K,
+  MAINTENANCE_INTERVAL_MS,
+  MAX_ITEM_VALUE_BYTES,
+  PUBLIC_ADDRESS_VOTES,
+} from "./constants.ts";
+import { ValueTooLargeError } from "./errors.ts";
+import { createQueryHandler } from "./handlers.ts";
+import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
+import {
+  collect,
+  type LookupContext,
+  type LookupResult,
+  type LookupVariant,
+  runLookup,
+} from "./lookup.ts";
+import { idToHex, type NodeId, randomId, randomIdInBucket } from "./node_id.ts";
+import { RateLimiter } from "./rate_limit.ts";
+import { RoutingTable } from "./routing_table.ts";
+import { type Answer, Rpc } from "./rpc.ts";
+import { SizeEstimator } from "./size_estimate.ts";
+import type { DatagramSocket } from "./socket.ts";
+import { DhtCounters } from "./stats.ts";
+import { type DhtStateStore, MemoryDhtStateStore } from "./state_store.ts";
+import { ItemStore, PeerStore } from "./storage.ts";
+import { TokenManager } from "./tokens.ts";
+
+/** How to build a node. */
+export interface DhtNodeOptions {
+  readonly socket: DatagramSocket;
+  /** Nodes to join through when the saved table gives nothing (host names are resolved). */
+  readonly bootstrap?: readonly Endpoint[];
+  readonly store?: DhtStateStore;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** A fixed id (tests); otherwise the saved one, or a new random one. */
+  readonly id?: NodeId;
+}
+
+/** Figures for the status page and benchmarks. */
+export interface DhtStats {
+  id: string;
+  address: string;
+  port: number;
+  publicAddress?: string;
+  nodes: number;
+  buckets: number;
+  estimatedNodes?: number;
+  storedInfoHashes: number;
+  storedPeers: number;
+  storedItems: number;
+  pendingQueries: number;
+  counters: DhtCounters;
+}
+
+/** A DHT node. */
+export class DhtNode {
+  #id: NodeId;
+  #table: RoutingTable;
+  readonly #clock: Clock;
+  readonly #rpc: Rpc;
+  readonly #tokens: TokenManager;
+  readonly #peers: PeerStore;
+  readonly #items: ItemStore;
+  readonly #counters = new DhtCounters();
+  readonly #estimator = new SizeEstimator();
+  readonly #store: DhtStateStore;
+  readonly #log: Logger;
+  #maintenance?: TimerId;
+  #addressVotes = new Map<string, Set<string>>();
+  #publicAddress?: string;
+  #pinging = new Set<string>();
+
+  constructor(private readonly options: DhtNodeOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#log = options.log ?? new Logger("warn");
+    this.#store = options.store ?? new MemoryDhtStateStore();
+    const saved = this.#store.load();
+    this.#id = options.id ?? saved?.id ?? randomId();
+    const now = () => this.#clock.now();
+    this.#table = new RoutingTable(this.#id, now);
+    this.#tokens = new TokenManager(now);
+    this.#peers = new PeerStore(now);
+    this.#items = new ItemStore(now);
+    const handler = createQueryHandler({
+      ownId: () => this.#id,
+      table: this.#table,
+      tokens: this.#tokens,
+      peers: this.#peers,
+      items: this.#items,
+      onQueried: (id, from, readOnly) => this.#queriedBy(id, from, readOnly),
+    });
+    this.#rpc = new Rpc(
+      options.socket,
+      this.#clock,
+      this.#counters,
+      new RateLimiter(now),
+      (query, from) => handler(query, from),
+      (error) => this.#log.debug("dht.socket_error", { error }),
+    );
+  }
+
+  /** Our node id. */
+  get id(): NodeId {
+    return this.#id;
+  }
+
+  /** Where our socket listens. */
+  get local(): Endpoint {
+    return this.options.socket.local;
+  }
+
+  /** The routing table (read-only use: status, tests). */
+  get table(): RoutingTable {
+    return this.#table;
+  }
+
+  /**
+   * Starts answering, rejoins through the saved contacts and then the
+   * bootstrap nodes, and looks up our own id to fill the table.
+   */
+  async start(): Promise<void> {
+    this.#rpc.start();
+    const saved = this.#store.load();
+    const candidates: Endpoint[] = [...(saved?.contacts ?? [])];
+    await this.#pingAll(candidates);
+    if (this.#table.size < K && this.options.bootstrap?.length) {
+      await this.#pingAll(await resolveAll(this.options.bootstrap, this.#log));
+    }
+    if (this.#table.size > 0) {
+      await this.findNode(this.#id);
+      await this.refresh();
+    }
+    this.#scheduleMaintenance();
+    this.#log.info("dht.started", {
+      id: idToHex(this.#id),
+      listen: `${this.local.address}:${this.local.port}`,
+      nodes: this.#table.size,
+    });
+  }
+
+  /** Saves the table and stops answering. */
+  async stop(): Promise<void> {
+    if (this.#maintenance !== undefined) this.#clock.clearTimeout(this.#maintenance);
+    this.#maintenance = undefined;
+    this.#save();
+    await this.#rpc.stop();
+  }
+
+  /** Pings `endpoint` and adds it to the table if it answers; the answer's id is returned. */
+  async ping(endpoint: Endpoint): Promise<NodeId | undefined> {
+    try {
+      const answer = await this.#rpc.query(endpoint, "ping", { id: this.#id });
+      this.#learn({ id: answer.body.id, ...answer.from }, answer);
+      return answer.body.id;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Fills the buckets that are not full by looking up a random id in each:
+   * a new node knows mostly its own neighbourhood, and lookups toward the
+   * rest of the id space need a few contacts there.
+   */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    const depths = this.#table.describe().filter((b) => b.ids.length < K).map((b) => b.depth);
+    await Promise.allSettled(depths.map((depth) => {
+      this.#table.refreshed(depth);
+      return this.findNode(randomIdInBucket(this.#id, depth), signal);
+    }));
+  }
+
+  /** Looks up the nodes closest to `target`. */
+  async findNode(target: NodeId, signal?: AbortSignal): Promise<LookupResult> {
+    const { result } = await collect(runLookup(this.#lookupContext(), target, FIND_NODE, signal));
+    this.#estimator.add(target, result.closest.map((c) => c.id));
+    return result;
+  }
+
+  /** Peers that announced `key`, yielded as lookups find them (each once). */
+  async *findPeers(
+    key: NodeId,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<Endpoint, LookupResult> {
+    const seen = new Set<string>();
+    const lookup = runLookup(this.#lookupContext(), key, GET_PEERS, options.signal);
+    while (true) {
+      const next = await lookup.next();
+      if (next.done) {
+        this.#estimator.add(key, next.value.closest.map((c) => c.id));
+        return next.value;
+      }
+      const id = `${next.value.address}|${next.value.port}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      yield next.value;
+    }
+  }
+
+  /** Announces that we serve `key` on TCP `port` to the K closest nodes that gave us tokens. */
+  async announce(
+    key: NodeId,
+    port: number,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ stored: number }> {
+    const { result } = await collect(this.findPeers(key, options));
+    const targets = result.closest.filter((c) => c.token && this.#mayStore(c));
+    const outcomes = await Promise.allSettled(
+      targets.map((c) =>
+        this.#rpc.query(c, "announce_peer", {
+          id: this.#id,
+          infoHash: key,
+          port,
+          token: c.token!,
+          impliedPort: false,
+        }, options.signal)
+      ),
+    );
+    return { stored: outcomes.filter((o) => o.status === "fulfilled").length };
+  }
+
+  /** Stores a bencoded value as a BEP 44 immutable item; returns its key (SHA-1 of the value). */
+  async putImmutable(
+    value: Uint8Array,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ key: NodeId; stored: number }> {
+    if (value.length > MAX_ITEM_VALUE_BYTES) {
+      throw new ValueTooLargeError(
+        `BEP 44 values are at most ${MAX_ITEM_VALUE_BYTES} bytes, this is ${value.length}`,
+      );
+    }
+    const key = sha1(value);
+    this.#items.put(key, value, "self");
+    const { result } = await collect(
+      runLookup(this.#lookupContext(), key, GET_ITEM_TOKENS, options.signal),
+    );
+    const targets = result.closest.filter((c) => c.token && this.#mayStore(c));
+    const outcomes = await Promise.allSettled(
+      targets.map((c) =>
+        this.#rpc.query(c, "put", { id: this.#id, value, token: c.token! }, options.signal)
+      ),
+    );
+    return { key, stored: outcomes.filter((o) => o.status === "fulfilled").length };
+  }
+
+  /** Fetches a BEP 44 immutable item by key; the value is checked against the key. */
+  async getImmutable(
+    key: NodeId,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Uint8Array | undefined> {
+    const local = this.#items.get(key);
+    if (local) return local;
+    const lookup = runLookup(this.#lookupContext(), key, GET_ITEM, options.signal);
+    const first = await lookup.next();
+    await lookup.return(undefined as never);
+    return first.done ? undefined : first.value;
+  }
+
+  /** The node's figures. */
+  stats(): DhtStats {
+    return {
+      id: idToHex(this.#id),
+      address: this.local.address,
+      port: this.local.port,
+      publicAddress: this.#publicAddress,
+      nodes: this.#table.size,
+      buckets: this.#table.bucketCount,
+      estimatedNodes: this.#estimator.estimate,
+      storedInfoHashes: this.#peers.keys,
+      storedPeers: this.#peers.size,
+      storedItems: this.#items.size,
+      pendingQueries: this.#rpc.pendingCount,
+      counters: this.#counters,
+    };
+  }
+
+  /** Feeds one datagram to the node as if it arrived (fuzz tests). */
+  receiveForTest(data: Uint8Array, from: Endpoint): void {
+    this.#rpc.receiveForTest(data, from);
+  }
+
+  #lookupContext(): LookupContext {
+    return {
+      rpc: this.#rpc,
+      clock: this.#clock,
+      ownId: () => this.#id,
+      seeds: (target) => this.#table.closest(target, K),
+      onAnswer: (contact, answer) => this.#learn({ ...contact, id: answer.body.id }, answer),
+      onFailure: (contact) => this.#table.fail(contact.id),
+      counts: (contact) => this.#mayStore(contact),
+    };
+  }
+
+  /** BEP 42: a node counts for results and may store our values if its id fits its address. */
+  #mayStore(contact: Contact): boolean {
+    return isExemptFromBep42(contact.address) || isSecureId(contact.id, contact.address);
+  }
+
+  /** A node answered: it goes into the table, and its view of our address is a vote. */
+  #learn(contact: Contact, answer: Answer): void {
+    if (this.#table.size >= BEP42_ENFORCE_FROM_NODES && !this.#mayStore(contact)) return;
+    const result = this.#table.insert({
+      id: contact.id,
+      address: contact.address,
+      port: contact.port,
+    });
+    if (result.kind === "ping") this.#pingQuestionable(result.questionable);
+    if (answer.ip) this.#voteAddress(answer.ip.address, contact.address);
+  }
+
+  /**
+   * A node queried us. Known nodes are refreshed; an unknown one is pinged,
+   * and enters the table only if it answers (so a spoofed source address
+   * cannot place entries in it).
+   */
+  #queriedBy(id: NodeId, from: Endpoint, readOnly: boolean): void {
+    if (this.#table.has(id)) {
+      this.#table.touch(id);
+      return;
+    }
+    if (readOnly || this.#pinging.size >= MAX_CONCURRENT_PINGS) return;
+    const key = idToHex(id);
+    if (this.#pinging.has(key)) return;
+    this.#pinging.add(key);
+    this.#rpc.query(from, "ping", { id: this.#id })
+      .then((answer) => this.#learn({ id: answer.body.id, ...answer.from }, answer))
+      .catch(() => {})
+      .finally(() => this.#pinging.delete(key));
+  }
+
+  #pingQuestionable(contact: Contact): void {
+    const key = idToHex(contact.id);
+    if (this.#pinging.has(key)) return;
+    this.#pinging.add(key);
+    this.#rpc.query(contact, "ping", { id: this.#id })
+      .then((answer) => this.#table.insert({ id: answer.body.id, ...answer.from }))
+      .catch(() => this.#table.remove(contact.id))
+      .finally(() => this.#pinging.delete(key));
+  }
+
+  /** Adopts a public address once enough distinct nodes report it, and a BEP 42 id to match. */
+  #voteAddress(address: string, voter: string): void {
+    if (isExemptFromBep42(address) || address === this.#publicAddress) return;
+    const voters = this.#addressVotes.get(address) ?? new Set();
+    voters.add(voter);
+    this.#addressVotes.set(address, voters);
+    if (this.#addressVotes.size > 16) {
+      this.#addressVotes.delete(this.#addressVotes.keys().next().value!);
+    }
+    if (voters.size < PUBLIC_ADDRESS_VOTES) return;
+    this.#publicAddress = address;
+    this.#addressVotes.clear();
+    if (isSecureId(this.#id, address)) return;
+    // Our id must follow our address: take a secure one and rebuild the table around it.
+    const contacts = this.#table.all();
+    this.#id = secureId(address);
+    this.#table = new RoutingTable(this.#id, () => this.#clock.now());
+    for (const contact of contacts) this.#table.insert(contact);
+    this.#log.info("dht.secure_id", { address, id: idToHex(this.#id) });
+    this.#save();
+  }
+
+  async #pingAll(endpoints: readonly Endpoint[]): Promise<void> {
+    await Promise.allSettled(endpoints.map((endpoint) => this.ping(endpoint)));
+  }
+
+  #scheduleMaintenance(): void {
+    this.#maintenance = this.#clock.setTimeout(() => {
+      this.#peers.expire();
+      this.#items.expire();
+      for (const depth of this.#table.staleBuckets(BUCKET_REFRESH_MS)) {
+        this.#table.refreshed(depth);
+        this.findNode(randomIdInBucket(this.#id, depth)).catch((error) =>
+          this.#log.debug("dht.refresh_failed", { depth, error })
+        );
+      }
+      this.#save();
+      this.#scheduleMaintenance();
+    }, MAINTENANCE_INTERVAL_MS);
+  }
+
+  #save(): void {
+    try {
+      this.#store.save({ id: this.#id, contacts: this.#table.all() });
+    } catch (error) {
+      this.#log.warn("dht.save_failed", { error });
+    }
+  }
+}
+
+/** Pings of new or questionable nodes in flight at most. */
+const MAX_CONCURRENT_PINGS = 64;
+
+const FIND_NODE: LookupVariant<never, "find_node"> = {
+  method: "find_node",
+  args: (id, target) => ({ id, target }),
+  extract: () => [],
+};
+
+const GET_PEERS: LookupVariant<Endpoint, "get_peers"> = {
+  method: "get_peers",
+  args: (id, infoHash) => ({ id, infoHash }),
+  extract: (answer) => answer.body.values ?? [],
+};
+
+const GET_ITEM: LookupVariant<Uint8Array, "get"> = {
+  method: "get",
+  args: (id, target) => ({ id, target }),
+  // A value counts only if it hashes to the key: nobody can answer with something else.
+  extract: (answer, target) => {
+    const value = answer.body.value;
+    return value && idToHex(sha1(value)) === idToHex(target) ? [value] : [];
+  },
+  satisfied: (yielded) => yielded > 0,
+};
+
+/** `get` to collect write tokens for a put (values are not needed). */
+const GET_ITEM_TOKENS: LookupVariant<never, "get"> = {
+  ...GET_ITEM,
+  extract: () => [],
+  satisfied: undefined,
+};
+
+function sha1(data: Uint8Array): NodeId {
+  return new Uint8Array(createHash("sha1").update(data).digest());
+}
+
+/** Resolves bootstrap host names (A and AAAA); IP literals pass through. */
+async function resolveAll(endpoints: readonly Endpoint[], log: Logger): Promise<Endpoint[]> {
+  const out: Endpoint[] = [];
+  for (const endpoint of endpoints) {
+    if (familyOf(endpoint.address) === 4 || endpoint.address.includes(":")) {
+      out.push(endpoint);
+      continue;
+    }
+    for (const type of ["A", "AAAA"] as const) {
+      try {
+        for (const address of await Deno.resolveDns(endpoint.address, type)) {
+          out.push({ address, port: endpoint.port });
+        }
+      } catch (error) {
+        log.debug("dht.bootstrap_unresolved", { host: endpoint.address, type, error });
+      }
+    }
+  }
+  return out;
+}

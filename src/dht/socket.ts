@@ -1,0 +1,97 @@
+/**
+ * The DHT's UDP socket behind a small interface, so a node can run on a
+ * real `Deno.listenDatagram` socket or on a wrapper that loses packets.
+ *
+ * @module
+ */
+
+import type { Endpoint } from "./krpc/compact.ts";
+
+/** A datagram received. */
+export interface Datagram {
+  readonly data: Uint8Array;
+  readonly from: Endpoint;
+}
+
+/** What the node needs of a socket. */
+export interface DatagramSocket {
+  readonly local: Endpoint;
+  send(data: Uint8Array, to: Endpoint): Promise<void>;
+  /** Datagrams as they arrive, until the socket is closed. */
+  receive(): AsyncIterable<Datagram>;
+  close(): void;
+}
+
+/** A UDP socket on `hostname:port` (port 0 picks a free one). */
+export class UdpSocket implements DatagramSocket {
+  readonly #conn: Deno.DatagramConn;
+  readonly local: Endpoint;
+  #closed = false;
+
+  constructor(hostname: string, port: number) {
+    this.#conn = Deno.listenDatagram({ transport: "udp", hostname, port });
+    const addr = this.#conn.addr as Deno.NetAddr;
+    this.local = { address: addr.hostname, port: addr.port };
+  }
+
+  async send(data: Uint8Array, to: Endpoint): Promise<void> {
+    if (this.#closed) return;
+    await this.#conn.send(data, { transport: "udp", hostname: to.address, port: to.port });
+  }
+
+  async *receive(): AsyncIterable<Datagram> {
+    while (!this.#closed) {
+      let received: [Uint8Array, Deno.Addr];
+      try {
+        received = await this.#conn.receive();
+      } catch (error) {
+        if (this.#closed) return;
+        throw error;
+      }
+      const [data, addr] = received;
+      const from = addr as Deno.NetAddr;
+      yield { data, from: { address: from.hostname, port: from.port } };
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#conn.close();
+  }
+}
+
+/**
+ * Wraps a socket and drops each outgoing datagram with probability
+ * `lossRate` (tests and benchmarks of retransmission). Since every packet is
+ * some node's outgoing packet, wrapping every node loses that share of all
+ * traffic.
+ */
+export class LossySocket implements DatagramSocket {
+  dropped = 0;
+  constructor(
+    private readonly inner: DatagramSocket,
+    public lossRate: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  get local(): Endpoint {
+    return this.inner.local;
+  }
+
+  send(data: Uint8Array, to: Endpoint): Promise<void> {
+    if (this.random() < this.lossRate) {
+      this.dropped++;
+      return Promise.resolve();
+    }
+    return this.inner.send(data, to);
+  }
+
+  receive(): AsyncIterable<Datagram> {
+    return this.inner.receive();
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Counters of one DHT node: traffic, queries by type, failures.
+ *
+ * @module
+ */
+
+/** The counters; plain numbers and maps so they serialize as they are. */
+export class DhtCounters {
+  queriesSent: Record<string, number> = {};
+  queriesReceived: Record<string, number> = {};
+  responsesReceived = 0;
+  errorsReceived = 0;
+  timeouts = 0;
+  retransmissions = 0;
+  packetsIn = 0;
+  packetsOut = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  /** Packets that did not decode, or answers nobody asked for. */
+  malformed = 0;
+  unexpected = 0;
+  rateLimited = 0;
+
+  countQuerySent(method: string): void {
+    this.queriesSent[method] = (this.queriesSent[method] ?? 0) + 1;
+  }
+  countQueryReceived(method: string): void {
+    this.queriesReceived[method] = (this.queriesReceived[method] ?? 0) + 1;
+  }
+}
