@@ -74,10 +74,8 @@ export class Rpc {
   /** Stops: pending queries fail, the socket closes. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const [key, pending] of this.#pending) {
-      this.clock.clearTimeout(pending.timer);
-      this.#pending.delete(key);
-      pending.reject(new QueryTimeoutError(pending.to, pending.method));
+    for (const pending of [...this.#pending.values()]) {
+      pending.reject(new QueryTimeoutError(pending.to, pending.method)); // also clears its timer
     }
     this.socket.close();
     await this.#running?.catch(() => {});

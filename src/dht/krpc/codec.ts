@@ -304,8 +304,8 @@ function queryArgs(query: Query): Dict {
 }
 
 /**
- * Encodes a message so it fits `limit` bytes: a response drops peers from
- * `values` first, then IPv6 and IPv4 nodes, until it fits. Throws if even
+ * Encodes a message so it fits `limit` bytes: a response drops IPv6 nodes,
+ * then IPv4 nodes, then peers from `values`, until it fits. Throws if even
  * the bare message is too large (which no message we build ever is).
  */
 export function encodeWithin(message: Message, limit = MAX_PACKET_BYTES): Uint8Array {
@@ -318,14 +318,17 @@ export function encodeWithin(message: Message, limit = MAX_PACKET_BYTES): Uint8A
   }
   const body = { ...message.body };
   const trimmed: Response = { ...message, body };
-  // Each compact peer costs 6 or 18 bytes plus its length prefix; cut in one step, then adjust.
+  // Peers are what a get_peers querier wants: nodes go first. A compact peer costs 8 or 20
+  // bytes on the wire, a node 26 or 38 (IPv4/IPv6 with the string's length prefix amortized).
   while (packet.length > limit) {
     const excess = packet.length - limit;
-    if (body.values?.length) {
-      body.values = body.values.slice(0, Math.max(0, body.values.length - Math.ceil(excess / 8)));
-    } else if (body.nodes6?.length) body.nodes6 = body.nodes6.slice(0, -1);
-    else if (body.nodes?.length) body.nodes = body.nodes.slice(0, -1);
-    else throw new RangeError(`response of ${packet.length} bytes cannot be trimmed to ${limit}`);
+    if (body.nodes6?.length) {
+      body.nodes6 = body.nodes6.slice(0, Math.max(0, body.nodes6.length - Math.ceil(excess / 38)));
+    } else if (body.nodes?.length) {
+      body.nodes = body.nodes.slice(0, Math.max(0, body.nodes.length - Math.ceil(excess / 26)));
+    } else if (body.values?.length) {
+      body.values = body.values.slice(0, Math.max(0, body.values.length - Math.ceil(excess / 20)));
+    } else throw new RangeError(`response of ${packet.length} bytes cannot be trimmed to ${limit}`);
     packet = encodeMessage(trimmed);
   }
   return packet;

@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import bencode from "bencode";
+import {
+  decodeMessage,
+  decodeNodes,
+  decodePeer,
+  encodeMessage,
+  encodeNodes,
+  encodePeer,
+  encodeWithin,
+  ErrorCode,
+  KrpcDecodeError,
+  type Message,
+  randomId,
+} from "../../src/dht/mod.ts";
+
+const tid = Uint8Array.of(0xab, 0xcd);
+const id = randomId();
+const target = randomId();
+const token = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+const value = bencode.encode({ pieces: new Uint8Array(40), size: 1048576 });
+
+const MESSAGES: Message[] = [
+  { kind: "query", tid, method: "ping", args: { id }, readOnly: false },
+  {
+    kind: "query",
+    tid,
+    method: "find_node",
+    args: { id, target, want: ["n4", "n6"] },
+    readOnly: false,
+  },
+  {
+    kind: "query",
+    tid,
+    method: "get_peers",
+    args: { id, infoHash: target, want: undefined },
+    readOnly: true,
+  },
+  {
+    kind: "query",
+    tid,
+    method: "announce_peer",
+    args: { id, infoHash: target, port: 9977, token, impliedPort: false },
+    readOnly: false,
+  },
+  {
+    kind: "query",
+    tid,
+    method: "announce_peer",
+    args: { id, infoHash: target, port: 0, token, impliedPort: true },
+    readOnly: false,
+  },
+  { kind: "query", tid, method: "get", args: { id, target, want: undefined }, readOnly: false },
+  { kind: "query", tid, method: "put", args: { id, value, token }, readOnly: false },
+  {
+    kind: "response",
+    tid,
+    body: {
+      id,
+      nodes: [{ id: randomId(), address: "1.2.3.4", port: 6881 }],
+      nodes6: [{ id: randomId(), address: "2001:db8::5", port: 6882 }],
+      values: [{ address: "5.6.7.8", port: 9977 }, { address: "2001:db8::1", port: 80 }],
+      token,
+    },
+    ip: { address: "9.8.7.6", port: 1234 },
+  },
+  { kind: "response", tid, body: { id, token, value } },
+  { kind: "error", tid, code: ErrorCode.MethodUnknown, message: "Method Unknown" },
+];
+
+Deno.test("encodeMessage() and decodeMessage() round-trip every message type", () => {
+  for (const message of MESSAGES) {
+    const decoded = decodeMessage(encodeMessage(message));
+    assert.deepEqual(
+      decoded,
+      message,
+      JSON.stringify(message.kind === "query" ? message.method : message.kind),
+    );
+  }
+});
+
+Deno.test("compact node and peer info: 26 and 38 bytes per node, 6 and 18 per peer", () => {
+  const v4 = { id: randomId(), address: "192.168.1.2", port: 65535 };
+  const v6 = { id: randomId(), address: "fe80::1:2", port: 1 };
+  assert.equal(encodeNodes([v4, v6], 4).length, 26);
+  assert.equal(encodeNodes([v4, v6], 6).length, 38);
+  assert.deepEqual(decodeNodes(encodeNodes([v4], 4), 4), [v4]);
+  assert.deepEqual(decodeNodes(encodeNodes([v6], 6), 6), [v6]);
+  assert.deepEqual(decodePeer(encodePeer({ address: "10.0.0.1", port: 80 })!), {
+    address: "10.0.0.1",
+    port: 80,
+  });
+  assert.throws(() => decodeNodes(new Uint8Array(27), 4), RangeError);
+  assert.equal(decodePeer(new Uint8Array(7)), undefined);
+});
+
+Deno.test("decodeMessage() rejects malformed packets with a reason and, where it can, the transaction id", () => {
+  const encode = (value: unknown) => bencode.encode(value);
+  const cases: [Uint8Array, RegExp, boolean][] = [
+    [new TextEncoder().encode("not bencode"), /not bencode/, false],
+    [encode([1, 2]), /not a dictionary/, false],
+    [encode({ y: "q" }), /transaction id/, false],
+    [encode({ t: tid, y: "x" }), /unknown message type/, true],
+    [
+      encode({ t: tid, y: "q", q: "ping", a: { id: new Uint8Array(19) } }),
+      /"id" must be 20 bytes/,
+      true,
+    ],
+    [encode({ t: tid, y: "q", q: "ping" }), /missing arguments/, true],
+    [
+      encode({
+        t: tid,
+        y: "q",
+        q: "announce_peer",
+        a: { id, info_hash: target, port: 70000, token },
+      }),
+      /port/,
+      true,
+    ],
+    [encode({ t: tid, y: "r", r: { id, nodes: new Uint8Array(25) } }), /bad "nodes"/, true],
+    [encode({ t: tid, y: "e", e: "oops" }), /malformed error/, true],
+  ];
+  for (const [packet, reason, hasTid] of cases) {
+    assert.throws(() => decodeMessage(packet), (error: unknown) => {
+      assert.ok(error instanceof KrpcDecodeError);
+      assert.match(error.reason, reason);
+      assert.equal(error.tid !== undefined, hasTid);
+      return true;
+    });
+  }
+  const unknown = () => decodeMessage(encode({ t: tid, y: "q", q: "vote", a: { id } }));
+  assert.throws(
+    unknown,
+    (e: unknown) => e instanceof KrpcDecodeError && e.code === ErrorCode.MethodUnknown,
+  );
+});
+
+Deno.test("encodeWithin() trims a reply with thousands of peers and nodes to 1472 bytes", () => {
+  const values = Array.from(
+    { length: 3000 },
+    (_, i) => ({ address: `10.${i >> 8 & 255}.${i & 255}.1`, port: 1000 + i }),
+  );
+  const nodes = Array.from(
+    { length: 50 },
+    (_, i) => ({ id: randomId(), address: `11.0.0.${i}`, port: 6881 }),
+  );
+  const message: Message = { kind: "response", tid, body: { id, token, values, nodes } };
+  const packet = encodeWithin(message);
+  assert.ok(packet.length <= 1472, `${packet.length} bytes`);
+  const decoded = decodeMessage(packet);
+  assert.equal(decoded.kind, "response");
+  if (decoded.kind === "response") assert.ok((decoded.body.values?.length ?? 0) > 100);
+  assert.ok(encodeMessage(message).length > 10_000);
+});

@@ -1,0 +1,48 @@
+/** Datagram sockets that deliver in memory, for tests that control time. */
+
+import type { Datagram, DatagramSocket, Endpoint } from "../../src/dht/mod.ts";
+
+export class MemoryNetwork {
+  readonly sockets = new Map<string, MemorySocket>();
+  readonly sent: { from: Endpoint; to: Endpoint; data: Uint8Array }[] = [];
+  socket(address: string, port: number): MemorySocket {
+    const socket = new MemorySocket(this, { address, port });
+    this.sockets.set(`${address}:${port}`, socket);
+    return socket;
+  }
+}
+
+export class MemorySocket implements DatagramSocket {
+  #queue: Datagram[] = [];
+  #wake?: () => void;
+  #closed = false;
+  constructor(private readonly network: MemoryNetwork, readonly local: Endpoint) {}
+
+  send(data: Uint8Array, to: Endpoint): Promise<void> {
+    this.network.sent.push({ from: this.local, to, data });
+    this.network.sockets.get(`${to.address}:${to.port}`)?.deliver({ data, from: this.local });
+    return Promise.resolve();
+  }
+
+  /** Delivers a datagram as if it came from `from`. */
+  deliver(datagram: Datagram): void {
+    this.#queue.push(datagram);
+    this.#wake?.();
+  }
+
+  async *receive(): AsyncIterable<Datagram> {
+    while (!this.#closed) {
+      if (this.#queue.length) {
+        yield this.#queue.shift()!;
+        continue;
+      }
+      await new Promise<void>((resolve) => this.#wake = resolve);
+      this.#wake = undefined;
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+  }
+}
