@@ -51,8 +51,10 @@ export class SizeEstimator {
     if (estimate === undefined || !Number.isFinite(estimate)) return;
     // Average in the log domain: the estimates are spread multiplicatively.
     const log = Math.log2(estimate);
-    this.#value = this.#value === undefined ? log : this.#value + this.weight * (log - this.#value);
     this.samples++;
+    // A plain mean over the first samples, then the moving average: quick to settle, then steady.
+    const weight = Math.max(1 / this.samples, this.weight);
+    this.#value = this.#value === undefined ? log : this.#value + weight * (log - this.#value);
   }
 
   /** The smoothed estimate of the number of nodes, or undefined before any lookup. */
