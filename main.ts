@@ -6,12 +6,17 @@
 
 import { ConfigError, loadConfig, parseCommandLine, USAGE } from "./src/config/mod.ts";
 import { startDaemon } from "./src/app.ts";
+import { DATABASE_FILE, openDatabase } from "./src/cache/mod.ts";
+import { createDhtNode } from "./src/dht_service.ts";
+import { Logger } from "./src/log/mod.ts";
 import { VERSION } from "./src/version.ts";
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
   try {
     const commandLine = parseCommandLine(args);
+    const config = () =>
+      loadConfig({ configPath: commandLine.configPath, overrides: commandLine.overrides });
     switch (commandLine.command) {
       case "help":
         console.log(USAGE);
@@ -20,16 +25,23 @@ export async function main(args: readonly string[]): Promise<number> {
         console.log(`apt-dht ${VERSION}`);
         return 0;
       case "run": {
-        const config = await loadConfig({
-          configPath: commandLine.configPath,
-          overrides: commandLine.overrides,
+        const daemon = await startDaemon(await config());
+        await untilSignalled(() => daemon.stop());
+        return 0;
+      }
+      case "dht": {
+        // A DHT-only node: no HTTP, no cache; its routing table lives in the state directory.
+        const settings = await config();
+        const log = new Logger(settings.log.level);
+        await Deno.mkdir(settings.state.directory, { recursive: true });
+        const db = openDatabase(`${settings.state.directory}/${DATABASE_FILE}`);
+        const node = createDhtNode(settings, settings.server.port, db, log);
+        await node.start();
+        await untilSignalled(async () => {
+          await node.stop();
+          db.close();
+          log.info("dht.stopped");
         });
-        const daemon = await startDaemon(config);
-        const { promise: stopped, resolve } = Promise.withResolvers<void>();
-        const stop = () => daemon.stop().then(resolve, resolve);
-        Deno.addSignalListener("SIGTERM", stop);
-        Deno.addSignalListener("SIGINT", stop);
-        await stopped;
         return 0;
       }
     }
@@ -44,6 +56,20 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** Resolves once SIGTERM or SIGINT has run `stop`. */
+async function untilSignalled(stop: () => Promise<void>): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return; // a second signal while stopping changes nothing
+    stopping = true;
+    stop().then(resolve, resolve);
+  };
+  Deno.addSignalListener("SIGTERM", handler);
+  Deno.addSignalListener("SIGINT", handler);
+  await promise;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

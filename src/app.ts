@@ -14,6 +14,8 @@ import { Logger } from "./log/mod.ts";
 import { AptPipeline, createHandler } from "./server/mod.ts";
 import { TrafficCounters } from "./stats/mod.ts";
 import { VERSION } from "./version.ts";
+import { createDhtNode } from "./dht_service.ts";
+import type { DhtNode } from "./dht/mod.ts";
 
 /** A started daemon. */
 export interface Daemon {
@@ -21,6 +23,8 @@ export interface Daemon {
   readonly port: number;
   readonly pipeline: AptPipeline;
   readonly index: ArchiveIndex;
+  /** The DHT node on the same port (UDP), unless disabled. */
+  readonly dht?: DhtNode;
   /**
    * Stops accepting requests, lets transfers in flight finish for up to
    * `graceMs` (default 5 s), aborts the rest without committing anything,
@@ -54,6 +58,7 @@ export async function startDaemon(
   });
   const counters = new TrafficCounters();
   let port = config.server.port;
+  let dht: DhtNode | undefined;
   const handler = createHandler({
     pipeline,
     counters,
@@ -62,7 +67,12 @@ export async function startDaemon(
     mirrors: config.mirrors,
     via: `apt-dht-${instance}`,
     port: () => port,
-    status: { version: VERSION, counters, activeDownloads: () => pipeline.activeDownloads },
+    status: {
+      version: VERSION,
+      counters,
+      activeDownloads: () => pipeline.activeDownloads,
+      dht: () => dht?.stats(),
+    },
   });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
@@ -75,6 +85,11 @@ export async function startDaemon(
     },
   }, handler);
   port = (await listening).port;
+  if (config.dht.enabled) {
+    dht = createDhtNode(config, port, db, log);
+    // Joining may wait on unreachable bootstrap nodes; serving apt must not.
+    dht.start().catch((error) => log.error("dht.start_failed", { error }));
+  }
   log.info("daemon.started", {
     version: VERSION,
     listen: `${config.server.listen}:${port}`,
@@ -86,6 +101,7 @@ export async function startDaemon(
     port,
     pipeline,
     index,
+    dht,
     async stop(graceMs = 5000) {
       // Stop accepting; give transfers in flight a grace period, then cut them off.
       const shutdown = server.shutdown();
@@ -101,6 +117,7 @@ export async function startDaemon(
       await shutdown;
       await pipeline.idle();
       await index.settled();
+      await dht?.stop(); // saves the routing table
       db.close();
       log.info("daemon.stopped");
     },

@@ -11,7 +11,7 @@ import { ConfigError } from "./errors.ts";
 import type { RawLayer } from "./schema.ts";
 
 /** The commands `apt-dht` knows. */
-export const COMMANDS = ["run", "version", "help"] as const;
+export const COMMANDS = ["run", "dht", "version", "help"] as const;
 /** One of {@link COMMANDS}. */
 export type Command = typeof COMMANDS[number];
 
@@ -29,6 +29,7 @@ A peer-to-peer proxy for apt.
 
 Commands:
   run         start the daemon (the default)
+  dht         run a DHT node only (e.g. as a bootstrap node for others)
   version     print the version
   help        print this help
 
@@ -42,6 +43,10 @@ Options:
                            (server.allowed_clients, default loopback only)
       --mirror NAME=URL[,URL...]
                            a mirror alias served at /NAME/; repeat for more
+      --bootstrap HOST:PORT
+                           join the DHT through this node; repeat for more
+                           (dht.bootstrap, default none)
+      --no-dht             do not run the DHT node with the daemon (dht.enabled)
       --log-level LEVEL    debug, info, warn or error (log.level, default info)
   -h, --help               print this help
   -V, --version            print the version
@@ -56,6 +61,8 @@ const OPTIONS = {
   allow: { type: "string", multiple: true },
   mirror: { type: "string", multiple: true },
   "log-level": { type: "string" },
+  bootstrap: { type: "string", multiple: true },
+  "no-dht": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -104,6 +111,10 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (values["state-dir"] !== undefined) overrides.state = { directory: values["state-dir"] };
   if (values["log-level"] !== undefined) overrides.log = { level: values["log-level"] };
   if (values.mirror !== undefined) overrides.mirrors = parseMirrorFlags(values.mirror);
+  const dht: Record<string, unknown> = {};
+  if (values.bootstrap !== undefined) dht.bootstrap = values.bootstrap.flatMap((v) => v.split(","));
+  if (values["no-dht"]) dht.enabled = false;
+  if (Object.keys(dht).length) overrides.dht = dht;
   return { command, configPath: values.config, overrides };
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Cidr, parseCidr } from "../net/mod.ts";
+import { type Authority, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../log/mod.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -46,6 +46,12 @@ export interface Config {
     readonly resumeAttempts: number;
   };
   readonly log: { readonly level: LogLevel };
+  readonly dht: {
+    /** Run the DHT node (UDP, same port as HTTP). */
+    readonly enabled: boolean;
+    /** Nodes to join through when the saved routing table gives nothing: `host:port`. */
+    readonly bootstrap: readonly Authority[];
+  };
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
 }
 
@@ -70,6 +76,8 @@ export function defaultConfig(
     },
     upstream: { responseTimeout: 15, idleTimeout: 30, resumeAttempts: 3 },
     log: { level: "info" },
+    // No bootstrap nodes: a daemon started with no config never sends a packet beyond the machine.
+    dht: { enabled: true, bootstrap: [] },
     mirrors: new Map(),
   };
 }
@@ -144,6 +152,30 @@ const SECTIONS: Record<string, Section> = {
     response_timeout: positiveSeconds,
     idle_timeout: positiveSeconds,
     resume_attempts: integer(0, 100),
+  },
+  dht: {
+    enabled: (value, key) => {
+      if (typeof value !== "boolean") {
+        throw new TypeError(`${key}: expected true or false, got ${show(value)}`);
+      }
+      return value;
+    },
+    bootstrap: (value, key) => {
+      if (!Array.isArray(value)) {
+        throw new TypeError(`${key}: expected a list of "host:port", got ${show(value)}`);
+      }
+      return value.map((item, i) => {
+        const authority = typeof item === "string" ? parseAuthority(item) : undefined;
+        if (!authority || authority.port === undefined) {
+          throw new TypeError(
+            `${key}[${i}]: expected "host:port" (e.g. "router.example.org:6881"), got ${
+              show(item)
+            }`,
+          );
+        }
+        return authority;
+      });
+    },
   },
   log: {
     level: (value, key) => {
@@ -289,6 +321,10 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),
     },
     log: { level: pick("log.level", base.log.level) },
+    dht: {
+      enabled: pick("dht.enabled", base.dht.enabled),
+      bootstrap: pick("dht.bootstrap", base.dht.bootstrap),
+    },
     mirrors,
   };
 }

@@ -135,6 +135,10 @@ export class DhtNode {
    */
   async start(): Promise<void> {
     this.#rpc.start();
+    this.#log.info("dht.listening", {
+      id: idToHex(this.#id),
+      listen: `${this.local.address}:${this.local.port}`,
+    });
     const saved = this.#store.load();
     const candidates: Endpoint[] = [...(saved?.contacts ?? [])];
     await this.#pingAll(candidates);
@@ -146,11 +150,7 @@ export class DhtNode {
       await this.refresh();
     }
     this.#scheduleMaintenance();
-    this.#log.info("dht.started", {
-      id: idToHex(this.#id),
-      listen: `${this.local.address}:${this.local.port}`,
-      nodes: this.#table.size,
-    });
+    this.#log.info("dht.joined", { nodes: this.#table.size, estimate: this.#estimator.estimate });
   }
 
   /** Saves the table and stops answering. */
@@ -375,8 +375,20 @@ export class DhtNode {
     this.#save();
   }
 
-  async #pingAll(endpoints: readonly Endpoint[]): Promise<void> {
-    await Promise.allSettled(endpoints.map((endpoint) => this.ping(endpoint)));
+  /** Pings every endpoint; resolves once K have answered or all are settled (dead ones take 14 s). */
+  #pingAll(endpoints: readonly Endpoint[]): Promise<void> {
+    if (endpoints.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let answered = 0;
+      let settled = 0;
+      for (const endpoint of endpoints) {
+        this.ping(endpoint).then((id) => {
+          if (id) answered++;
+          settled++;
+          if (answered >= K || settled === endpoints.length) resolve();
+        });
+      }
+    });
   }
 
   #scheduleMaintenance(): void {

@@ -92,7 +92,13 @@ export class MirrorClient {
       controller.abort(new UpstreamError(request.url, "cancelled", "transfer cancelled"));
     };
     const body = response.body
-      ? withIdleTimeout(response.body, this.options.idleTimeoutMs, request.url, cancel)
+      ? withIdleTimeout(
+        response.body,
+        this.options.idleTimeoutMs,
+        request.url,
+        cancel,
+        request.signal,
+      )
       : null;
     return { url: request.url, status: response.status, headers: response.headers, body, cancel };
   }
@@ -100,23 +106,29 @@ export class MirrorClient {
 
 /**
  * Passes chunks through, erroring the stream with an {@link UpstreamError}
- * when no chunk arrives for `idleMs`.
+ * when no chunk arrives for `idleMs`, or at once when `signal` aborts (fetch
+ * does not always interrupt a body read that is already waiting).
  */
 export function withIdleTimeout(
   body: ReadableStream<Uint8Array>,
   idleMs: number,
   url: string,
   cancel: () => void,
+  signal?: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let onAbort: (() => void) | undefined;
       const idle = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new UpstreamError(url, "timeout", `no data for ${idleMs} ms`)),
           idleMs,
         );
+        onAbort = () => reject(new UpstreamError(url, "cancelled", "transfer aborted"));
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener("abort", onAbort, { once: true });
       });
       try {
         const { done, value } = await Promise.race([reader.read(), idle]);
@@ -132,6 +144,7 @@ export function withIdleTimeout(
         );
       } finally {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort!);
       }
     },
     cancel(reason) {

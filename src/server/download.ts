@@ -241,10 +241,11 @@ export class Download {
     this.#settleWith({ kind: "body", size: expected.size ?? contentLength, etag, lastModified });
 
     let attempt = await this.#beginAttempt();
+    let expectedEnd = contentLength;
     let resumes = 0;
     while (true) {
       try {
-        await this.#pump(attempt, response.body!);
+        await this.#pump(attempt, response.body!, expectedEnd, url);
         break;
       } catch (error) {
         const retryable = error instanceof UpstreamError && error.failure !== "cancelled" &&
@@ -263,11 +264,16 @@ export class Download {
           attempt: resumes,
         });
         response = await client.request({ url, rangeFrom: attempt.written, ifRange, signal });
-        if (response.status === 206 && rangeStart(response) === attempt.written) continue;
+        if (response.status === 206 && rangeStart(response) === attempt.written) {
+          const length = lengthOf(response);
+          expectedEnd = length === undefined ? undefined : attempt.written + length;
+          continue;
+        }
         if (response.status === 200) {
           // The mirror restarted the file: take it whole into a new attempt.
           await this.#discard(attempt);
           attempt = await this.#beginAttempt();
+          expectedEnd = lengthOf(response);
           continue;
         }
         response.cancel();
@@ -320,7 +326,17 @@ export class Download {
   }
 
   /** Writes a response body into the attempt, comparing with the previous attempt where readers saw it. */
-  async #pump(attempt: Attempt, body: ReadableStream<Uint8Array>): Promise<void> {
+  /**
+   * Writes a response body into the attempt, comparing with the previous
+   * attempt where readers saw it. A body that ends before `expectedEnd` (the
+   * declared length) is an interruption, whatever the HTTP client made of it.
+   */
+  async #pump(
+    attempt: Attempt,
+    body: ReadableStream<Uint8Array>,
+    expectedEnd: number | undefined,
+    url: string,
+  ): Promise<void> {
     const previous = this.#live !== attempt ? this.#live : undefined;
     const compareFile = previous ? await Deno.open(previous.path, { read: true }) : undefined;
     try {
@@ -337,6 +353,14 @@ export class Download {
           this.#switchTo(attempt, previous!);
         }
         this.#change.notify();
+      }
+      if (this.#abort.signal.aborted) throw new UpstreamError(url, "cancelled", "download aborted");
+      if (expectedEnd !== undefined && attempt.written < expectedEnd) {
+        throw new UpstreamError(
+          url,
+          "interrupted",
+          `body ended at byte ${attempt.written} of ${expectedEnd}`,
+        );
       }
       if (this.#live !== attempt) this.#switchTo(attempt, previous!); // shorter than what readers saw
     } finally {

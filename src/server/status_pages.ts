@@ -7,12 +7,14 @@
  */
 
 import type { TrafficCounters } from "../stats/mod.ts";
+import type { DhtStats } from "../dht/mod.ts";
 
 /** What the pages report. */
 export interface StatusSource {
   readonly version: string;
   readonly counters: TrafficCounters;
   readonly activeDownloads: () => number;
+  readonly dht?: () => DhtStats | undefined;
   readonly now?: () => number;
 }
 
@@ -24,6 +26,7 @@ export function statusSnapshot(source: StatusSource) {
     uptime_seconds: Math.round((now - source.counters.startedAt) / 1000),
     active_downloads: source.activeDownloads(),
     ...source.counters.snapshot(),
+    dht: source.dht?.() ?? null,
   };
 }
 
@@ -39,6 +42,13 @@ function html(snapshot: ReturnType<typeof statusSnapshot>): string {
 <p>Up for ${snapshot.uptime_seconds} s; ${snapshot.active_downloads} downloads in progress; ${snapshot.refused} requests refused.</p>
 <h2>Requests by source</h2><table>${rows(snapshot.requests)}</table>
 <h2>Bytes by source</h2><table>${rows(snapshot.bytes)}</table>
+<h2>DHT</h2>${
+    snapshot.dht
+      ? `<table><tr><th>node id</th><td>${snapshot.dht.id}</td></tr><tr><th>UDP</th><td>${snapshot.dht.address}:${snapshot.dht.port}</td></tr><tr><th>nodes in table</th><td>${snapshot.dht.nodes}</td></tr><tr><th>estimated network size</th><td>${
+        snapshot.dht.estimatedNodes ?? "unknown"
+      }</td></tr><tr><th>stored peers / items</th><td>${snapshot.dht.storedPeers} / ${snapshot.dht.storedItems}</td></tr></table>`
+      : "<p>not running</p>"
+  }
 <p><a href="/stats.json">stats.json</a> · <a href="/metrics">metrics</a></p>
 </body></html>
 `;

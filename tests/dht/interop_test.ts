@@ -37,10 +37,14 @@ Deno.test({
     await using network = await startDhtNetwork(20);
     const ours = network.nodes;
     const bootstrap = `${ours[0].local.address}:${ours[0].local.port}`;
-    const theirs = await Promise.all(["127.0.2.1", "127.0.2.2", "127.0.2.3"].map((a) => startTheirs(a, bootstrap)));
+    const theirs = await Promise.all(
+      ["127.0.2.1", "127.0.2.2", "127.0.2.3"].map((a) => startTheirs(a, bootstrap)),
+    );
     try {
       // find_node, theirs → ours: bootstrapping through our node, they learned our other nodes from its replies.
-      const learned = theirs[0].toJSON().nodes.filter((n) => n.host.startsWith("127.0.0.") && n.port !== ours[0].local.port);
+      const learned = theirs[0].toJSON().nodes.filter((n) =>
+        n.host.startsWith("127.0.0.") && n.port !== ours[0].local.port
+      );
       assert.ok(learned.length >= 3, `they learned ${learned.length} of our nodes`);
 
       // find_node, ours → theirs: a lookup for their id ends at their node, which answered us.
@@ -55,7 +59,9 @@ Deno.test({
         theirs[0].announce(Buffer.from(theirKey), 7001, (e) => e ? reject(e) : resolve())
       );
       const found: string[] = [];
-      for await (const peer of ours[11].findPeers(theirKey)) found.push(`${peer.address}:${peer.port}`);
+      for await (const peer of ours[11].findPeers(theirKey)) {
+        found.push(`${peer.address}:${peer.port}`);
+      }
       assert.ok(found.includes("127.0.2.1:7001"), `we found ${found}`);
 
       // Our announce, their lookup.
@@ -63,11 +69,19 @@ Deno.test({
       const { stored } = await ours[5].announce(ourKey, 8002);
       assert.ok(stored >= 1);
       const peers: string[] = [];
-      theirs[2].on("peer", ((peer: { host: string; port: number }) => peers.push(`${peer.host}:${peer.port}`)) as never);
-      await new Promise<void>((resolve, reject) => theirs[2].lookup(Buffer.from(ourKey), (e) => e ? reject(e) : resolve()));
+      theirs[2].on(
+        "peer",
+        ((peer: { host: string; port: number }) =>
+          peers.push(`${peer.host}:${peer.port}`)) as never,
+      );
+      await new Promise<void>((resolve, reject) =>
+        theirs[2].lookup(Buffer.from(ourKey), (e) => e ? reject(e) : resolve())
+      );
       assert.ok(peers.includes(`${ours[5].local.address}:8002`), `they found ${peers}`);
     } finally {
-      await Promise.all(theirs.map((node) => new Promise<void>((resolve) => node.destroy(() => resolve()))));
+      await Promise.all(
+        theirs.map((node) => new Promise<void>((resolve) => node.destroy(() => resolve()))),
+      );
     }
   },
 });

@@ -18,9 +18,13 @@ Deno.test({
     const { nodes } = network;
     assert.ok(nodes.every((n) => n.table.size >= 8), "every table holds at least a bucket's worth");
     const keys = Array.from({ length: 10 }, () => randomId());
-    const announced = await Promise.all(keys.map((key, i) => nodes[(i * 37) % 100].announce(key, 10_000 + i)));
+    const announced = await Promise.all(
+      keys.map((key, i) => nodes[(i * 37) % 100].announce(key, 10_000 + i)),
+    );
     assert.ok(announced.every((a) => a.stored === 8), JSON.stringify(announced));
-    const found = await Promise.all(nodes.map((node, i) => finds(node, keys[i % 10], 10_000 + (i % 10))));
+    const found = await Promise.all(
+      nodes.map((node, i) => finds(node, keys[i % 10], 10_000 + (i % 10))),
+    );
     assert.equal(found.filter(Boolean).length, 100);
     // The peers' values were stored on the nodes closest to each key.
     const storing = nodes.filter((n) => n.stats().storedPeers > 0).length;
@@ -41,14 +45,19 @@ Deno.test({
     network.setLoss(0.2);
     const { nodes } = network;
     const keys = Array.from({ length: 5 }, () => randomId());
-    const announced = await Promise.all(keys.map((key, i) => nodes[(i * 31) % 100].announce(key, 20_000 + i)));
+    const announced = await Promise.all(
+      keys.map((key, i) => nodes[(i * 31) % 100].announce(key, 20_000 + i)),
+    );
     assert.ok(announced.every((a) => a.stored >= 4), JSON.stringify(announced));
     const lookups = nodes.slice(0, 40).map((node, i) => finds(node, keys[i % 5], 20_000 + (i % 5)));
     const found = await Promise.all(lookups);
     assert.equal(found.filter(Boolean).length, 40, `found ${found.filter(Boolean).length} of 40`);
     const dropped = network.sockets.reduce((n, s) => n + s.dropped, 0);
     const retransmissions = nodes.reduce((n, node) => n + node.stats().counters.retransmissions, 0);
-    assert.ok(dropped > 50 && retransmissions > 20, `${dropped} dropped, ${retransmissions} retransmitted`);
+    assert.ok(
+      dropped > 50 && retransmissions > 20,
+      `${dropped} dropped, ${retransmissions} retransmitted`,
+    );
   },
 });
 
@@ -65,5 +74,33 @@ Deno.test({
     assert.equal(await network.nodes[17].getImmutable(randomId()), undefined);
     assert.equal(idToHex(key).length, 40);
     await assert.rejects(network.nodes[3].putImmutable(new Uint8Array(1001)), /at most 1000 bytes/);
+  },
+});
+
+Deno.test({
+  name: "a restarted node rejoins through its saved routing table, without any bootstrap node",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { MemoryDhtStateStore, UdpSocket, DhtNode } = await import("../../src/dht/mod.ts");
+    await using network = await startDhtNetwork(20);
+    const store = new MemoryDhtStateStore();
+    const first = new DhtNode({
+      socket: new UdpSocket("127.0.4.1", 0),
+      bootstrap: [network.nodes[0].local],
+      store,
+    });
+    await first.start();
+    const known = first.table.size;
+    await first.stop();
+    assert.ok(known >= 8 && store.state!.contacts.length === known);
+    const again = new DhtNode({ socket: new UdpSocket("127.0.4.1", 0), store });
+    await again.start();
+    try {
+      assert.equal(idToHex(again.id), idToHex(store.state!.id));
+      assert.ok(again.table.size >= 8, `rejoined with ${again.table.size} nodes`);
+    } finally {
+      await again.stop();
+    }
   },
 });
