@@ -81,7 +81,10 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
   const ready: T[] = [];
   const change = waitForChange();
   const abort = new AbortController();
-  const onOuterAbort = () => abort.abort(signal!.reason);
+  const onOuterAbort = () => {
+    abort.abort(signal!.reason);
+    change.notify(); // wake the loop, which then throws the reason
+  };
   signal?.addEventListener("abort", onOuterAbort, { once: true });
   let queried = 0;
   let responded = 0;

@@ -188,7 +188,7 @@ export class DhtNode {
   /** Looks up the nodes closest to `target`. */
   async findNode(target: NodeId, signal?: AbortSignal): Promise<LookupResult> {
     const { result } = await collect(runLookup(this.#lookupContext(), target, FIND_NODE, signal));
-    this.#estimator.add(target, result.closest.map((c) => c.id));
+    this.#estimate(target, result);
     return result;
   }
 
@@ -202,7 +202,7 @@ export class DhtNode {
     while (true) {
       const next = await lookup.next();
       if (next.done) {
-        this.#estimator.add(key, next.value.closest.map((c) => c.id));
+        this.#estimate(key, next.value);
         return next.value;
       }
       const id = `${next.value.address}|${next.value.port}`;
@@ -304,6 +304,15 @@ export class DhtNode {
       onFailure: (contact) => this.#table.fail(contact.id),
       counts: (contact) => this.#mayStore(contact),
     };
+  }
+
+  /**
+   * Feeds a lookup to the size estimate. We leave ourselves out: refresh
+   * targets are chosen near our own id, so our distance to them is no
+   * sample of the network's spacing.
+   */
+  #estimate(target: NodeId, result: LookupResult): void {
+    this.#estimator.add(target, result.closest.map((c) => c.id));
   }
 
   /** BEP 42: a node counts for results and may store our values if its id fits its address. */
