@@ -16,7 +16,11 @@ import { median, percentile, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { nodes: { type: "string" }, lookups: { type: "string" } },
+  options: {
+    nodes: { type: "string" },
+    lookups: { type: "string" },
+    concurrent: { type: "string" },
+  },
 });
 const NODES = Number(values.nodes ?? 500);
 const LOOKUPS = Number(values.lookups ?? 200);
