@@ -7,25 +7,20 @@
  */
 
 import CRC32C from "crc-32/crc32c";
-import { parseIPv4, parseIPv6 } from "../net/mod.ts";
 import { ID_BYTES } from "./constants.ts";
 import type { NodeId } from "./node_id.ts";
+import { encodeAddress } from "./krpc/compact.ts";
 
 const V4_MASK = [0x03, 0x0f, 0x3f, 0xff];
 const V6_MASK = [0x01, 0x03, 0x07, 0x0f, 0x1f, 0x3f, 0x7f, 0xff];
 
+/** The address as bytes; a v4-mapped IPv6 address counts as its IPv4 address. */
 function addressBytes(address: string): Uint8Array | undefined {
-  const v4 = parseIPv4(address);
-  if (v4 !== undefined) {
-    return Uint8Array.of(v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff);
+  const bytes = encodeAddress(address);
+  if (bytes?.length === 16 && bytes.subarray(0, 12).every((b, i) => b === (i < 10 ? 0 : 0xff))) {
+    return bytes.slice(12);
   }
-  const v6 = parseIPv6(address.replace(/^\[|\]$/g, ""));
-  if (v6 === undefined) return undefined;
-  const out = new Uint8Array(16);
-  for (let i = 15, v = v6; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-  // v4-mapped v6 addresses are their v4 address.
-  if (out.subarray(0, 12).every((b, i) => b === (i < 10 ? 0 : 0xff))) return out.slice(12);
-  return out;
+  return bytes;
 }
 
 /** The CRC32C that the first 21 bits of a secure id for `address` and `r` (0–7) must match. */
