@@ -15,7 +15,8 @@ import { AptPipeline, createHandler } from "./server/mod.ts";
 import { TrafficCounters } from "./stats/mod.ts";
 import { VERSION } from "./version.ts";
 import { createDhtNode } from "./dht_service.ts";
-import type { DhtNode } from "./dht/mod.ts";
+import { type DhtNode, systemClock } from "./dht/mod.ts";
+import { Announcer } from "./peers/mod.ts";
 
 /** A started daemon. */
 export interface Daemon {
@@ -25,6 +26,8 @@ export interface Daemon {
   readonly index: ArchiveIndex;
   /** The DHT node on the same port (UDP), unless disabled. */
   readonly dht?: DhtNode;
+  /** Keeps the cache's verified files announced in the DHT. */
+  readonly announcer?: Announcer;
   /**
    * Stops accepting requests, lets transfers in flight finish for up to
    * `graceMs` (default 5 s), aborts the rest without committing anything,
@@ -51,10 +54,19 @@ export async function startDaemon(
     userAgent: `apt-dht/${VERSION}`,
     via,
   });
-  const pipeline = new AptPipeline({ cache, index, client, log }, {
+  let announcer: Announcer | undefined;
+  const pipeline = new AptPipeline({
+    cache,
+    index,
+    client,
+    log,
+    onCommitted: (file) => {
+      if (file.announce) announcer?.add(file.sha256);
+    },
+  }, {
     indexFreshnessMs: config.cache.indexFreshness * 1000,
     resumeAttempts: config.upstream.resumeAttempts,
-    ingestWaitMs: 10_000,
+    ingestWaitMs: 5_000,
   });
   const counters = new TrafficCounters();
   let port = config.server.port;
@@ -67,6 +79,7 @@ export async function startDaemon(
     mirrors: config.mirrors,
     via: `apt-dht-${instance}`,
     port: () => port,
+    cache,
     status: {
       version: VERSION,
       counters,
@@ -87,8 +100,10 @@ export async function startDaemon(
   port = (await listening).port;
   if (config.dht.enabled) {
     dht = createDhtNode(config, port, db, log);
-    // Joining may wait on unreachable bootstrap nodes; serving apt must not.
-    dht.start().catch((error) => log.error("dht.start_failed", { error }));
+    announcer = new Announcer(dht, () => port, systemClock, log.child({ part: "announce" }));
+    for (const sha256 of cache.announceable()) announcer.add(sha256);
+    // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
+    dht.start().then(() => announcer!.start(), (error) => log.error("dht.start_failed", { error }));
   }
   log.info("daemon.started", {
     version: VERSION,
@@ -102,6 +117,7 @@ export async function startDaemon(
     pipeline,
     index,
     dht,
+    announcer,
     async stop(graceMs = 5000) {
       // Stop accepting; give transfers in flight a grace period, then cut them off.
       const shutdown = server.shutdown();
@@ -117,6 +133,7 @@ export async function startDaemon(
       await shutdown;
       await pipeline.idle();
       await index.settled();
+      announcer?.stop();
       await dht?.stop(); // saves the routing table
       db.close();
       log.info("daemon.stopped");

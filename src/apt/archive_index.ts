@@ -106,7 +106,16 @@ export class ArchiveIndex {
     while (this.#pending.size) await Promise.allSettled([...this.#pending]);
   }
 
-  /** True while an index is being ingested (lookups may then be incomplete). */
+  /**
+   * Counts `work` as pending until it settles: a download of an index
+   * whose ingestion will follow its commit (lookups may wait for both).
+   */
+  track(work: Promise<unknown>): void {
+    const job = work.catch(() => {}).finally(() => this.#pending.delete(job));
+    this.#pending.add(job);
+  }
+
+  /** True while an index is being downloaded or ingested (lookups may then be incomplete). */
   get busy(): boolean {
     return this.#pending.size > 0;
   }

@@ -24,6 +24,8 @@ export interface CachedFile {
   readonly lastModified?: string;
   /** When the mirror last confirmed this copy (commit or 304), ms since the epoch. */
   readonly checkedAt: number;
+  /** Whether peers may be told we have it. */
+  readonly announce: boolean;
 }
 
 /** A cached file opened for reading; whoever receives it closes `file`. */
@@ -34,6 +36,8 @@ export interface OpenCachedFile extends CachedFile {
 /** Validators and provenance recorded with a commit. */
 export interface CommitMeta {
   readonly sha256: string;
+  /** Whether peers may be told we have it (its content matched a hash from the archive's indexes). */
+  readonly announce?: boolean;
   readonly etag?: string;
   readonly lastModified?: string;
 }
@@ -52,6 +56,7 @@ type FileRow = {
   etag: string | null;
   last_modified: string | null;
   checked_at: number;
+  announce: number;
 };
 
 /** The cache tree and its records. */
@@ -61,6 +66,8 @@ export class CacheStore {
   readonly #checked: StatementSync;
   readonly #delete: StatementSync;
   readonly #failure: StatementSync;
+  readonly #bySha256: StatementSync;
+  readonly #announced: StatementSync;
   #serial = 0;
 
   constructor(
@@ -85,12 +92,17 @@ export class CacheStore {
       source TEXT NOT NULL,
       reason TEXT NOT NULL
     )`);
+    db.exec("CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)");
     this.#get = db.prepare("SELECT * FROM files WHERE path = ?");
+    this.#bySha256 = db.prepare(
+      "SELECT path FROM files WHERE sha256 = ? ORDER BY checked_at DESC LIMIT 1",
+    );
+    this.#announced = db.prepare("SELECT DISTINCT sha256 FROM files WHERE announce = 1");
     this.#put = db.prepare(
-      `INSERT INTO files (path, size, mtime, sha256, etag, last_modified, checked_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
+      `INSERT INTO files (path, size, mtime, sha256, etag, last_modified, checked_at, announce)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
       sha256 = excluded.sha256, etag = excluded.etag, last_modified = excluded.last_modified,
-      checked_at = excluded.checked_at`,
+      checked_at = excluded.checked_at, announce = excluded.announce`,
     );
     this.#checked = db.prepare("UPDATE files SET checked_at = ? WHERE path = ?");
     this.#delete = db.prepare("DELETE FROM files WHERE path = ?");
@@ -147,6 +159,7 @@ export class CacheStore {
         etag: row.etag ?? undefined,
         lastModified: row.last_modified ?? undefined,
         checkedAt: row.checked_at,
+        announce: row.announce === 1,
         file,
       };
     }
@@ -185,6 +198,7 @@ export class CacheStore {
       etag: meta.etag,
       lastModified: meta.lastModified,
       checkedAt: this.now(),
+      announce: meta.announce ?? false,
     };
     this.#put.run(
       key,
@@ -194,8 +208,20 @@ export class CacheStore {
       record.etag ?? null,
       record.lastModified ?? null,
       record.checkedAt,
+      meta.announce ? 1 : 0,
     );
     return record;
+  }
+
+  /** Opens a cached file by the SHA-256 of its content (peers ask by hash, never by path). */
+  openBySha256(sha256: string): OpenCachedFile | undefined {
+    const row = this.#bySha256.get(sha256.toLowerCase()) as { path: string } | undefined;
+    return row ? this.open(row.path) : undefined;
+  }
+
+  /** SHA-256 of every file that may be announced to peers. */
+  announceable(): string[] {
+    return (this.#announced.all() as { sha256: string }[]).map((row) => row.sha256);
   }
 
   /** Records that the mirror confirmed the cached copy (a 304). */

@@ -7,12 +7,13 @@
  */
 
 import type { ArchiveIndex, IndexEntry } from "../apt/mod.ts";
-import { isImmutable } from "../apt/mod.ts";
+import { indexKindOf, isImmutable } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import type { MirrorClient } from "../fetch/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { Download, type DownloadOutcome } from "./download.ts";
-import { fileSlice, respondWithBody } from "./http_response.ts";
+import { respondWithBody } from "./http_response.ts";
+import { serveCached } from "./cached_response.ts";
 import type { ArchiveTarget } from "./request_target.ts";
 
 /** Tunables of the pipeline (from the config). */
@@ -44,6 +45,8 @@ export class AptPipeline {
       readonly index: ArchiveIndex;
       readonly client: MirrorClient;
       readonly log: Logger;
+      /** Told of every verified commit (the announcer). */
+      readonly onCommitted?: (file: CachedFile) => void;
     },
     private readonly options: PipelineOptions,
     private readonly now = Date.now,
@@ -69,8 +72,13 @@ export class AptPipeline {
   /** Answers one GET or HEAD for an archive file. */
   async handle(request: Request, target: ArchiveTarget): Promise<PipelineResult> {
     const { cache, index } = this.deps;
-    if (index.busy) await withTimeout(index.settled(), this.options.ingestWaitMs);
-    const expected = index.lookup(target.key);
+    let expected = index.lookup(target.key);
+    if (!expected && index.busy) {
+      // An index that may list this file is still arriving or being read (apt asks for
+      // Packages right after InRelease, pool files right after Packages): wait for it.
+      await withTimeout(index.settled(), this.options.ingestWaitMs);
+      expected = index.lookup(target.key);
+    }
     const cached = cache.open(target.key);
 
     if (cached) {
@@ -163,9 +171,16 @@ export class AptPipeline {
       client: this.deps.client,
       cache: this.deps.cache,
       log: this.deps.log,
-      onCommitted: (file) => this.deps.index.ingestInBackground(file.key, file.path),
+      onCommitted: (file) => {
+        this.deps.index.ingestInBackground(file.key, file.path);
+        this.deps.onCommitted?.(file);
+      },
     });
     this.#downloads.set(target.key, download);
+    const kind = indexKindOf(expected?.name ?? target.key);
+    if (kind === "release" || kind === "packages" || kind === "sources") {
+      this.deps.index.track(download.done);
+    }
     download.done.finally(() => this.#downloads.delete(target.key));
     return download;
   }
@@ -221,32 +236,6 @@ export class AptPipeline {
       }
     }
     return { response: textResponse(502, "no upstream answered"), source: "none" };
-  }
-}
-
-/** Serves an opened cache file, closing it when the response does not need it. */
-async function serveCached(
-  request: Request,
-  cached: OpenCachedFile,
-  source: Source,
-): Promise<Response> {
-  let handedOver = false;
-  try {
-    return await respondWithBody(
-      request,
-      {
-        size: cached.size,
-        lastModified: cached.lastModified ?? new Date(cached.mtime).toUTCString(),
-        etag: cached.etag,
-      },
-      (start, end) => {
-        handedOver = true;
-        return fileSlice(cached.file, start, end, cached.size);
-      },
-      { "x-apt-dht-source": source },
-    );
-  } finally {
-    if (!handedOver) cached.file.close();
   }
 }
 

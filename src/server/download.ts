@@ -292,7 +292,12 @@ export class Download {
     const sha256 = attempt.hasher.sha256();
     let file: CachedFile | undefined;
     try {
-      file = await cache.commit(attempt.partial, this.key, { sha256, etag, lastModified });
+      file = await cache.commit(attempt.partial, this.key, {
+        sha256,
+        etag,
+        lastModified,
+        announce: hasHash(this.request.expected),
+      });
       attempt.path = file.path;
     } catch (error) {
       log.error("cache.commit_failed", { key: this.key, error });

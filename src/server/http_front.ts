@@ -7,6 +7,8 @@
  */
 
 import type { MirrorAlias } from "../config/mod.ts";
+import type { CacheStore } from "../cache/mod.ts";
+import { serveCached } from "./cached_response.ts";
 import { addressInAny, type Cidr } from "../net/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
@@ -26,6 +28,8 @@ export interface HttpFrontDeps {
   /** The port we listen on, known once bound. */
   readonly port: () => number;
   readonly status: StatusSource;
+  /** Where peers' requests by hash are answered from. */
+  readonly cache: CacheStore;
 }
 
 /** Builds the request handler for `Deno.serve`. */
@@ -49,7 +53,7 @@ export function createHandler(
     const target = classifyRequest(request, { port: deps.port(), mirrors: deps.mirrors });
     const line = (
       status: number,
-      source: Source | "local" | "refused",
+      source: Source | "local" | "refused" | "upload",
       bytes: number | undefined,
       extra = {},
     ) =>
@@ -66,6 +70,19 @@ export function createHandler(
         ...extra,
       });
 
+    if (target.kind === "peer-file") {
+      // Any address may ask for a file by hash: it only gets what it already knows the hash of.
+      const cached = deps.cache.openBySha256(target.sha256);
+      if (!cached) {
+        line(404, "refused", 0);
+        return textResponse(404, "no such file");
+      }
+      const response = await serveCached(request, cached, "cache");
+      const bytes = response.body ? Number(response.headers.get("content-length") ?? 0) : 0;
+      deps.counters.uploaded += bytes;
+      line(response.status, "upload", bytes);
+      return response;
+    }
     if (!allowed(client)) {
       deps.counters.refused++;
       line(403, "refused", 0);

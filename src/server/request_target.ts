@@ -26,6 +26,13 @@ export interface LocalTarget {
   readonly path: string;
 }
 
+/** A peer asking for a cached file by the SHA-256 of its content. */
+export interface PeerFileTarget {
+  readonly kind: "peer-file";
+  /** Lower-case hex. */
+  readonly sha256: string;
+}
+
 /** A request refused before anything was fetched. */
 export interface RefusedTarget {
   readonly kind: "refused";
@@ -34,7 +41,7 @@ export interface RefusedTarget {
 }
 
 /** What a request asks for. */
-export type RequestTarget = ArchiveTarget | LocalTarget | RefusedTarget;
+export type RequestTarget = ArchiveTarget | LocalTarget | PeerFileTarget | RefusedTarget;
 
 /** Paths the daemon answers itself (status pages). */
 const LOCAL_PATHS = new Set(["/", "/stats.json", "/metrics"]);
@@ -107,7 +114,11 @@ export function classifyRequest(request: Request, context: TargetContext): Reque
   const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
   const ours = port === context.port;
   if (ours && LOCAL_PATHS.has(rawPath)) return { kind: "local", path: rawPath };
-  if (ours && rawPath.startsWith("/~/")) return refuse(404, "no such file");
+  if (ours && rawPath.startsWith("/~/")) {
+    // Peers name files by hash only: nothing under /~/ maps to a path.
+    const hex = /^\/~\/([0-9a-fA-F]{64})$/.exec(rawPath);
+    return hex ? { kind: "peer-file", sha256: hex[1].toLowerCase() } : refuse(404, "no such file");
+  }
 
   const segments = decodePathSegments(rawPath);
   if (!Array.isArray(segments)) return segments;

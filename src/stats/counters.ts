@@ -14,6 +14,8 @@ export class TrafficCounters {
   readonly requests = new Map<string, number>();
   readonly bytes = new Map<string, number>();
   refused = 0;
+  /** Bytes sent to peers that asked by hash. */
+  uploaded = 0;
 
   constructor(now = Date.now) {
     this.startedAt = now();
@@ -26,11 +28,17 @@ export class TrafficCounters {
   }
 
   /** A plain object for JSON. */
-  snapshot(): { requests: Record<string, number>; bytes: Record<string, number>; refused: number } {
+  snapshot(): {
+    requests: Record<string, number>;
+    bytes: Record<string, number>;
+    refused: number;
+    uploaded: number;
+  } {
     return {
       requests: Object.fromEntries(this.requests),
       bytes: Object.fromEntries(this.bytes),
       refused: this.refused,
+      uploaded: this.uploaded,
     };
   }
 }

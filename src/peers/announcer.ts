@@ -1,0 +1,145 @@
+/**
+ * Tells the DHT which files this peer serves: every verified file in the
+ * cache is announced under the first 160 bits of its SHA-256, and announced
+ * again before the 30-minute expiry. Announces are paced, so a large cache
+ * does not flood the network, and they start only once the node has joined.
+ *
+ * @module
+ */
+
+import type { Clock, TimerId } from "../dht/clock.ts";
+import type { Logger } from "../log/mod.ts";
+
+/** What the announcer needs of a DHT node. */
+export interface Announcing {
+  announce(key: Uint8Array, port: number): Promise<{ stored: number }>;
+}
+
+/** Tunables, with their defaults. */
+export interface AnnouncerOptions {
+  /** Announce again after this long (peers expire after 30 minutes). */
+  readonly intervalMs?: number;
+  /** Try again this soon after an announce that no node stored. */
+  readonly retryMs?: number;
+  /** Announces started per second at most. */
+  readonly perSecond?: number;
+  /** Announces in flight at most. */
+  readonly concurrency?: number;
+}
+
+/** The DHT key of a file: the first 20 bytes of its SHA-256. */
+export function dhtKeyOf(sha256Hex: string): Uint8Array {
+  return Uint8Array.from(sha256Hex.slice(0, 40).match(/../g)!, (b) => parseInt(b, 16));
+}
+
+interface Entry {
+  readonly sha256: string;
+  readonly due: number;
+}
+
+/** Announces files, paced, and keeps them announced. */
+export class Announcer {
+  // Three FIFO queues; each is ordered by due time because its delay is constant.
+  #fresh: string[] = [];
+  #scheduled: Entry[] = [];
+  #retry: Entry[] = [];
+  #known = new Set<string>();
+  #inFlight = 0;
+  #timer: TimerId | undefined;
+  #running = false;
+  announced = 0;
+  failed = 0;
+  readonly #options: Required<AnnouncerOptions>;
+
+  constructor(
+    private readonly dht: Announcing,
+    private readonly port: () => number,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    options: AnnouncerOptions = {},
+  ) {
+    this.#options = {
+      intervalMs: options.intervalMs ?? 25 * 60_000,
+      retryMs: options.retryMs ?? 60_000,
+      perSecond: options.perSecond ?? 5,
+      concurrency: options.concurrency ?? 4,
+    };
+  }
+
+  /** Files known to the announcer. */
+  get size(): number {
+    return this.#known.size;
+  }
+
+  /** Adds a file (hex SHA-256) to announce now and keep announced; repeats are ignored. */
+  add(sha256: string): void {
+    const hex = sha256.toLowerCase();
+    if (this.#known.has(hex)) return;
+    this.#known.add(hex);
+    this.#fresh.push(hex);
+  }
+
+  /** Stops announcing a file (it left the cache). */
+  remove(sha256: string): void {
+    this.#known.delete(sha256.toLowerCase());
+  }
+
+  /** Starts announcing (call once the DHT node has joined). */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = this.clock.setTimeout(() => {
+      this.#tick();
+      this.#schedule();
+    }, 1000 / this.#options.perSecond);
+  }
+
+  #next(): string | undefined {
+    const now = this.clock.now();
+    while (this.#fresh.length) {
+      const hex = this.#fresh.shift()!;
+      if (this.#known.has(hex)) return hex;
+    }
+    for (const queue of [this.#retry, this.#scheduled]) {
+      while (queue.length && queue[0].due <= now) {
+        const { sha256 } = queue.shift()!;
+        if (this.#known.has(sha256)) return sha256;
+      }
+    }
+    return undefined;
+  }
+
+  #tick(): void {
+    if (this.#inFlight >= this.#options.concurrency) return;
+    const sha256 = this.#next();
+    if (!sha256) return;
+    this.#inFlight++;
+    this.dht.announce(dhtKeyOf(sha256), this.port())
+      .then(({ stored }) => {
+        if (stored > 0) {
+          this.announced++;
+          this.#scheduled.push({ sha256, due: this.clock.now() + this.#options.intervalMs });
+        } else {
+          this.failed++;
+          this.#retry.push({ sha256, due: this.clock.now() + this.#options.retryMs });
+        }
+      })
+      .catch((error) => {
+        this.failed++;
+        this.log.debug("announce.failed", { sha256, error });
+        this.#retry.push({ sha256, due: this.clock.now() + this.#options.retryMs });
+      })
+      .finally(() => this.#inFlight--);
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Working with other apt-dht peers: announcing what this peer serves.
+ *
+ * @module
+ */
+export * from "./announcer.ts";

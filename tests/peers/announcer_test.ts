@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../../src/dht/mod.ts";
+import { Logger } from "../../src/log/mod.ts";
+import { Announcer, dhtKeyOf } from "../../src/peers/mod.ts";
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function setup(stored = 8) {
+  const clock = new ManualClock();
+  const calls: { key: string; port: number; at: number }[] = [];
+  const dht = {
+    announce(key: Uint8Array, port: number) {
+      calls.push({
+        key: Array.from(key, (b) => b.toString(16).padStart(2, "0")).join(""),
+        port,
+        at: clock.now(),
+      });
+      return Promise.resolve({ stored });
+    },
+  };
+  const announcer = new Announcer(dht, () => 9977, clock, new Logger("error"), {
+    perSecond: 5,
+    intervalMs: 60_000,
+    retryMs: 5000,
+  });
+  return { clock, calls, announcer };
+}
+
+const hashes = Array.from({ length: 20 }, (_, i) => i.toString(16).padStart(2, "0").repeat(32));
+
+Deno.test("the announcer announces each file under the first 160 bits of its SHA-256, paced", async () => {
+  const { clock, calls, announcer } = setup();
+  for (const h of hashes) announcer.add(h);
+  announcer.add(hashes[0]); // repeats are ignored
+  assert.equal(calls.length, 0, "nothing before start (the node has not joined)");
+  announcer.start();
+  for (let i = 0; i < 10; i++) {
+    clock.advance(200);
+    await settle();
+  }
+  assert.equal(calls.length, 10, "5 per second");
+  assert.equal(calls[0].key, hashes[0].slice(0, 40));
+  assert.equal(calls[0].port, 9977);
+  assert.equal(dhtKeyOf(hashes[3]).length, 20);
+  announcer.stop();
+});
+
+Deno.test("the announcer announces again before expiry, and retries sooner when nobody stored it", async () => {
+  const { clock, calls, announcer } = setup();
+  announcer.add(hashes[1]);
+  announcer.start();
+  for (let t = 0; t < 61_000; t += 200) {
+    clock.advance(200);
+    await settle();
+  }
+  assert.equal(calls.length, 2, "once at start, once after the interval");
+  assert.ok(calls[1].at - calls[0].at >= 60_000);
+  announcer.stop();
+
+  const failing = setup(0);
+  failing.announcer.add(hashes[2]);
+  failing.announcer.start();
+  for (let t = 0; t < 11_000; t += 200) {
+    failing.clock.advance(200);
+    await settle();
+  }
+  assert.equal(failing.calls.length, 3, "every 5 s while nobody stores it");
+  assert.equal(failing.announcer.failed, 3);
+  failing.announcer.stop();
+});
+
+Deno.test("a removed file is not announced again", async () => {
+  const { clock, calls, announcer } = setup();
+  announcer.add(hashes[4]);
+  announcer.start();
+  clock.advance(200);
+  await settle();
+  announcer.remove(hashes[4]);
+  for (let t = 0; t < 61_000; t += 200) {
+    clock.advance(200);
+    await settle();
+  }
+  assert.equal(calls.length, 1);
+  announcer.stop();
+});
