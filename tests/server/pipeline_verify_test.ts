@@ -179,3 +179,33 @@ Deno.test("a mirror that keeps hanging gives apt an error in bounded time and bl
   const retry = await fetch(`${t.daemon.base}/${t.mirror.authority}${POOL}`);
   assert.deepEqual(new Uint8Array(await retry.arrayBuffer()), t.data);
 });
+
+Deno.test("a mirror that closes the connection short of Content-Length gets no file committed", async () => {
+  // A raw server: promises 1000 bytes, sends 500, closes cleanly.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const serving = (async () => {
+    for await (const connection of listener) {
+      const buffer = new Uint8Array(4096);
+      await connection.read(buffer);
+      const head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n";
+      await connection.write(new TextEncoder().encode(head));
+      await connection.write(new Uint8Array(500).fill(65));
+      connection.close();
+    }
+  })();
+  await using daemon = await startTestDaemon({ upstream: { resume_attempts: 1 } });
+  try {
+    const response = await fetch(
+      `${daemon.base}/127.0.0.1:${port}/debian/pool/main/s/short/short_1_all.deb`,
+    );
+    await assert.rejects(response.arrayBuffer());
+    await daemon.pipeline.idle();
+    await assert.rejects(
+      Deno.stat(`${daemon.cacheDir}/127.0.0.1:${port}/debian/pool/main/s/short/short_1_all.deb`),
+    );
+  } finally {
+    listener.close();
+    await serving.catch(() => {});
+  }
+});
