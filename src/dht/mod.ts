@@ -20,3 +20,4 @@ export * from "./size_estimate.ts";
 export * from "./lookup.ts";
 export * from "./state_store.ts";
 export * from "./node.ts";
+export * from "./lookup_variants.ts";

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { Logger } from "../log/mod.ts";
 import { isExemptFromBep42, isSecureId, secureId } from "./bep42.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
@@ -21,13 +20,8 @@ import {
 import { ValueTooLargeError } from "./errors.ts";
 import { createQueryHandler } from "./handlers.ts";
 import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
-import {
-  collect,
-  type LookupContext,
-  type LookupResult,
-  type LookupVariant,
-  runLookup,
-} from "./lookup.ts";
+import { collect, type LookupContext, type LookupResult, runLookup } from "./lookup.ts";
+import { FIND_NODE, GET_ITEM, GET_ITEM_TOKENS, GET_PEERS, sha1 } from "./lookup_variants.ts";
 import { idToHex, type NodeId, randomId, randomIdInBucket } from "./node_id.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { RoutingTable } from "./routing_table.ts";
@@ -426,40 +420,6 @@ export class DhtNode {
 
 /** Pings of new or questionable nodes in flight at most. */
 const MAX_CONCURRENT_PINGS = 64;
-
-const FIND_NODE: LookupVariant<never, "find_node"> = {
-  method: "find_node",
-  args: (id, target) => ({ id, target }),
-  extract: () => [],
-};
-
-const GET_PEERS: LookupVariant<Endpoint, "get_peers"> = {
-  method: "get_peers",
-  args: (id, infoHash) => ({ id, infoHash }),
-  extract: (answer) => answer.body.values ?? [],
-};
-
-const GET_ITEM: LookupVariant<Uint8Array, "get"> = {
-  method: "get",
-  args: (id, target) => ({ id, target }),
-  // A value counts only if it hashes to the key: nobody can answer with something else.
-  extract: (answer, target) => {
-    const value = answer.body.value;
-    return value && idToHex(sha1(value)) === idToHex(target) ? [value] : [];
-  },
-  satisfied: (yielded) => yielded > 0,
-};
-
-/** `get` to collect write tokens for a put (values are not needed). */
-const GET_ITEM_TOKENS: LookupVariant<never, "get"> = {
-  ...GET_ITEM,
-  extract: () => [],
-  satisfied: undefined,
-};
-
-function sha1(data: Uint8Array): NodeId {
-  return new Uint8Array(createHash("sha1").update(data).digest());
-}
 
 /** Resolves bootstrap host names (A and AAAA); IP literals pass through. */
 async function resolveAll(endpoints: readonly Endpoint[], log: Logger): Promise<Endpoint[]> {

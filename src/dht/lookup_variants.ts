@@ -1,0 +1,48 @@
+/**
+ * The lookups a node runs, as variants of the one engine in lookup.ts:
+ * what each asks and what an answer yields.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import type { Endpoint } from "./krpc/compact.ts";
+import type { LookupVariant } from "./lookup.ts";
+import { idToHex, type NodeId } from "./node_id.ts";
+
+/** `find_node`: nodes only. */
+export const FIND_NODE: LookupVariant<never, "find_node"> = {
+  method: "find_node",
+  args: (id, target) => ({ id, target }),
+  extract: () => [],
+};
+
+/** `get_peers`: the peers that announced the key. */
+export const GET_PEERS: LookupVariant<Endpoint, "get_peers"> = {
+  method: "get_peers",
+  args: (id, infoHash) => ({ id, infoHash }),
+  extract: (answer) => answer.body.values ?? [],
+};
+
+/** BEP 44 `get`: the first value that hashes to the key. */
+export const GET_ITEM: LookupVariant<Uint8Array, "get"> = {
+  method: "get",
+  args: (id, target) => ({ id, target }),
+  // A value counts only if it hashes to the key: nobody can answer with something else.
+  extract: (answer, target) => {
+    const value = answer.body.value;
+    return value && idToHex(sha1(value)) === idToHex(target) ? [value] : [];
+  },
+  satisfied: (yielded) => yielded > 0,
+};
+
+/** `get` to collect write tokens for a put (values are not needed). */
+export const GET_ITEM_TOKENS: LookupVariant<never, "get"> = {
+  ...GET_ITEM,
+  extract: () => [],
+  satisfied: undefined,
+};
+
+export function sha1(data: Uint8Array): NodeId {
+  return new Uint8Array(createHash("sha1").update(data).digest());
+}
