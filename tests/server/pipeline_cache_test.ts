@@ -141,7 +141,7 @@ Deno.test("Range, If-Range and If-Modified-Since are answered from the cache", a
 });
 
 Deno.test("index files are served fresh for the window, then revalidated with If-Modified-Since", async () => {
-  await using t = await setup({ cache: { index_freshness: 0.3 } });
+  await using t = await setup({ cache: { index_freshness: 1.5 } });
   await writeFile(t.root, "debian/dists/stable/InRelease", "Origin: first\n");
   const url = `${t.daemon.base}/${t.mirror.authority}/debian/dists/stable/InRelease`;
   assert.equal(await (await fetch(url)).text(), "Origin: first\n");
@@ -151,7 +151,7 @@ Deno.test("index files are served fresh for the window, then revalidated with If
   await fresh.arrayBuffer();
   assert.equal(t.mirror.log.length, 1);
 
-  await new Promise((r) => setTimeout(r, 350));
+  await new Promise((r) => setTimeout(r, 1600));
   const revalidated = await fetch(url);
   assert.equal(revalidated.headers.get("x-apt-dht-source"), "revalidated");
   assert.equal(await revalidated.text(), "Origin: first\n");
@@ -161,7 +161,7 @@ Deno.test("index files are served fresh for the window, then revalidated with If
       t.mirror.log.at(-1)!.headers.get("if-none-match"),
   );
 
-  await new Promise((r) => setTimeout(r, 350));
+  await new Promise((r) => setTimeout(r, 1600));
   await Deno.writeTextFile(`${t.root}/debian/dists/stable/InRelease`, "Origin: second\n");
   await Deno.utime(
     `${t.root}/debian/dists/stable/InRelease`,
