@@ -16,7 +16,20 @@ import { TrafficCounters } from "./stats/mod.ts";
 import { VERSION } from "./version.ts";
 import { createDhtNode } from "./dht_service.ts";
 import { type DhtNode, systemClock } from "./dht/mod.ts";
-import { Announcer } from "./peers/mod.ts";
+import { Announcer, PeerFinder } from "./peers/mod.ts";
+
+/** Milliseconds a peer may take to answer, or between bytes, before the next source is tried. */
+const PEER_TIMEOUT_MS = 3000;
+
+/** True for an address of this machine (loopback or one of its interfaces). */
+function isLocalAddress(address: string): boolean {
+  if (address === "::1" || address.startsWith("127.")) return true;
+  try {
+    return Deno.networkInterfaces().some((i) => i.address === address);
+  } catch {
+    return false;
+  }
+}
 
 /** A started daemon. */
 export interface Daemon {
@@ -55,6 +68,14 @@ export async function startDaemon(
     via,
   });
   let announcer: Announcer | undefined;
+  let peers: PeerFinder | undefined;
+  // Peers get short timeouts: the mirror is there to fall back on.
+  const peerClient = new MirrorClient({
+    responseTimeoutMs: PEER_TIMEOUT_MS,
+    idleTimeoutMs: PEER_TIMEOUT_MS,
+    userAgent: `apt-dht/${VERSION}`,
+    via,
+  });
   const pipeline = new AptPipeline({
     cache,
     index,
@@ -63,6 +84,10 @@ export async function startDaemon(
     onCommitted: (file) => {
       if (file.announce) announcer?.add(file.sha256);
     },
+    get peers() {
+      return peers;
+    },
+    peerClient,
   }, {
     indexFreshnessMs: config.cache.indexFreshness * 1000,
     resumeAttempts: config.upstream.resumeAttempts,
@@ -101,6 +126,7 @@ export async function startDaemon(
   if (config.dht.enabled) {
     dht = createDhtNode(config, port, db, log);
     announcer = new Announcer(dht, () => port, systemClock, log.child({ part: "announce" }));
+    peers = new PeerFinder(dht, (peer) => peer.port === port && isLocalAddress(peer.address));
     for (const sha256 of cache.announceable()) announcer.add(sha256);
     // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
     dht.start().then(() => announcer!.start(), (error) => log.error("dht.start_failed", { error }));

@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./announcer.ts";
+export * from "./peer_finder.ts";

@@ -14,6 +14,10 @@ import type { Logger } from "../log/mod.ts";
 import { Download, type DownloadOutcome } from "./download.ts";
 import { respondWithBody } from "./http_response.ts";
 import { serveCached } from "./cached_response.ts";
+import type { PeerFinder } from "../peers/mod.ts";
+
+/** Files up to this size come whole from one peer (larger ones need pieces). */
+const SMALL_FILE_BYTES = 512 * 1024;
 import type { ArchiveTarget } from "./request_target.ts";
 
 /** Tunables of the pipeline (from the config). */
@@ -27,7 +31,7 @@ export interface PipelineOptions {
 }
 
 /** Where a response's bytes came from, for logs, headers and statistics. */
-export type Source = "cache" | "mirror" | "revalidated" | "stale" | "none";
+export type Source = "cache" | "peer" | "mirror" | "revalidated" | "stale" | "none";
 
 /** A response and where it came from. */
 export interface PipelineResult {
@@ -47,6 +51,10 @@ export class AptPipeline {
       readonly log: Logger;
       /** Told of every verified commit (the announcer). */
       readonly onCommitted?: (file: CachedFile) => void;
+      /** Finds peers for files with a known hash (absent without a DHT). */
+      readonly peers?: PeerFinder;
+      /** The client for peers (short timeouts). */
+      readonly peerClient?: MirrorClient;
     },
     private readonly options: PipelineOptions,
     private readonly now = Date.now,
@@ -101,7 +109,8 @@ export class AptPipeline {
     if (request.method === "HEAD" && !running) {
       return await this.#head(target);
     }
-    const download = this.#downloadFor(target, expected, undefined);
+    const peers = running ? [] : await this.#peerUrls(expected);
+    const download = this.#downloadFor(target, expected, undefined, peers);
     return await this.#answerFrom(request, download, await download.outcome);
   }
 
@@ -153,22 +162,41 @@ export class AptPipeline {
     return await this.#answerFrom(request, download, outcome);
   }
 
+  /**
+   * Peers that hold a small file with a known hash. Larger files come from the
+   * mirror until pieces can be fetched and verified one by one.
+   */
+  async #peerUrls(expected: IndexEntry | undefined): Promise<string[]> {
+    const finder = this.deps.peers;
+    const sha256 = expected?.sha256;
+    if (!finder || !sha256 || expected.size === undefined || expected.size > SMALL_FILE_BYTES) {
+      return [];
+    }
+    const peers = await finder.find(sha256);
+    return peers.map((p) =>
+      `http://${p.address.includes(":") ? `[${p.address}]` : p.address}:${p.port}/~/${sha256}`
+    );
+  }
+
   /** The shared download for this file, started if there is none. */
   #downloadFor(
     target: ArchiveTarget,
     expected: IndexEntry | undefined,
     validators: { etag?: string; lastModified?: string } | undefined,
+    peers: readonly string[] = [],
   ): Download {
     const running = this.#downloads.get(target.key);
     if (running) return running;
     const download = new Download({
       key: target.key,
       upstreams: target.upstreams,
+      peers,
       expected,
       validators,
       resumeAttempts: this.options.resumeAttempts,
     }, {
       client: this.deps.client,
+      peerClient: this.deps.peerClient,
       cache: this.deps.cache,
       log: this.deps.log,
       onCommitted: (file) => {
@@ -196,9 +224,9 @@ export class AptPipeline {
           request,
           { size: outcome.size, lastModified: outcome.lastModified, etag: outcome.etag },
           (start, end) => download.stream(start, end),
-          { "x-apt-dht-source": "mirror" },
+          { "x-apt-dht-source": outcome.source },
         );
-        return { response, source: "mirror" };
+        return { response, source: outcome.source };
       }
       case "not-modified": // only revalidations ask for a 304, and they answer it themselves
         return { response: textResponse(502, "unexpected 304 from upstream"), source: "none" };

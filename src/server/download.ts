@@ -28,6 +28,8 @@ export type DownloadOutcome =
     readonly size?: number;
     readonly lastModified?: string;
     readonly etag?: string;
+    /** Who answered first: a peer or a mirror. */
+    readonly source: "peer" | "mirror";
   }
   | { readonly kind: "not-modified" }
   | { readonly kind: "status"; readonly status: number }
@@ -38,6 +40,12 @@ export interface DownloadRequest {
   readonly key: string;
   /** Full upstream URLs for this file, tried in order. */
   readonly upstreams: readonly string[];
+  /**
+   * Peer URLs (`http://<peer>/~/<sha256>`), tried before the mirrors. Nothing
+   * a peer sends is given out before the whole file has verified, so a lying
+   * peer costs time, never a byte; only for small files with a known hash.
+   */
+  readonly peers?: readonly string[];
   readonly expected?: ExpectedFile;
   /** Validators of the cached copy: the first upstream is asked for a 304. */
   readonly validators?: { readonly etag?: string; readonly lastModified?: string };
@@ -48,6 +56,8 @@ export interface DownloadRequest {
 /** What a download needs from the rest of the daemon. */
 export interface DownloadDeps {
   readonly client: MirrorClient;
+  /** For peers: shorter timeouts, since the mirror is there to fall back on. */
+  readonly peerClient?: MirrorClient;
   readonly cache: CacheStore;
   readonly log: Logger;
   /** Called after a verified commit (index ingestion, later the DHT announce). */
@@ -64,6 +74,8 @@ interface Attempt {
   path: string;
   readonly hasher: ContentHasher;
   written: number;
+  /** Bytes kept from readers until the file verified (1 for mirrors with a known hash, all for peers). */
+  readonly holdBack: number;
 }
 
 /** A download shared by every request for the same file. */
@@ -84,11 +96,9 @@ export class Download {
   #failure: Error | undefined;
   #change = waitForChange();
   readonly #abort = new AbortController();
-  readonly #holdBack: number;
 
   constructor(private readonly request: DownloadRequest, private readonly deps: DownloadDeps) {
     this.outcome = new Promise((resolve) => this.#settle = resolve);
-    this.#holdBack = hasHash(request.expected) ? 1 : 0;
     this.done = this.#run();
   }
 
@@ -166,21 +176,27 @@ export class Download {
 
   async #run(): Promise<CachedFile | undefined> {
     const { upstreams, validators } = this.request;
+    const sources = [
+      ...(this.request.peers ?? []).map((url) => ({ url, peer: true })),
+      ...upstreams.map((url) => ({ url, peer: false })),
+    ];
     let lastStatus: number | undefined;
     let lastError: Error | undefined;
-    for (let i = 0; i < upstreams.length && !this.#abort.signal.aborted; i++) {
+    for (const [i, { url, peer }] of sources.entries()) {
+      if (this.#abort.signal.aborted) break;
       try {
-        const result = await this.#fromUpstream(upstreams[i], i === 0 ? validators : undefined);
+        const firstMirror = i === sources.length - upstreams.length;
+        const result = await this.#fromUpstream(url, firstMirror ? validators : undefined, peer);
         if (result.kind === "status") {
-          lastStatus = result.status;
+          if (!peer) lastStatus = result.status; // a peer's 404 says nothing about the file
           continue;
         }
         return result.file;
       } catch (error) {
-        lastError = error as Error;
-        this.deps.log.warn("download.upstream_failed", {
+        if (!peer) lastError = error as Error;
+        this.deps.log.warn(peer ? "download.peer_failed" : "download.upstream_failed", {
           key: this.key,
-          upstream: upstreams[i],
+          upstream: url,
           error,
         });
       }
@@ -197,8 +213,10 @@ export class Download {
   async #fromUpstream(
     url: string,
     validators: DownloadRequest["validators"],
+    peer: boolean,
   ): Promise<{ kind: "status"; status: number } | { kind: "done"; file?: CachedFile }> {
-    const { client, cache, log } = this.deps;
+    const { cache, log } = this.deps;
+    const client = peer ? this.deps.peerClient ?? this.deps.client : this.deps.client;
     const signal = this.#abort.signal;
     let response = await client.request({
       url,
@@ -234,13 +252,24 @@ export class Download {
         `length ${contentLength}, index says ${expected.size}`,
       );
     }
-    const etag = response.headers.get("etag") ?? undefined;
-    const lastModified = response.headers.get("last-modified") ?? undefined;
+    // A peer's validators mean nothing to the mirror: keep only the mirror's.
+    const etag = peer ? undefined : response.headers.get("etag") ?? undefined;
+    const lastModified = peer ? undefined : response.headers.get("last-modified") ?? undefined;
     // A weak ETag cannot be used in If-Range; a date can.
     const ifRange = etag && !etag.startsWith("W/") ? etag : lastModified;
-    this.#settleWith({ kind: "body", size: expected.size ?? contentLength, etag, lastModified });
+    const settleBody = () =>
+      this.#settleWith({
+        kind: "body",
+        size: expected.size ?? contentLength,
+        etag,
+        lastModified,
+        source: peer ? "peer" : "mirror",
+      });
+    // A peer's bytes are all held back, so apt hears of them only once they verified.
+    if (!peer) settleBody();
 
-    let attempt = await this.#beginAttempt();
+    const holdBack = peer ? Infinity : hasHash(this.request.expected) ? 1 : 0;
+    let attempt = await this.#beginAttempt(holdBack);
     let expectedEnd = contentLength;
     let resumes = 0;
     while (true) {
@@ -252,7 +281,8 @@ export class Download {
           error.failure !== "mismatch" && !signal.aborted;
         // Without a validator only a known hash makes splicing a resumed transfer safe.
         const resumable = ifRange !== undefined || hasHash(this.request.expected);
-        if (!retryable || resumes >= this.request.resumeAttempts || !resumable) {
+        const allowed = peer ? 0 : this.request.resumeAttempts; // a faltering peer: next source
+        if (!retryable || resumes >= allowed || !resumable) {
           await this.#discard(attempt);
           throw error;
         }
@@ -272,7 +302,7 @@ export class Download {
         if (response.status === 200) {
           // The mirror restarted the file: take it whole into a new attempt.
           await this.#discard(attempt);
-          attempt = await this.#beginAttempt();
+          attempt = await this.#beginAttempt(holdBack);
           expectedEnd = lengthOf(response);
           continue;
         }
@@ -302,6 +332,7 @@ export class Download {
     } catch (error) {
       log.error("cache.commit_failed", { key: this.key, error });
     }
+    if (peer) settleBody();
     this.#finished = true;
     this.#available = attempt.written;
     this.#change.notify();
@@ -312,7 +343,7 @@ export class Download {
   }
 
   /** Starts a new temp file; readers pause until it has caught up with what they were given. */
-  async #beginAttempt(): Promise<Attempt> {
+  async #beginAttempt(holdBack: number): Promise<Attempt> {
     const partial = await this.deps.cache.createPartial();
     const attempt: Attempt = {
       id: ++this.#attempts,
@@ -320,6 +351,7 @@ export class Download {
       path: partial.path,
       hasher: new ContentHasher(this.request.expected),
       written: 0,
+      holdBack,
     };
     const previous = this.#live;
     this.#available = 0; // a restart gives out nothing until compared with what readers have
@@ -353,7 +385,7 @@ export class Download {
         attempt.hasher.update(chunk);
         attempt.written += chunk.byteLength;
         if (this.#live === attempt) {
-          this.#available = Math.max(0, attempt.written - this.#holdBack);
+          this.#available = Math.max(0, attempt.written - attempt.holdBack);
         } else if (attempt.written >= this.#exposed) {
           this.#switchTo(attempt, previous!);
         }
@@ -402,7 +434,7 @@ export class Download {
 
   #switchTo(attempt: Attempt, previous: Attempt): void {
     this.#live = attempt;
-    this.#available = Math.max(0, attempt.written - this.#holdBack);
+    this.#available = Math.max(0, attempt.written - attempt.holdBack);
     this.#change.notify();
     this.#removeFile(previous);
   }

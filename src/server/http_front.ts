@@ -114,7 +114,7 @@ export function createHandler(
     }
     const { response, source } = result;
     const declared = Number(response.headers.get("content-length") ?? NaN);
-    if (!response.body || source !== "mirror") {
+    if (!response.body || (source !== "mirror" && source !== "peer")) {
       // Cache hits keep Deno's direct file-to-socket path: count the declared length.
       const bytes = response.body && Number.isFinite(declared) ? declared : 0;
       deps.counters.served(source, bytes);

@@ -6,7 +6,7 @@
  */
 
 /** Where bytes served to apt came from. */
-export type ServedFrom = "cache" | "mirror" | "revalidated" | "stale" | "none";
+export type ServedFrom = "cache" | "peer" | "mirror" | "revalidated" | "stale" | "none";
 
 /** Counters of requests and bytes, by source. */
 export class TrafficCounters {
