@@ -1,0 +1,58 @@
+/**
+ * Real apt-get through two daemons in one private DHT: what apt fetched
+ * through the first, apt gets through the second from the first (small
+ * packages; larger ones still from the mirror until pieces land).
+ */
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { buildDebianRepo } from "../helpers/debian_repo.ts";
+import { createAptRoot } from "../helpers/apt.ts";
+import { MirrorServer } from "../helpers/mirror_server.ts";
+import { startTestDaemon } from "../helpers/daemon.ts";
+import { startDhtNetwork } from "../helpers/dht_network.ts";
+
+Deno.test({
+  name: "apt-get through a second daemon gets small packages from the first daemon, not the mirror",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const repo = await buildDebianRepo([{ name: "echo", payloadBytes: 30_000 }, { name: "foxtrot", payloadBytes: 100_000 }]);
+    const mirror = await MirrorServer.start(repo.root);
+    await using network = await startDhtNetwork(5);
+    const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
+    await using a = await startTestDaemon({ dht: { bootstrap } });
+    await using b = await startTestDaemon({ dht: { bootstrap } });
+    const line = (port: number) =>
+      `deb [signed-by=${repo.keyring}] http://127.0.0.1:${port}/${mirror.authority}/debian ${repo.suite} main`;
+    const viaA = await createAptRoot(line(a.port));
+    const viaB = await createAptRoot(line(b.port));
+    try {
+      assert.equal((await viaA.aptGet(["update"])).code, 0);
+      const first = await viaA.aptGet(["download", "echo", "foxtrot"]);
+      assert.equal(first.code, 0, first.output);
+      await a.pipeline.idle();
+      const deadline = Date.now() + 10_000;
+      while ((a.announcer?.announced ?? 0) < a.announcer!.size && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+
+      const update = await viaB.aptGet(["update"]);
+      assert.equal(update.code, 0, update.output);
+      const second = await viaB.aptGet(["download", "echo", "foxtrot"]);
+      assert.equal(second.code, 0, second.output);
+      for (const name of ["echo", "foxtrot"]) {
+        const deb = repo.debs.get(name)!;
+        const got = createHash("sha256").update(await Deno.readFile(`${viaB.downloads}/${name}_1.0-1_all.deb`)).digest("hex");
+        assert.equal(got, deb.sha256);
+        assert.equal(mirror.requestsFor(`${name}_1.0-1_all.deb`).length, 1, `${name} left the mirror once`);
+        assert.ok(b.logLines.some((l) => l.includes(`${name}_1.0-1_all.deb`) && l.includes("source=peer")), name);
+      }
+    } finally {
+      await viaA.cleanup();
+      await viaB.cleanup();
+      await mirror.stop();
+      await repo.cleanup();
+    }
+  },
+});
