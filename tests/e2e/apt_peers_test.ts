@@ -17,7 +17,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const repo = await buildDebianRepo([{ name: "echo", payloadBytes: 30_000 }, { name: "foxtrot", payloadBytes: 100_000 }]);
+    const repo = await buildDebianRepo([{ name: "echo", payloadBytes: 30_000 }, {
+      name: "foxtrot",
+      payloadBytes: 100_000,
+    }]);
     const mirror = await MirrorServer.start(repo.root);
     await using network = await startDhtNetwork(5);
     const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
@@ -43,10 +46,19 @@ Deno.test({
       assert.equal(second.code, 0, second.output);
       for (const name of ["echo", "foxtrot"]) {
         const deb = repo.debs.get(name)!;
-        const got = createHash("sha256").update(await Deno.readFile(`${viaB.downloads}/${name}_1.0-1_all.deb`)).digest("hex");
+        const got = createHash("sha256").update(
+          await Deno.readFile(`${viaB.downloads}/${name}_1.0-1_all.deb`),
+        ).digest("hex");
         assert.equal(got, deb.sha256);
-        assert.equal(mirror.requestsFor(`${name}_1.0-1_all.deb`).length, 1, `${name} left the mirror once`);
-        assert.ok(b.logLines.some((l) => l.includes(`${name}_1.0-1_all.deb`) && l.includes("source=peer")), name);
+        assert.equal(
+          mirror.requestsFor(`${name}_1.0-1_all.deb`).length,
+          1,
+          `${name} left the mirror once`,
+        );
+        assert.ok(
+          b.logLines.some((l) => l.includes(`${name}_1.0-1_all.deb`) && l.includes("source=peer")),
+          name,
+        );
       }
     } finally {
       await viaA.cleanup();

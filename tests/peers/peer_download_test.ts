@@ -124,3 +124,47 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "with the mirror down, a file a peer has still arrives; with no peer, the mirror serves after a short wait",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const root = await Deno.makeTempDir();
+    const data = bytes(150_000, 23);
+    await buildArchive(root, { "pkg_1.0_amd64.deb": data });
+    const mirror = await MirrorServer.start(root);
+    await using network = await startDhtNetwork(12);
+    const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
+    await using a = await startTestDaemon({ dht: { bootstrap } });
+    await using b = await startTestDaemon({ dht: { bootstrap } });
+    const archive = `${mirror.authority}/debian`;
+    try {
+      // b alone, nobody has the package yet: from the mirror, after at most the peer wait.
+      for (const daemon of [b, a]) {
+        for (const path of ["dists/stable/Release", "dists/stable/main/binary-amd64/Packages"]) {
+          await get(daemon.base, archive, path);
+          await daemon.pipeline.idle();
+          await daemon.index.settled();
+        }
+      }
+      const started = performance.now();
+      const alone = await get(b.base, archive, POOL);
+      assert.equal(alone.source, "mirror");
+      assert.ok(performance.now() - started < 1500, `${performance.now() - started} ms`);
+      assert.deepEqual(alone.body, data);
+
+      // Then the mirror goes down: a still gets the package, from b.
+      await b.pipeline.idle();
+      await waitFor(() => (b.announcer?.announced ?? 0) >= 2, "b's announces");
+      await mirror.stop();
+      const fromPeer = await get(a.base, archive, POOL);
+      assert.equal(fromPeer.source, "peer");
+      assert.deepEqual(fromPeer.body, data);
+    } finally {
+      await mirror.stop().catch(() => {});
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
