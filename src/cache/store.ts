@@ -219,6 +219,28 @@ export class CacheStore {
     return row ? this.open(row.path) : undefined;
   }
 
+  /**
+   * Records `file` under another key as well, as a hard link (same content,
+   * no copy), e.g. a by-hash URL and the canonical name of one index.
+   */
+  async linkAs(file: CachedFile, key: string): Promise<void> {
+    const path = this.pathOf(key);
+    if (path === file.path) return;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.remove(path).catch(() => {});
+    await Deno.link(file.path, path);
+    this.#put.run(
+      key,
+      file.size,
+      file.mtime,
+      file.sha256,
+      file.etag ?? null,
+      file.lastModified ?? null,
+      file.checkedAt,
+      file.announce ? 1 : 0,
+    );
+  }
+
   /** SHA-256 of every file that may be announced to peers. */
   announceable(): string[] {
     return (this.#announced.all() as { sha256: string }[]).map((row) => row.sha256);

@@ -42,6 +42,8 @@ export interface PipelineResult {
 /** Serves archive files to apt from the cache or the mirrors. */
 export class AptPipeline {
   readonly #downloads = new Map<string, Download>();
+  /** The same downloads by expected SHA-256: two URLs for one content share one transfer. */
+  readonly #downloadsByHash = new Map<string, Download>();
 
   constructor(
     private readonly deps: {
@@ -99,7 +101,23 @@ export class AptPipeline {
       }
       cached.file.close();
     }
-    const running = this.#downloads.get(target.key);
+    if (expected?.sha256) {
+      // The same content may be cached under another URL (by-hash and canonical names,
+      // an alias and its host): serve that, and keep it under this URL too.
+      const twin = cache.openBySha256(expected.sha256);
+      if (twin) {
+        // Linked, then read as an index if it is one (under this URL it may list other paths).
+        const linked = cache.linkAs(twin, target.key)
+          .then(() => index.ingestInBackground(target.key, cache.pathOf(target.key)))
+          .catch((error) =>
+            this.deps.log.warn("cache.link_failed", { key: target.key, from: twin.key, error })
+          );
+        index.track(linked);
+        return { response: await serveCached(request, twin, "cache"), source: "cache" };
+      }
+    }
+    const running = this.#downloads.get(target.key) ??
+      (expected?.sha256 ? this.#downloadsByHash.get(expected.sha256) : undefined);
     if (running?.isRevalidation) {
       // It may end in a 304 for a copy this request cannot use: wait for it, then look again.
       await running.done;
@@ -109,8 +127,8 @@ export class AptPipeline {
     if (request.method === "HEAD" && !running) {
       return await this.#head(target);
     }
-    const peers = running ? [] : await this.#peerUrls(expected);
-    const download = this.#downloadFor(target, expected, undefined, peers);
+    const download = running ??
+      this.#downloadFor(target, expected, undefined, this.#peerUrls(expected));
     return await this.#answerFrom(request, download, await download.outcome);
   }
 
@@ -183,9 +201,10 @@ export class AptPipeline {
     target: ArchiveTarget,
     expected: IndexEntry | undefined,
     validators: { etag?: string; lastModified?: string } | undefined,
-    peers: readonly string[] = [],
+    peers: Promise<readonly string[]> = Promise.resolve([]),
   ): Download {
-    const running = this.#downloads.get(target.key);
+    const running = this.#downloads.get(target.key) ??
+      (expected?.sha256 ? this.#downloadsByHash.get(expected.sha256) : undefined);
     if (running) return running;
     const download = new Download({
       key: target.key,
@@ -209,7 +228,14 @@ export class AptPipeline {
     if (kind === "release" || kind === "packages" || kind === "sources") {
       this.deps.index.track(download.done);
     }
-    download.done.finally(() => this.#downloads.delete(target.key));
+    const sha256 = expected?.sha256;
+    if (sha256) this.#downloadsByHash.set(sha256, download);
+    download.done.finally(() => {
+      this.#downloads.delete(target.key);
+      if (sha256 && this.#downloadsByHash.get(sha256) === download) {
+        this.#downloadsByHash.delete(sha256);
+      }
+    });
     return download;
   }
 

@@ -45,7 +45,7 @@ export interface DownloadRequest {
    * a peer sends is given out before the whole file has verified, so a lying
    * peer costs time, never a byte; only for small files with a known hash.
    */
-  readonly peers?: readonly string[];
+  readonly peers?: readonly string[] | Promise<readonly string[]>;
   readonly expected?: ExpectedFile;
   /** Validators of the cached copy: the first upstream is asked for a 304. */
   readonly validators?: { readonly etag?: string; readonly lastModified?: string };
@@ -176,8 +176,11 @@ export class Download {
 
   async #run(): Promise<CachedFile | undefined> {
     const { upstreams, validators } = this.request;
+    // Peers may still be being looked up: the download is registered at once, so that
+    // every request for the file joins it, and starts when the search is over.
+    const peers = await (this.request.peers ?? []);
     const sources = [
-      ...(this.request.peers ?? []).map((url) => ({ url, peer: true })),
+      ...peers.map((url) => ({ url, peer: true })),
       ...upstreams.map((url) => ({ url, peer: false })),
     ];
     let lastStatus: number | undefined;

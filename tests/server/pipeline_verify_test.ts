@@ -209,3 +209,36 @@ Deno.test("a mirror that closes the connection short of Content-Length gets no f
     await serving.catch(() => {});
   }
 });
+
+Deno.test("one content under two URLs: a cached twin is served and linked, and concurrent requests share one transfer", async () => {
+  await using t = await setup((mirror) => ({
+    mirrors: { test: { upstreams: [`${mirror.base}/debian`] } },
+  }));
+  await t.readIndexes(`${t.mirror.authority}/debian`);
+  await t.readIndexes("test");
+  // Concurrent: the host URL and the alias URL of one package, while the mirror is slow.
+  t.mirror.faults.set(POOL, { kind: "delay", ms: 300 });
+  const [viaHost, viaAlias] = await Promise.all([
+    fetch(`${t.daemon.base}/${t.mirror.authority}${POOL}`).then((r) => r.arrayBuffer()),
+    fetch(`${t.daemon.base}/test/pool/main/p/pkg/pkg_1.0_amd64.deb`).then((r) => r.arrayBuffer()),
+  ]);
+  assert.deepEqual(new Uint8Array(viaHost), t.data);
+  assert.deepEqual(new Uint8Array(viaAlias), t.data);
+  assert.equal(t.mirror.requestsFor("pkg_1.0_amd64.deb").length, 1, "one transfer for both URLs");
+  await t.daemon.pipeline.idle();
+
+  // Cached under one URL only; the other is served from it and linked.
+  const packagesKey = `${t.mirror.authority}/debian/dists/stable/main/binary-amd64/Packages`;
+  const byHash = `${t.mirror.authority}/debian/dists/stable/main/binary-amd64/by-hash/SHA256/${
+    t.daemon.index.lookup(packagesKey)!.sha256
+  }`;
+  const before = t.mirror.log.length;
+  const twin = await fetch(`${t.daemon.base}/${byHash}`);
+  assert.equal(twin.headers.get("x-apt-dht-source"), "cache");
+  await twin.arrayBuffer();
+  assert.equal(t.mirror.log.length, before, "the mirror was not asked");
+  await new Promise((r) => setTimeout(r, 50));
+  const linked = await Deno.stat(`${t.daemon.cacheDir}/${byHash}`);
+  const original = await Deno.stat(`${t.daemon.cacheDir}/${packagesKey}`);
+  assert.equal(linked.ino, original.ino, "a hard link, not a copy");
+});
