@@ -83,6 +83,10 @@ export function createHandler(
       line(response.status, "upload", bytes);
       return response;
     }
+    if (target.kind === "refused" && target.public) {
+      line(target.status, "refused", 0, { reason: target.reason });
+      return textResponse(target.status, target.reason);
+    }
     if (!allowed(client)) {
       deps.counters.refused++;
       line(403, "refused", 0);

@@ -38,6 +38,8 @@ export interface RefusedTarget {
   readonly kind: "refused";
   readonly status: 400 | 404 | 405;
   readonly reason: string;
+  /** In the peers' namespace (`/~/`), which any address may use. */
+  readonly public?: boolean;
 }
 
 /** What a request asks for. */
@@ -117,7 +119,9 @@ export function classifyRequest(request: Request, context: TargetContext): Reque
   if (ours && rawPath.startsWith("/~/")) {
     // Peers name files by hash only: nothing under /~/ maps to a path.
     const hex = /^\/~\/([0-9a-fA-F]{64})$/.exec(rawPath);
-    return hex ? { kind: "peer-file", sha256: hex[1].toLowerCase() } : refuse(404, "no such file");
+    return hex
+      ? { kind: "peer-file", sha256: hex[1].toLowerCase() }
+      : { ...refuse(404, "no such file"), public: true };
   }
 
   const segments = decodePathSegments(rawPath);
