@@ -16,7 +16,7 @@ import { TrafficCounters } from "./stats/mod.ts";
 import { VERSION } from "./version.ts";
 import { createDhtNode } from "./dht_service.ts";
 import { type DhtNode, systemClock } from "./dht/mod.ts";
-import { Announcer, PeerFinder } from "./peers/mod.ts";
+import { Announcer, PeerFinder, PeerRecords } from "./peers/mod.ts";
 
 /** Milliseconds a peer may take to answer, or between bytes, before the next source is tried. */
 const PEER_TIMEOUT_MS = 3000;
@@ -69,6 +69,7 @@ export async function startDaemon(
   });
   let announcer: Announcer | undefined;
   let peers: PeerFinder | undefined;
+  const peerRecords = new PeerRecords(db);
   // Peers get short timeouts: the mirror is there to fall back on.
   const peerClient = new MirrorClient({
     responseTimeoutMs: PEER_TIMEOUT_MS,
@@ -88,6 +89,7 @@ export async function startDaemon(
       return peers;
     },
     peerClient,
+    peerRecords,
   }, {
     indexFreshnessMs: config.cache.indexFreshness * 1000,
     resumeAttempts: config.upstream.resumeAttempts,
@@ -105,11 +107,13 @@ export async function startDaemon(
     via: `apt-dht-${instance}`,
     port: () => port,
     cache,
+    peerRecords,
     status: {
       version: VERSION,
       counters,
       activeDownloads: () => pipeline.activeDownloads,
       dht: () => dht?.stats(),
+      peers: () => peerRecords.all(),
     },
   });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();

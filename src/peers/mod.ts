@@ -5,3 +5,4 @@
  */
 export * from "./announcer.ts";
 export * from "./peer_finder.ts";
+export * from "./peer_records.ts";

@@ -11,10 +11,10 @@ import { indexKindOf, isImmutable } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import type { MirrorClient } from "../fetch/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { Download, type DownloadOutcome } from "./download.ts";
+import { Download, type DownloadOutcome, type PeerReport } from "./download.ts";
 import { respondWithBody } from "./http_response.ts";
 import { serveCached } from "./cached_response.ts";
-import type { PeerFinder } from "../peers/mod.ts";
+import type { PeerFinder, PeerRecords } from "../peers/mod.ts";
 
 /** Files up to this size come whole from one peer (larger ones need pieces). */
 const SMALL_FILE_BYTES = 512 * 1024;
@@ -57,6 +57,8 @@ export class AptPipeline {
       readonly peers?: PeerFinder;
       /** The client for peers (short timeouts). */
       readonly peerClient?: MirrorClient;
+      /** Peers' records: how they are ranked, and where their results go. */
+      readonly peerRecords?: PeerRecords;
     },
     private readonly options: PipelineOptions,
     private readonly now = Date.now,
@@ -190,10 +192,23 @@ export class AptPipeline {
     if (!finder || !sha256 || expected.size === undefined || expected.size > SMALL_FILE_BYTES) {
       return [];
     }
-    const peers = await finder.find(sha256);
+    const found = await finder.find(sha256);
+    const peers = this.deps.peerRecords?.rank(found) ?? found; // best first
     return peers.map((p) =>
       `http://${p.address.includes(":") ? `[${p.address}]` : p.address}:${p.port}/~/${sha256}`
     );
+  }
+
+  /** Keeps a peer's result in its record (its URL is `http://<address>:<port>/~/<sha256>`). */
+  #recordPeer(url: string, report: PeerReport): void {
+    const records = this.deps.peerRecords;
+    if (!records) return;
+    const { hostname, port } = new URL(url);
+    const record = records.get(hostname.replace(/^\[|\]$/g, ""), Number(port));
+    if (report.kind === "delivered") {
+      records.delivered(record, report.bytes, report.lagMs, report.totalMs);
+    } else if (report.kind === "wrong") records.blame(record);
+    else records.failed(record);
   }
 
   /** The shared download for this file, started if there is none. */
@@ -216,6 +231,7 @@ export class AptPipeline {
     }, {
       client: this.deps.client,
       peerClient: this.deps.peerClient,
+      onPeerReport: (url, report) => this.#recordPeer(url, report),
       cache: this.deps.cache,
       log: this.deps.log,
       onCommitted: (file) => {

@@ -53,6 +53,17 @@ export interface DownloadRequest {
   readonly resumeAttempts: number;
 }
 
+/** How a peer did, for its record and score. */
+export type PeerReport =
+  | {
+    readonly kind: "delivered";
+    readonly bytes: number;
+    readonly lagMs: number;
+    readonly totalMs: number;
+  }
+  | { readonly kind: "wrong" }
+  | { readonly kind: "failed" };
+
 /** What a download needs from the rest of the daemon. */
 export interface DownloadDeps {
   readonly client: MirrorClient;
@@ -60,6 +71,8 @@ export interface DownloadDeps {
   readonly peerClient?: MirrorClient;
   readonly cache: CacheStore;
   readonly log: Logger;
+  /** Told how each peer did (its URL, as in `peers`). */
+  readonly onPeerReport?: (url: string, report: PeerReport) => void;
   /** Called after a verified commit (index ingestion, later the DHT announce). */
   readonly onCommitted?: (file: CachedFile) => void;
 }
@@ -187,16 +200,29 @@ export class Download {
     let lastError: Error | undefined;
     for (const [i, { url, peer }] of sources.entries()) {
       if (this.#abort.signal.aborted) break;
+      const started = performance.now();
       try {
         const firstMirror = i === sources.length - upstreams.length;
         const result = await this.#fromUpstream(url, firstMirror ? validators : undefined, peer);
         if (result.kind === "status") {
-          if (!peer) lastStatus = result.status; // a peer's 404 says nothing about the file
+          if (peer) this.deps.onPeerReport?.(url, { kind: "failed" });
+          else lastStatus = result.status; // a peer's 404 says nothing about the file
           continue;
+        }
+        if (peer) {
+          this.deps.onPeerReport?.(url, {
+            kind: "delivered",
+            bytes: result.file?.size ?? 0,
+            lagMs: result.lagMs,
+            totalMs: performance.now() - started,
+          });
         }
         return result.file;
       } catch (error) {
-        if (!peer) lastError = error as Error;
+        if (peer) {
+          const wrong = error instanceof UpstreamError && error.failure === "mismatch";
+          this.deps.onPeerReport?.(url, { kind: wrong ? "wrong" : "failed" });
+        } else lastError = error as Error;
         this.deps.log.warn(peer ? "download.peer_failed" : "download.upstream_failed", {
           key: this.key,
           upstream: url,
@@ -217,8 +243,11 @@ export class Download {
     url: string,
     validators: DownloadRequest["validators"],
     peer: boolean,
-  ): Promise<{ kind: "status"; status: number } | { kind: "done"; file?: CachedFile }> {
+  ): Promise<
+    { kind: "status"; status: number } | { kind: "done"; file?: CachedFile; lagMs: number }
+  > {
     const { cache, log } = this.deps;
+    const started = performance.now();
     const client = peer ? this.deps.peerClient ?? this.deps.client : this.deps.client;
     const signal = this.#abort.signal;
     let response = await client.request({
@@ -227,11 +256,12 @@ export class Download {
       ifNoneMatch: validators?.etag,
       ifModifiedSince: validators?.lastModified,
     });
+    const lagMs = performance.now() - started;
     if (response.status === 304 && validators) {
       response.cancel();
       this.#finished = true;
       this.#settleWith({ kind: "not-modified" });
-      return { kind: "done" };
+      return { kind: "done", lagMs };
     }
     if (response.status !== 200) {
       response.cancel();
@@ -342,7 +372,7 @@ export class Download {
     attempt.partial.file.close();
     if (!file) await Deno.remove(attempt.partial.path).catch(() => {});
     if (file) this.deps.onCommitted?.(file);
-    return { kind: "done", file };
+    return { kind: "done", file, lagMs };
   }
 
   /** Starts a new temp file; readers pause until it has caught up with what they were given. */

@@ -9,6 +9,7 @@
 import type { MirrorAlias } from "../config/mod.ts";
 import type { CacheStore } from "../cache/mod.ts";
 import { serveCached } from "./cached_response.ts";
+import type { PeerRecords } from "../peers/mod.ts";
 import { addressInAny, type Cidr } from "../net/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
@@ -30,6 +31,8 @@ export interface HttpFrontDeps {
   readonly status: StatusSource;
   /** Where peers' requests by hash are answered from. */
   readonly cache: CacheStore;
+  /** Where bytes uploaded to peers are counted per peer. */
+  readonly peerRecords?: PeerRecords;
 }
 
 /** Builds the request handler for `Deno.serve`. */
@@ -80,6 +83,7 @@ export function createHandler(
       const response = await serveCached(request, cached, "cache");
       const bytes = response.body ? Number(response.headers.get("content-length") ?? 0) : 0;
       deps.counters.uploaded += bytes;
+      if (bytes) deps.peerRecords?.uploaded(client, bytes);
       line(response.status, "upload", bytes);
       return response;
     }

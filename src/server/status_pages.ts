@@ -9,12 +9,25 @@
 import type { TrafficCounters } from "../stats/mod.ts";
 import type { DhtStats } from "../dht/mod.ts";
 
+/** What the pages show of a peer. */
+export interface PeerSummary {
+  readonly address: string;
+  readonly port: number;
+  readonly bytesDown: number;
+  readonly bytesUp: number;
+  readonly hashErrors: readonly number[];
+  readonly failures: number;
+  readonly score: number;
+}
+
 /** What the pages report. */
 export interface StatusSource {
   readonly version: string;
   readonly counters: TrafficCounters;
   readonly activeDownloads: () => number;
   readonly dht?: () => DhtStats | undefined;
+  /** Peers seen, best first. */
+  readonly peers?: () => readonly PeerSummary[];
   readonly now?: () => number;
 }
 
@@ -27,6 +40,15 @@ export function statusSnapshot(source: StatusSource) {
     active_downloads: source.activeDownloads(),
     ...source.counters.snapshot(),
     dht: source.dht?.() ?? null,
+    peers: (source.peers?.() ?? []).map((p) => ({
+      address: p.address,
+      port: p.port,
+      bytes_down: p.bytesDown,
+      bytes_up: p.bytesUp,
+      hash_errors: p.hashErrors.length,
+      failures: p.failures,
+      score: +p.score.toFixed(3),
+    })),
   };
 }
 
@@ -48,6 +70,15 @@ function html(snapshot: ReturnType<typeof statusSnapshot>): string {
         snapshot.dht.estimatedNodes ?? "unknown"
       }</td></tr><tr><th>stored peers / items</th><td>${snapshot.dht.storedPeers} / ${snapshot.dht.storedItems}</td></tr></table>`
       : "<p>not running</p>"
+  }
+<h2>Peers</h2>${
+    snapshot.peers.length
+      ? `<table><tr><th>peer</th><th>down</th><th>up</th><th>hash errors</th><th>failures</th><th>score</th></tr>${
+        snapshot.peers.map((p) =>
+          `<tr><td>${p.address}:${p.port}</td><td>${p.bytes_down}</td><td>${p.bytes_up}</td><td>${p.hash_errors}</td><td>${p.failures}</td><td>${p.score}</td></tr>`
+        ).join("")
+      }</table>`
+      : "<p>none yet</p>"
   }
 <p><a href="/stats.json">stats.json</a> · <a href="/metrics">metrics</a></p>
 </body></html>

@@ -41,6 +41,17 @@ Deno.test({
     );
     await b.pipeline.idle();
     assert.deepEqual(await Deno.readFile(`${b.cacheDir}/${world.archive}/${POOL}`), world.data);
+    // Both sides keep count: b downloaded from a, a uploaded (to b's address).
+    const bStats = await (await fetch(`${b.base}/stats.json`)).json();
+    const aStats = await (await fetch(`${a.base}/stats.json`)).json();
+    const fromA = bStats.peers.find((p: { port: number }) => p.port === a.port);
+    assert.ok(fromA.bytes_down >= world.data.length, JSON.stringify(bStats.peers));
+    assert.ok(aStats.uploaded >= world.data.length);
+    assert.ok(
+      aStats.peers.some((p: { address: string; bytes_up: number }) =>
+        p.bytes_up >= world.data.length
+      ),
+    );
   },
 });
 
@@ -71,6 +82,11 @@ Deno.test({
       assert.deepEqual(pkg.body, world.data);
       assert.equal(pkg.source, "mirror");
       await b.pipeline.idle();
+      // The liar is blamed, and ranks below a peer without errors from now on.
+      const stats = await (await fetch(`${b.base}/stats.json`)).json();
+      const blamed = stats.peers.find((p: { address: string }) => p.address === "127.0.0.9");
+      assert.equal(blamed.hash_errors, 1);
+      assert.ok(blamed.score < 0.7);
       assert.deepEqual(await Deno.readFile(`${b.cacheDir}/${world.archive}/${POOL}`), world.data);
     } finally {
       await liarNode.stop();

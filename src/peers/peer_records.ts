@@ -1,0 +1,202 @@
+/**
+ * What this daemon knows of each peer, kept in the database across
+ * restarts: bytes each way, hash errors (blame), recent speed and lag, and
+ * the score that orders peers (DESIGN.md, "Peers and pieces"): the product of
+ * factors in [0, 1] for hash errors in the last day, speed, lag to the first
+ * byte, pending requests and an open connection.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+
+/** A peer's record. */
+export interface PeerRecord {
+  readonly address: string;
+  readonly port: number;
+  bytesDown: number;
+  bytesUp: number;
+  /** Times (ms since the epoch) of hash errors blamed on this peer. */
+  hashErrors: number[];
+  /** Other failures (timeouts, refused connections, short bodies). */
+  failures: number;
+  /** Bytes per second of the last transfer. */
+  speed: number;
+  /** Milliseconds from request to first byte, last transfer. */
+  lagMs: number;
+  /** Requests in flight now (not persisted). */
+  pending: number;
+  /** When a connection was last used (not persisted): keep-alive makes the next request cheap. */
+  lastUsed: number;
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+/** Connections idle longer than this are assumed closed. */
+const CONNECTION_IDLE_MS = 30_000;
+
+/** The score of a peer, in [0, 1]. */
+export function scoreOf(record: PeerRecord, fastest: number, now: number): number {
+  const recentErrors = record.hashErrors.filter((at) => now - at < DAY_MS).length;
+  const errors = Math.max(0, 1 - recentErrors / 3);
+  // A peer not measured yet counts as fast: it deserves a first chance.
+  const speed = record.speed > 0 && fastest > 0 ? Math.min(1, record.speed / fastest) : 1;
+  const lag = Math.max(0, 1 - record.lagMs / 15_000);
+  const pending = Math.max(0, 1 - record.pending / 10);
+  const connection = now - record.lastUsed < CONNECTION_IDLE_MS ? 1 : 0.9;
+  return errors * speed * lag * pending * connection;
+}
+
+/** All peers' records, loaded at start and written back as they change. */
+export class PeerRecords {
+  #records = new Map<string, PeerRecord>();
+  #fastest = 0;
+  readonly #save: StatementSync;
+
+  constructor(private readonly db: DatabaseSync, private readonly now = Date.now) {
+    db.exec(`CREATE TABLE IF NOT EXISTS peers (
+      address TEXT NOT NULL,
+      port INTEGER NOT NULL,
+      bytes_down INTEGER NOT NULL,
+      bytes_up INTEGER NOT NULL,
+      hash_errors TEXT NOT NULL,
+      failures INTEGER NOT NULL,
+      speed REAL NOT NULL,
+      lag_ms REAL NOT NULL,
+      PRIMARY KEY (address, port)
+    ) WITHOUT ROWID`);
+    this.#save = db.prepare(
+      `INSERT INTO peers (address, port, bytes_down, bytes_up, hash_errors, failures, speed, lag_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(address, port) DO UPDATE SET bytes_down = excluded.bytes_down,
+      bytes_up = excluded.bytes_up, hash_errors = excluded.hash_errors, failures = excluded.failures,
+      speed = excluded.speed, lag_ms = excluded.lag_ms`,
+    );
+    const rows = db.prepare("SELECT * FROM peers").all() as {
+      address: string;
+      port: number;
+      bytes_down: number;
+      bytes_up: number;
+      hash_errors: string;
+      failures: number;
+      speed: number;
+      lag_ms: number;
+    }[];
+    for (const row of rows) {
+      const record: PeerRecord = {
+        address: row.address,
+        port: row.port,
+        bytesDown: row.bytes_down,
+        bytesUp: row.bytes_up,
+        hashErrors: parseTimes(row.hash_errors),
+        failures: row.failures,
+        speed: row.speed,
+        lagMs: row.lag_ms,
+        pending: 0,
+        lastUsed: 0,
+      };
+      this.#records.set(keyOf(record), record);
+      this.#fastest = Math.max(this.#fastest, record.speed);
+    }
+  }
+
+  /** The record of a peer (created on first sight). */
+  get(address: string, port: number): PeerRecord {
+    const key = `${address}|${port}`;
+    let record = this.#records.get(key);
+    if (!record) {
+      record = {
+        address,
+        port,
+        bytesDown: 0,
+        bytesUp: 0,
+        hashErrors: [],
+        failures: 0,
+        speed: 0,
+        lagMs: 0,
+        pending: 0,
+        lastUsed: 0,
+      };
+      this.#records.set(key, record);
+    }
+    return record;
+  }
+
+  /** A peer's score now. */
+  score(record: PeerRecord): number {
+    return scoreOf(record, this.#fastest, this.now());
+  }
+
+  /** Peers ordered best first. */
+  rank<T extends { address: string; port: number }>(peers: readonly T[]): T[] {
+    return [...peers].sort((a, b) =>
+      this.score(this.get(b.address, b.port)) - this.score(this.get(a.address, a.port))
+    );
+  }
+
+  /** A transfer from the peer ended well. */
+  delivered(record: PeerRecord, bytes: number, lagMs: number, totalMs: number): void {
+    record.bytesDown += bytes;
+    record.lagMs = lagMs;
+    record.speed = bytes / Math.max(totalMs / 1000, 0.001);
+    record.lastUsed = this.now();
+    this.#fastest = Math.max(this.#fastest, record.speed);
+    this.#persist(record);
+  }
+
+  /** The peer sent bytes that failed their hash: the blame is kept. */
+  blame(record: PeerRecord): void {
+    const now = this.now();
+    record.hashErrors = [...record.hashErrors.filter((at) => now - at < DAY_MS), now];
+    this.#persist(record);
+  }
+
+  /** The peer failed otherwise (timeout, refused, cut short). */
+  failed(record: PeerRecord): void {
+    record.failures++;
+    record.lagMs = 15_000; // unanswered: as slow as the lag factor counts
+    this.#persist(record);
+  }
+
+  /**
+   * Bytes we uploaded to a peer. Its requests come from passing ports, so they
+   * count for the record of that address (the one it announced, if known).
+   */
+  uploaded(address: string, bytes: number): void {
+    const record = [...this.#records.values()].find((r) => r.address === address) ??
+      this.get(address, 0);
+    record.bytesUp += bytes;
+    this.#persist(record);
+  }
+
+  /** Every record, best first (status pages). */
+  all(): (PeerRecord & { score: number })[] {
+    return [...this.#records.values()]
+      .map((record) => ({ ...record, score: this.score(record) }))
+      .sort((a, b) => b.score - a.score);
+  }
+
+  #persist(record: PeerRecord): void {
+    this.#save.run(
+      record.address,
+      record.port,
+      record.bytesDown,
+      record.bytesUp,
+      JSON.stringify(record.hashErrors),
+      record.failures,
+      record.speed,
+      record.lagMs,
+    );
+  }
+}
+
+function keyOf(record: { address: string; port: number }): string {
+  return `${record.address}|${record.port}`;
+}
+
+function parseTimes(text: string): number[] {
+  try {
+    const value = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is number => typeof v === "number") : [];
+  } catch {
+    return [];
+  }
+}
