@@ -12,7 +12,7 @@ import type { Config } from "./config/mod.ts";
 import { MirrorClient } from "./fetch/mod.ts";
 import { Logger } from "./log/mod.ts";
 import { AptPipeline, createHandler } from "./server/mod.ts";
-import { TrafficCounters } from "./stats/mod.ts";
+import { PersistedCounters, TrafficCounters } from "./stats/mod.ts";
 import { VERSION } from "./version.ts";
 import { createDhtNode } from "./dht_service.ts";
 import { type DhtNode, systemClock } from "./dht/mod.ts";
@@ -96,6 +96,14 @@ export async function startDaemon(
     ingestWaitMs: 5_000,
   });
   const counters = new TrafficCounters();
+  const totals = new PersistedCounters(db, counters);
+  const saveTotals = setInterval(() => {
+    try {
+      totals.save();
+    } catch (error) {
+      log.warn("stats.save_failed", { error });
+    }
+  }, 10_000);
   let port = config.server.port;
   let dht: DhtNode | undefined;
   const handler = createHandler({
@@ -113,6 +121,7 @@ export async function startDaemon(
       counters,
       activeDownloads: () => pipeline.activeDownloads,
       dht: () => dht?.stats(),
+      allTime: () => totals.totals(),
       peers: () => peerRecords.all(),
     },
   });
@@ -163,6 +172,8 @@ export async function startDaemon(
       await shutdown;
       await pipeline.idle();
       await index.settled();
+      clearInterval(saveTotals);
+      totals.save();
       announcer?.stop();
       await dht?.stop(); // saves the routing table
       db.close();

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { TrafficCounters } from "../stats/mod.ts";
+import type { Totals, TrafficCounters } from "../stats/mod.ts";
 import type { DhtStats } from "../dht/mod.ts";
 
 /** What the pages show of a peer. */
@@ -26,6 +26,8 @@ export interface StatusSource {
   readonly counters: TrafficCounters;
   readonly activeDownloads: () => number;
   readonly dht?: () => DhtStats | undefined;
+  /** Totals over every run, from the database. */
+  readonly allTime?: () => Totals;
   /** Peers seen, best first. */
   readonly peers?: () => readonly PeerSummary[];
   readonly now?: () => number;
@@ -39,6 +41,7 @@ export function statusSnapshot(source: StatusSource) {
     uptime_seconds: Math.round((now - source.counters.startedAt) / 1000),
     active_downloads: source.activeDownloads(),
     ...source.counters.snapshot(),
+    all_time: source.allTime?.() ?? null,
     dht: source.dht?.() ?? null,
     peers: (source.peers?.() ?? []).map((p) => ({
       address: p.address,

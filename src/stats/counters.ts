@@ -1,6 +1,6 @@
 /**
  * Traffic counters of this run: requests and bytes by where they came from.
- * (Persistence across restarts joins with the database later.)
+ * {@link PersistedCounters} adds the runs before.
  *
  * @module
  */

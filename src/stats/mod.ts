@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./counters.ts";
+export * from "./persisted.ts";

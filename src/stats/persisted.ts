@@ -1,0 +1,72 @@
+/**
+ * All-time counters: the totals of earlier runs, kept in the database, plus
+ * this run's. Saved every few seconds and at shutdown, not per request, so a
+ * cache hit costs no database write.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { TrafficCounters } from "./counters.ts";
+
+/** Totals in the same shape as {@link TrafficCounters.snapshot}. */
+export type Totals = ReturnType<TrafficCounters["snapshot"]>;
+
+/** The counters of this run on top of the totals of the runs before. */
+export class PersistedCounters {
+  readonly #base: Totals;
+  readonly #save: StatementSync;
+
+  constructor(private readonly db: DatabaseSync, private readonly session: TrafficCounters) {
+    db.exec(
+      "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+    );
+    this.#save = db.prepare(
+      "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+    );
+    const base: Totals = { requests: {}, bytes: {}, refused: 0, uploaded: 0 };
+    for (
+      const row of db.prepare("SELECT name, value FROM counters").all() as {
+        name: string;
+        value: number;
+      }[]
+    ) {
+      const [group, key] = row.name.split(".", 2);
+      if ((group === "requests" || group === "bytes") && key) base[group][key] = row.value;
+      else if (group === "refused" || group === "uploaded") base[group] = row.value;
+    }
+    this.#base = base;
+  }
+
+  /** Earlier runs plus this one. */
+  totals(): Totals {
+    const now = this.session.snapshot();
+    const add = (a: Record<string, number>, b: Record<string, number>) => {
+      const out = { ...a };
+      for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+      return out;
+    };
+    return {
+      requests: add(this.#base.requests, now.requests),
+      bytes: add(this.#base.bytes, now.bytes),
+      refused: this.#base.refused + now.refused,
+      uploaded: this.#base.uploaded + now.uploaded,
+    };
+  }
+
+  /** Writes the totals (absolute values: saving twice is harmless). */
+  save(): void {
+    const totals = this.totals();
+    this.db.exec("BEGIN");
+    try {
+      for (const [k, v] of Object.entries(totals.requests)) this.#save.run(`requests.${k}`, v);
+      for (const [k, v] of Object.entries(totals.bytes)) this.#save.run(`bytes.${k}`, v);
+      this.#save.run("refused", totals.refused);
+      this.#save.run("uploaded", totals.uploaded);
+      this.db.exec("COMMIT");
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
