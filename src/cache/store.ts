@@ -6,6 +6,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Logger } from "../log/mod.ts";
 
@@ -38,6 +39,8 @@ export interface CommitMeta {
   readonly sha256: string;
   /** Whether peers may be told we have it (its content matched a hash from the archive's indexes). */
   readonly announce?: boolean;
+  /** The bencoded piece list, for files large enough to be fetched in pieces. */
+  readonly pieceList?: Uint8Array;
   readonly etag?: string;
   readonly lastModified?: string;
 }
@@ -67,6 +70,9 @@ export class CacheStore {
   readonly #delete: StatementSync;
   readonly #failure: StatementSync;
   readonly #bySha256: StatementSync;
+  readonly #putPieces: StatementSync;
+  readonly #piecesBySha1: StatementSync;
+  readonly #piecesOfFile: StatementSync;
   readonly #announced: StatementSync;
   #serial = 0;
 
@@ -93,6 +99,17 @@ export class CacheStore {
       reason TEXT NOT NULL
     )`);
     db.exec("CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)");
+    db.exec(`CREATE TABLE IF NOT EXISTS piece_lists (
+      sha1 TEXT PRIMARY KEY,
+      file_sha256 TEXT NOT NULL,
+      list BLOB NOT NULL
+    ) WITHOUT ROWID`);
+    db.exec("CREATE INDEX IF NOT EXISTS piece_lists_file ON piece_lists (file_sha256)");
+    this.#putPieces = db.prepare(
+      "INSERT OR REPLACE INTO piece_lists (sha1, file_sha256, list) VALUES (?, ?, ?)",
+    );
+    this.#piecesBySha1 = db.prepare("SELECT list FROM piece_lists WHERE sha1 = ?");
+    this.#piecesOfFile = db.prepare("SELECT sha1 FROM piece_lists WHERE file_sha256 = ? LIMIT 1");
     this.#get = db.prepare("SELECT * FROM files WHERE path = ?");
     this.#bySha256 = db.prepare(
       "SELECT path FROM files WHERE sha256 = ? ORDER BY checked_at DESC LIMIT 1",
@@ -210,7 +227,22 @@ export class CacheStore {
       record.checkedAt,
       meta.announce ? 1 : 0,
     );
+    if (meta.pieceList) {
+      const sha1 = createHash("sha1").update(meta.pieceList).digest("hex");
+      this.#putPieces.run(sha1, meta.sha256, meta.pieceList);
+    }
     return record;
+  }
+
+  /** The key (hex SHA-1) of the piece list of the file with this SHA-256, if it has one. */
+  pieceListKey(sha256: string): string | undefined {
+    return (this.#piecesOfFile.get(sha256.toLowerCase()) as { sha1: string } | undefined)?.sha1;
+  }
+
+  /** A stored piece list by its key. */
+  pieceList(sha1: string): Uint8Array<ArrayBuffer> | undefined {
+    const row = this.#piecesBySha1.get(sha1.toLowerCase()) as { list: Uint8Array } | undefined;
+    return row ? new Uint8Array(row.list) : undefined;
   }
 
   /** Opens a cached file by the SHA-256 of its content (peers ask by hash, never by path). */

@@ -6,6 +6,7 @@
  */
 
 import { createHash, type Hash } from "node:crypto";
+import { PieceHasher, type PieceList } from "./pieces.ts";
 
 /** The archive's hash algorithms, strongest first. */
 export const HASH_ALGORITHMS = ["sha256", "sha1", "md5"] as const;
@@ -72,6 +73,7 @@ export type Verdict =
 export class ContentHasher {
   #sha256 = newHasher("sha256");
   #other?: Hasher;
+  #pieces = new PieceHasher();
   size = 0;
 
   constructor(readonly expected: ExpectedFile = {}) {
@@ -85,6 +87,12 @@ export class ContentHasher {
     this.size += chunk.byteLength;
     this.#sha256.update(chunk);
     this.#other?.update(chunk);
+    this.#pieces.update(chunk);
+  }
+
+  /** The piece list of everything so far (for peers fetching it piece by piece; ends the hashing). */
+  pieceList(): PieceList {
+    return this.#pieces.finish(this.size);
   }
 
   /** Hex SHA-256 of everything so far (ends the hashing). */

@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./digest.ts";
+export * from "./pieces.ts";

@@ -17,7 +17,13 @@
 
 import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
 import { type MirrorClient, UpstreamError, type UpstreamResponse } from "../fetch/mod.ts";
-import { ContentHasher, type ExpectedFile, hasHash } from "../hash/mod.ts";
+import {
+  ContentHasher,
+  encodePieceList,
+  type ExpectedFile,
+  hasHash,
+  PIECE_BYTES,
+} from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { waitForChange } from "../util/change_signal.ts";
 
@@ -360,6 +366,9 @@ export class Download {
         etag,
         lastModified,
         announce: hasHash(this.request.expected),
+        pieceList: attempt.written > PIECE_BYTES
+          ? encodePieceList(attempt.hasher.pieceList())
+          : undefined,
       });
       attempt.path = file.path;
     } catch (error) {

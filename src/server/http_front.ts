@@ -81,11 +81,25 @@ export function createHandler(
         return textResponse(404, "no such file");
       }
       const response = await serveCached(request, cached, "cache");
+      // Where a downloader finds the piece list, to fetch the file in checked pieces.
+      const pieces = deps.cache.pieceListKey(target.sha256);
+      if (pieces) response.headers.set("x-apt-dht-pieces", pieces);
       const bytes = response.body ? Number(response.headers.get("content-length") ?? 0) : 0;
       deps.counters.uploaded += bytes;
       if (bytes) deps.peerRecords?.uploaded(client, bytes);
       line(response.status, "upload", bytes);
       return response;
+    }
+    if (target.kind === "peer-piece-list") {
+      const list = deps.cache.pieceList(target.sha1);
+      line(list ? 200 : 404, list ? "upload" : "refused", list?.length ?? 0);
+      if (!list) return textResponse(404, "no such piece list");
+      return new Response(request.method === "HEAD" ? null : list, {
+        headers: {
+          "content-type": "application/octet-stream",
+          "content-length": String(list.length),
+        },
+      });
     }
     if (target.kind === "refused" && target.public) {
       line(target.status, "refused", 0, { reason: target.reason });

@@ -33,6 +33,13 @@ export interface PeerFileTarget {
   readonly sha256: string;
 }
 
+/** A peer asking for a piece list by its SHA-1. */
+export interface PeerPieceListTarget {
+  readonly kind: "peer-piece-list";
+  /** Lower-case hex. */
+  readonly sha1: string;
+}
+
 /** A request refused before anything was fetched. */
 export interface RefusedTarget {
   readonly kind: "refused";
@@ -43,7 +50,12 @@ export interface RefusedTarget {
 }
 
 /** What a request asks for. */
-export type RequestTarget = ArchiveTarget | LocalTarget | PeerFileTarget | RefusedTarget;
+export type RequestTarget =
+  | ArchiveTarget
+  | LocalTarget
+  | PeerFileTarget
+  | PeerPieceListTarget
+  | RefusedTarget;
 
 /** Paths the daemon answers itself (status pages). */
 const LOCAL_PATHS = new Set(["/", "/stats.json", "/metrics"]);
@@ -118,10 +130,10 @@ export function classifyRequest(request: Request, context: TargetContext): Reque
   if (ours && LOCAL_PATHS.has(rawPath)) return { kind: "local", path: rawPath };
   if (ours && rawPath.startsWith("/~/")) {
     // Peers name files by hash only: nothing under /~/ maps to a path.
-    const hex = /^\/~\/([0-9a-fA-F]{64})$/.exec(rawPath);
-    return hex
-      ? { kind: "peer-file", sha256: hex[1].toLowerCase() }
-      : { ...refuse(404, "no such file"), public: true };
+    const hex = /^\/~\/([0-9a-fA-F]{64}|[0-9a-fA-F]{40})$/.exec(rawPath)?.[1].toLowerCase();
+    if (hex?.length === 64) return { kind: "peer-file", sha256: hex };
+    if (hex?.length === 40) return { kind: "peer-piece-list", sha1: hex };
+    return { ...refuse(404, "no such file"), public: true };
   }
 
   const segments = decodePathSegments(rawPath);

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { sha256 } from "../helpers/archive.ts";
 import { announced, get, POOL, readIndexes, startPeerWorld } from "../helpers/peer_world.ts";
 import { dhtKeyOf } from "../../src/peers/mod.ts";
+import { decodePieceList, PIECE_BYTES, pieceDigest, pieceHashAt } from "../../src/hash/mod.ts";
+import { createHash } from "node:crypto";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 
@@ -34,6 +36,15 @@ Deno.test({
       assert.deepEqual(new Uint8Array(await whole.arrayBuffer()), world.data);
       const head = await fetch(url, { method: "HEAD", client: peer });
       assert.equal(head.headers.get("content-length"), String(world.data.length));
+      // Files over 512 KiB come with a piece list, served by its SHA-1.
+      const listKey = head.headers.get("x-apt-dht-pieces")!;
+      assert.match(listKey, /^[0-9a-f]{40}$/);
+      const listBytes = new Uint8Array(
+        await (await fetch(`${daemon.base}/~/${listKey}`, { client: peer })).arrayBuffer(),
+      );
+      assert.equal(createHash("sha1").update(listBytes).digest("hex"), listKey);
+      const list = decodePieceList(listBytes, world.data.length);
+      assert.deepEqual(pieceHashAt(list, 1), pieceDigest(world.data.subarray(PIECE_BYTES)));
       const range = await fetch(url, { headers: { range: "bytes=524288-" }, client: peer });
       assert.equal(range.status, 206);
       assert.deepEqual(new Uint8Array(await range.arrayBuffer()), world.data.subarray(524288));
