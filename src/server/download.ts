@@ -351,6 +351,27 @@ export class Download {
       }
     }
 
+    const file = await this.#verifyAndCommit(
+      attempt,
+      url,
+      { etag, lastModified },
+      peer ? settleBody : undefined,
+    );
+    return { kind: "done", file, lagMs };
+  }
+
+  /**
+   * Checks a complete attempt against the expectation and commits it; a
+   * mismatch is recorded and thrown (the next source follows). `beforeRelease`
+   * runs once it verified, before readers get the last bytes.
+   */
+  async #verifyAndCommit(
+    attempt: Attempt,
+    url: string,
+    validators: { etag?: string; lastModified?: string },
+    beforeRelease?: () => void,
+  ): Promise<CachedFile | undefined> {
+    const { cache, log } = this.deps;
     const verdict = attempt.hasher.verdict();
     if (!verdict.ok) {
       cache.recordHashFailure(this.key, url, verdict.reason);
@@ -363,8 +384,7 @@ export class Download {
     try {
       file = await cache.commit(attempt.partial, this.key, {
         sha256,
-        etag,
-        lastModified,
+        ...validators,
         announce: hasHash(this.request.expected),
         pieceList: attempt.written > PIECE_BYTES
           ? encodePieceList(attempt.hasher.pieceList())
@@ -374,14 +394,14 @@ export class Download {
     } catch (error) {
       log.error("cache.commit_failed", { key: this.key, error });
     }
-    if (peer) settleBody();
+    beforeRelease?.();
     this.#finished = true;
     this.#available = attempt.written;
     this.#change.notify();
     attempt.partial.file.close();
     if (!file) await Deno.remove(attempt.partial.path).catch(() => {});
     if (file) this.deps.onCommitted?.(file);
-    return { kind: "done", file, lagMs };
+    return file;
   }
 
   /** Starts a new temp file; readers pause until it has caught up with what they were given. */
