@@ -29,6 +29,8 @@ export interface UpstreamRequest {
   readonly ifModifiedSince?: string;
   /** Resume: ask for bytes from this offset, only if the file is still `ifRange`. */
   readonly rangeFrom?: number;
+  /** With rangeFrom: the last byte wanted (inclusive); open-ended when absent. */
+  readonly rangeTo?: number;
   readonly ifRange?: string;
   readonly signal?: AbortSignal;
 }
@@ -64,7 +66,7 @@ export class MirrorClient {
     if (request.ifNoneMatch) headers.set("if-none-match", request.ifNoneMatch);
     if (request.ifModifiedSince) headers.set("if-modified-since", request.ifModifiedSince);
     if (request.rangeFrom !== undefined) {
-      headers.set("range", `bytes=${request.rangeFrom}-`);
+      headers.set("range", `bytes=${request.rangeFrom}-${request.rangeTo ?? ""}`);
       if (request.ifRange) headers.set("if-range", request.ifRange);
     }
     const timer = setTimeout(

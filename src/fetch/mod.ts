@@ -6,3 +6,4 @@
  */
 export * from "./errors.ts";
 export * from "./mirror_client.ts";
+export * from "./piece_fetch.ts";

@@ -16,8 +16,6 @@ import { respondWithBody } from "./http_response.ts";
 import { serveCached } from "./cached_response.ts";
 import type { PeerFinder, PeerRecords } from "../peers/mod.ts";
 
-/** Files up to this size come whole from one peer (larger ones need pieces). */
-const SMALL_FILE_BYTES = 512 * 1024;
 import type { ArchiveTarget } from "./request_target.ts";
 
 /** Tunables of the pipeline (from the config). */
@@ -182,16 +180,11 @@ export class AptPipeline {
     return await this.#answerFrom(request, download, outcome);
   }
 
-  /**
-   * Peers that hold a small file with a known hash. Larger files come from the
-   * mirror until pieces can be fetched and verified one by one.
-   */
+  /** Peers that hold a file with a known hash, best first (small files come whole, large ones in pieces). */
   async #peerUrls(expected: IndexEntry | undefined): Promise<string[]> {
     const finder = this.deps.peers;
     const sha256 = expected?.sha256;
-    if (!finder || !sha256 || expected.size === undefined || expected.size > SMALL_FILE_BYTES) {
-      return [];
-    }
+    if (!finder || !sha256 || expected.size === undefined) return [];
     const found = await finder.find(sha256);
     const peers = this.deps.peerRecords?.rank(found) ?? found; // best first
     return peers.map((p) =>

@@ -16,14 +16,23 @@
  */
 
 import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
-import { type MirrorClient, UpstreamError, type UpstreamResponse } from "../fetch/mod.ts";
+import {
+  fetchPieces,
+  type MirrorClient,
+  UpstreamError,
+  type UpstreamResponse,
+} from "../fetch/mod.ts";
 import {
   ContentHasher,
+  decodePieceList,
   encodePieceList,
   type ExpectedFile,
   hasHash,
   PIECE_BYTES,
+  type PieceList,
+  PieceListError,
 } from "../hash/mod.ts";
+import { createHash } from "node:crypto";
 import type { Logger } from "../log/mod.ts";
 import { waitForChange } from "../util/change_signal.ts";
 
@@ -198,8 +207,17 @@ export class Download {
     // Peers may still be being looked up: the download is registered at once, so that
     // every request for the file joins it, and starts when the search is over.
     const peers = await (this.request.peers ?? []);
+    const size = this.request.expected?.size ?? 0;
+    if (peers.length && size > PIECE_BYTES && this.request.expected?.sha256) {
+      // A large file: in checked pieces from all peers at once (and the mirror for what they lack).
+      try {
+        return await this.#fromPieces(peers);
+      } catch (error) {
+        this.deps.log.warn("download.pieces_failed", { key: this.key, error });
+      }
+    }
     const sources = [
-      ...peers.map((url) => ({ url, peer: true })),
+      ...(size > PIECE_BYTES ? [] : peers).map((url) => ({ url, peer: true })),
       ...upstreams.map((url) => ({ url, peer: false })),
     ];
     let lastStatus: number | undefined;
@@ -402,6 +420,81 @@ export class Download {
     if (!file) await Deno.remove(attempt.partial.path).catch(() => {});
     if (file) this.deps.onCommitted?.(file);
     return file;
+  }
+
+  /**
+   * Fetches the file in pieces from the peers (and the mirrors for pieces no
+   * peer gives), streaming each piece to readers once it matched the piece
+   * list; the whole file is then verified like any other.
+   */
+  async #fromPieces(peerUrls: readonly string[]): Promise<CachedFile | undefined> {
+    const signal = this.#abort.signal;
+    const peerClient = this.deps.peerClient ?? this.deps.client;
+    const list = await this.#pieceList(peerUrls, peerClient, signal);
+    const attempt = await this.#beginAttempt(1);
+    this.#settleWith({ kind: "body", size: list.length, source: "peer" });
+    await fetchPieces({
+      list,
+      sources: [
+        ...peerUrls.map((url) => ({ url, peer: true })),
+        ...this.request.upstreams.map((url) => ({ url, peer: false })),
+      ],
+      client: (source) => source.peer ? peerClient : this.deps.client,
+      signal,
+      onReport: (source, report) => {
+        if (source.peer) this.deps.onPeerReport?.(source.url, report);
+      },
+      onPiece: async (_index, bytes) => {
+        await writeAll(attempt.partial.file, bytes);
+        attempt.hasher.update(bytes);
+        attempt.written += bytes.byteLength;
+        if (this.#live === attempt) {
+          this.#available = Math.max(0, attempt.written - attempt.holdBack);
+        }
+        this.#change.notify();
+      },
+    }).catch(async (error) => {
+      await this.#discard(attempt);
+      throw error;
+    });
+    return await this.#verifyAndCommit(attempt, "peers", {});
+  }
+
+  /** The piece list, from the first peer that has one that fits the expected length. */
+  async #pieceList(
+    peerUrls: readonly string[],
+    client: MirrorClient,
+    signal: AbortSignal,
+  ): Promise<PieceList> {
+    const size = this.request.expected!.size!;
+    for (const url of peerUrls) {
+      try {
+        const head = await client.request({ url, method: "HEAD", signal });
+        head.cancel();
+        const key = head.headers.get("x-apt-dht-pieces");
+        if (head.status !== 200 || !key || !/^[0-9a-f]{40}$/.test(key)) {
+          this.deps.onPeerReport?.(url, { kind: "failed" });
+          continue;
+        }
+        const response = await client.request({ url: url.replace(/[0-9a-f]{64}$/, key), signal });
+        if (response.status !== 200) {
+          response.cancel();
+          this.deps.onPeerReport?.(url, { kind: "failed" });
+          continue;
+        }
+        const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
+        if (createHash("sha1").update(bytes).digest("hex") !== key) {
+          this.deps.onPeerReport?.(url, { kind: "wrong" });
+          continue;
+        }
+        return decodePieceList(bytes, size);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const wrong = error instanceof PieceListError;
+        this.deps.onPeerReport?.(url, { kind: wrong ? "wrong" : "failed" });
+      }
+    }
+    throw new UpstreamError(peerUrls[0] ?? this.key, "status", "no peer gave a usable piece list");
   }
 
   /** Starts a new temp file; readers pause until it has caught up with what they were given. */

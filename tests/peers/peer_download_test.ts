@@ -120,3 +120,38 @@ Deno.test({
     assert.deepEqual(fromPeer.body, world.data);
   },
 });
+
+Deno.test({
+  ...options,
+  name: "a package over 2 MiB comes to a third daemon in checked pieces from the two that have it",
+  async fn() {
+    await using world = await startPeerWorld(2_600_000, 24);
+    const [a, b, c] = [await world.daemon(), await world.daemon(), await world.daemon()];
+    for (const daemon of [a, b, c]) await readIndexes(daemon, world.archive);
+    assert.equal((await get(a.base, world.archive, POOL)).source, "mirror");
+    await a.pipeline.idle();
+    await announced(a, 2);
+    const viaB = await get(b.base, world.archive, POOL);
+    assert.equal(viaB.source, "peer");
+    assert.deepEqual(viaB.body, world.data);
+    await b.pipeline.idle();
+    await announced(b, 2);
+
+    const viaC = await get(c.base, world.archive, POOL);
+    assert.equal(viaC.source, "peer");
+    assert.deepEqual(viaC.body, world.data);
+    await c.pipeline.idle();
+    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    assert.equal(
+      world.mirror.requestsFor("pkg_1.0_amd64.deb").length,
+      1,
+      "only a asked the mirror",
+    );
+    const stats = await (await fetch(`${c.base}/stats.json`)).json();
+    const fromPeers = stats.peers.filter((p: { port: number }) =>
+      p.port === a.port || p.port === b.port
+    );
+    assert.equal(fromPeers.length, 2);
+    for (const peer of fromPeers) assert.ok(peer.bytes_down > 0, `nothing from ${peer.port}`);
+  },
+});

@@ -1,0 +1,174 @@
+/**
+ * Fetching a file in 512 KiB pieces from several sources at once: each piece
+ * is asked for with a byte range, checked against the piece list as it
+ * arrives, and handed on strictly in order. A piece that fails its hash or
+ * does not come is asked of another source; the source that sent a bad
+ * piece is blamed. At most a window of pieces is in memory at any time.
+ *
+ * @module
+ */
+
+import { pieceCount, pieceDigest, pieceHashAt, type PieceList } from "../hash/mod.ts";
+import { UpstreamError } from "./errors.ts";
+import type { MirrorClient } from "./mirror_client.ts";
+
+/** Somewhere pieces can be asked for with a Range request. */
+export interface PieceSource {
+  readonly url: string;
+  /** Peers first; mirrors are asked only for pieces no peer could give. */
+  readonly peer: boolean;
+}
+
+/** How a source did, for its record. */
+export type PieceSourceReport =
+  | {
+    readonly kind: "delivered";
+    readonly bytes: number;
+    readonly lagMs: number;
+    readonly totalMs: number;
+  }
+  | { readonly kind: "wrong" }
+  | { readonly kind: "failed" };
+
+/** What a piece-wise fetch needs. */
+export interface PieceFetchOptions {
+  readonly list: PieceList;
+  /** Ordered best first. */
+  readonly sources: readonly PieceSource[];
+  readonly client: (source: PieceSource) => MirrorClient;
+  readonly signal: AbortSignal;
+  /** Receives verified pieces in order; the next piece waits until it returns. */
+  readonly onPiece: (index: number, bytes: Uint8Array) => Promise<void>;
+  readonly onReport?: (source: PieceSource, report: PieceSourceReport) => void;
+  /** Pieces requested ahead of the one being handed on. */
+  readonly window?: number;
+  /** Requests in flight per source. */
+  readonly perSource?: number;
+  /** Failures after which a source is not asked again. */
+  readonly maxFailures?: number;
+}
+
+/** Fetches every piece; resolves when the last one was handed on, rejects when a piece cannot be had. */
+export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
+  const { list, sources, signal } = options;
+  const count = pieceCount(list.length, list.pieceLength);
+  const window = options.window ?? 16;
+  const perSource = options.perSource ?? 2;
+  const maxFailures = options.maxFailures ?? 2;
+  const inFlight = new Map<PieceSource, number>(sources.map((s) => [s, 0]));
+  const failures = new Map<PieceSource, number>(sources.map((s) => [s, 0]));
+  const triedFor = new Map<number, Set<PieceSource>>(); // sources a piece already failed with
+  const assigned = new Set<number>();
+  const ready = new Map<number, Uint8Array>();
+  let next = 0; // the next piece to hand on
+  let failure: Error | undefined;
+  // Wake-ups set a flag first, so one that comes while the loop is busy is not lost.
+  let dirty = false;
+  let resolver: (() => void) | undefined;
+  const wake = () => {
+    dirty = true;
+    resolver?.();
+  };
+
+  const usable = (source: PieceSource, index: number) =>
+    (failures.get(source) ?? 0) < maxFailures && !triedFor.get(index)?.has(source);
+
+  /** The best source with room for this piece; "busy" if all that could are full; undefined if none can. */
+  const pick = (index: number): PieceSource | "busy" | undefined => {
+    // Peers first; a mirror only when no peer can still give this piece.
+    const peers = sources.filter((s) => s.peer && usable(s, index));
+    const candidates = peers.length ? peers : sources.filter((s) => !s.peer && usable(s, index));
+    if (candidates.length === 0) return undefined;
+    return candidates.find((s) => inFlight.get(s)! < perSource) ?? "busy";
+  };
+
+  const request = async (source: PieceSource, index: number) => {
+    const start = index * list.pieceLength;
+    const end = Math.min(list.length, start + list.pieceLength) - 1;
+    const started = performance.now();
+    inFlight.set(source, inFlight.get(source)! + 1);
+    try {
+      const response = await options.client(source).request({
+        url: source.url,
+        rangeFrom: start,
+        rangeTo: end,
+        signal,
+      });
+      const lagMs = performance.now() - started;
+      if (
+        response.status !== 206 ||
+        !response.headers.get("content-range")?.startsWith(`bytes ${start}-${end}/`)
+      ) {
+        response.cancel();
+        throw new UpstreamError(
+          source.url,
+          "status",
+          `piece ${index}: answered ${response.status}`,
+        );
+      }
+      const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
+      if (bytes.length !== end - start + 1) {
+        throw new UpstreamError(source.url, "interrupted", `piece ${index} short`);
+      }
+      const digest = pieceDigest(bytes);
+      const want = pieceHashAt(list, index);
+      if (!digest.every((b, i) => b === want[i])) {
+        options.onReport?.(source, { kind: "wrong" });
+        throw new UpstreamError(source.url, "mismatch", `piece ${index} fails its hash`);
+      }
+      options.onReport?.(source, {
+        kind: "delivered",
+        bytes: bytes.length,
+        lagMs,
+        totalMs: performance.now() - started,
+      });
+      ready.set(index, bytes);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (!(error instanceof UpstreamError && error.failure === "mismatch")) {
+        options.onReport?.(source, { kind: "failed" });
+      }
+      failures.set(source, failures.get(source)! + 1);
+      const tried = triedFor.get(index) ?? new Set();
+      tried.add(source);
+      triedFor.set(index, tried);
+      assigned.delete(index); // to be asked of someone else
+    } finally {
+      inFlight.set(source, inFlight.get(source)! - 1);
+      wake();
+    }
+  };
+
+  while (next < count) {
+    dirty = false;
+    if (signal.aborted) throw signal.reason;
+    if (failure) throw failure;
+    // Hand on what is ready, in order.
+    while (ready.has(next)) {
+      const bytes = ready.get(next)!;
+      ready.delete(next);
+      await options.onPiece(next, bytes);
+      next++;
+    }
+    if (next >= count) break;
+    // Ask for the pieces of the window that nobody is fetching.
+    for (let index = next; index < Math.min(count, next + window); index++) {
+      if (assigned.has(index) || ready.has(index)) continue;
+      const source = pick(index);
+      if (source === undefined) {
+        failure = new UpstreamError(
+          sources.at(-1)?.url ?? "",
+          "status",
+          `no source left for piece ${index}`,
+        );
+        break;
+      }
+      if (source === "busy") break; // every source that could is busy: wait
+      assigned.add(index);
+      request(source, index);
+    }
+    if (failure) throw failure;
+    if (!dirty) await new Promise<void>((resolve) => resolver = resolve);
+    resolver = undefined;
+  }
+}
