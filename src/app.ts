@@ -16,10 +16,7 @@ import { PersistedCounters, TrafficCounters } from "./stats/mod.ts";
 import { VERSION } from "./version.ts";
 import { createDhtNode } from "./dht_service.ts";
 import { type DhtNode, systemClock } from "./dht/mod.ts";
-import { Announcer, PeerFinder, PeerRecords } from "./peers/mod.ts";
-
-/** Milliseconds a peer may take to answer, or between bytes, before the next source is tried. */
-const PEER_TIMEOUT_MS = 3000;
+import { Announcer, PeerFinder, PeerRecords, UploadLimiter } from "./peers/mod.ts";
 
 /** True for an address of this machine (loopback or one of its interfaces). */
 function isLocalAddress(address: string): boolean {
@@ -72,8 +69,8 @@ export async function startDaemon(
   const peerRecords = new PeerRecords(db);
   // Peers get short timeouts: the mirror is there to fall back on.
   const peerClient = new MirrorClient({
-    responseTimeoutMs: PEER_TIMEOUT_MS,
-    idleTimeoutMs: PEER_TIMEOUT_MS,
+    responseTimeoutMs: config.peers.timeout * 1000,
+    idleTimeoutMs: config.peers.timeout * 1000,
     userAgent: `apt-dht/${VERSION}`,
     via,
   });
@@ -116,6 +113,9 @@ export async function startDaemon(
     port: () => port,
     cache,
     peerRecords,
+    uploadLimiter: config.peers.uploadLimit > 0
+      ? new UploadLimiter(config.peers.uploadLimit)
+      : undefined,
     status: {
       version: VERSION,
       counters,
@@ -139,7 +139,9 @@ export async function startDaemon(
   if (config.dht.enabled) {
     dht = createDhtNode(config, port, db, log);
     announcer = new Announcer(dht, () => port, systemClock, log.child({ part: "announce" }));
-    peers = new PeerFinder(dht, (peer) => peer.port === port && isLocalAddress(peer.address));
+    peers = new PeerFinder(dht, (peer) => peer.port === port && isLocalAddress(peer.address), {
+      waitMs: config.peers.wait * 1000,
+    });
     for (const sha256 of cache.announceable()) announcer.add(sha256);
     // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
     dht.start().then(() => announcer!.start(), (error) => log.error("dht.start_failed", { error }));

@@ -52,6 +52,14 @@ export interface Config {
     /** Nodes to join through when the saved routing table gives nothing: `host:port`. */
     readonly bootstrap: readonly Authority[];
   };
+  readonly peers: {
+    /** Seconds to look for peers before a download starts without them. */
+    readonly wait: number;
+    /** Seconds a peer may take to answer, or between bytes, before the next source is tried. */
+    readonly timeout: number;
+    /** Bytes per second for all uploads to peers together; 0 for no limit. */
+    readonly uploadLimit: number;
+  };
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
 }
 
@@ -78,6 +86,7 @@ export function defaultConfig(
     log: { level: "info" },
     // No bootstrap nodes: a daemon started with no config never sends a packet beyond the machine.
     dht: { enabled: true, bootstrap: [] },
+    peers: { wait: 0.3, timeout: 3, uploadLimit: 0 },
     mirrors: new Map(),
   };
 }
@@ -176,6 +185,11 @@ const SECTIONS: Record<string, Section> = {
         return authority;
       });
     },
+  },
+  peers: {
+    wait: positiveSeconds,
+    timeout: positiveSeconds,
+    upload_limit: (value, key) => integer(0, Number.MAX_SAFE_INTEGER)(value, key),
   },
   log: {
     level: (value, key) => {
@@ -321,6 +335,11 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),
     },
     log: { level: pick("log.level", base.log.level) },
+    peers: {
+      wait: pick("peers.wait", base.peers.wait),
+      timeout: pick("peers.timeout", base.peers.timeout),
+      uploadLimit: pick("peers.upload_limit", base.peers.uploadLimit),
+    },
     dht: {
       enabled: pick("dht.enabled", base.dht.enabled),
       bootstrap: pick("dht.bootstrap", base.dht.bootstrap),

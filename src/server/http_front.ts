@@ -9,7 +9,7 @@
 import type { MirrorAlias } from "../config/mod.ts";
 import type { CacheStore } from "../cache/mod.ts";
 import { serveCached } from "./cached_response.ts";
-import type { PeerRecords } from "../peers/mod.ts";
+import type { PeerRecords, UploadLimiter } from "../peers/mod.ts";
 import { addressInAny, type Cidr } from "../net/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
@@ -33,6 +33,8 @@ export interface HttpFrontDeps {
   readonly cache: CacheStore;
   /** Where bytes uploaded to peers are counted per peer. */
   readonly peerRecords?: PeerRecords;
+  /** Paces uploads to peers, when a limit is set. */
+  readonly uploadLimiter?: UploadLimiter;
 }
 
 /** Builds the request handler for `Deno.serve`. */
@@ -88,7 +90,11 @@ export function createHandler(
       deps.counters.uploaded += bytes;
       if (bytes) deps.peerRecords?.uploaded(client, bytes);
       line(response.status, "upload", bytes);
-      return response;
+      if (!deps.uploadLimiter || !response.body) return response;
+      return new Response(deps.uploadLimiter.throttle(response.body), {
+        status: response.status,
+        headers: response.headers,
+      });
     }
     if (target.kind === "peer-piece-list") {
       const list = deps.cache.pieceList(target.sha1);
