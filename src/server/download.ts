@@ -460,38 +460,54 @@ export class Download {
     return await this.#verifyAndCommit(attempt, "peers", {});
   }
 
-  /** The piece list, from the first peer that has one that fits the expected length. */
+  /**
+   * The piece list. Every peer is asked which list it has (its SHA-1); the
+   * list most peers name is fetched, from the best peer naming it, and must
+   * hash to that name and fit the indexed length. So one peer lying about
+   * the list is outvoted by two honest ones; a list alone cannot be checked
+   * until the whole file has been.
+   */
   async #pieceList(
     peerUrls: readonly string[],
     client: MirrorClient,
     signal: AbortSignal,
   ): Promise<PieceList> {
     const size = this.request.expected!.size!;
-    for (const url of peerUrls) {
+    const named = await Promise.all(peerUrls.map(async (url) => {
       try {
         const head = await client.request({ url, method: "HEAD", signal });
         head.cancel();
         const key = head.headers.get("x-apt-dht-pieces");
-        if (head.status !== 200 || !key || !/^[0-9a-f]{40}$/.test(key)) {
-          this.deps.onPeerReport?.(url, { kind: "failed" });
-          continue;
-        }
-        const response = await client.request({ url: url.replace(/[0-9a-f]{64}$/, key), signal });
-        if (response.status !== 200) {
-          response.cancel();
-          this.deps.onPeerReport?.(url, { kind: "failed" });
-          continue;
-        }
-        const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
-        if (createHash("sha1").update(bytes).digest("hex") !== key) {
-          this.deps.onPeerReport?.(url, { kind: "wrong" });
-          continue;
-        }
-        return decodePieceList(bytes, size);
+        if (head.status === 200 && key && /^[0-9a-f]{40}$/.test(key)) return { url, key };
       } catch (error) {
         if (signal.aborted) throw error;
-        const wrong = error instanceof PieceListError;
-        this.deps.onPeerReport?.(url, { kind: wrong ? "wrong" : "failed" });
+      }
+      this.deps.onPeerReport?.(url, { kind: "failed" });
+      return { url, key: undefined };
+    }));
+    const votes = new Map<string, string[]>(); // list key → peers naming it, best first
+    for (const { url, key } of named) if (key) votes.set(key, [...(votes.get(key) ?? []), url]);
+    const ranked = [...votes.entries()].sort((a, b) => b[1].length - a[1].length);
+    for (const [key, urls] of ranked) {
+      for (const url of urls) {
+        try {
+          const response = await client.request({ url: url.replace(/[0-9a-f]{64}$/, key), signal });
+          if (response.status !== 200) {
+            response.cancel();
+            this.deps.onPeerReport?.(url, { kind: "failed" });
+            continue;
+          }
+          const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
+          if (createHash("sha1").update(bytes).digest("hex") !== key) {
+            throw new PieceListError("list does not hash to its name");
+          }
+          return decodePieceList(bytes, size);
+        } catch (error) {
+          if (signal.aborted) throw error;
+          this.deps.onPeerReport?.(url, {
+            kind: error instanceof PieceListError ? "wrong" : "failed",
+          });
+        }
       }
     }
     throw new UpstreamError(peerUrls[0] ?? this.key, "status", "no peer gave a usable piece list");

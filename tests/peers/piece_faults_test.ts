@@ -1,0 +1,126 @@
+/**
+ * Bad peers in a piece-wise download: each costs time only; apt gets the
+ * right file, from the others or the mirror, and the culprit is blamed.
+ */
+
+import assert from "node:assert/strict";
+import { announced, get, POOL, readIndexes, startPeerWorld } from "../helpers/peer_world.ts";
+import { startFakePeer } from "../helpers/fake_peer.ts";
+
+const options = { sanitizeResources: false, sanitizeOps: false };
+type PeerRow = {
+  address: string;
+  port: number;
+  hash_errors: number;
+  failures: number;
+  bytes_down: number;
+};
+
+async function peersOf(base: string): Promise<PeerRow[]> {
+  return (await (await fetch(`${base}/stats.json`)).json()).peers;
+}
+
+Deno.test({
+  ...options,
+  name: "a peer sending a bad piece is blamed and the piece comes from another peer",
+  async fn() {
+    await using world = await startPeerWorld(2_600_000, 31);
+    const a = await world.daemon();
+    await readIndexes(a, world.archive);
+    await get(a.base, world.archive, POOL);
+    await a.pipeline.idle();
+    await announced(a, 2);
+    // Every piece it sends is wrong, though the list it claims is the true one.
+    const lies = world.data.map((b) => b ^ 0x5a);
+    await using liar = await startFakePeer("127.0.5.1", world.data, world.network.nodes[0].local, {
+      content: lies,
+      listOf: world.data,
+    });
+    const c = await world.daemon();
+    await readIndexes(c, world.archive);
+    const got = await get(c.base, world.archive, POOL);
+    assert.deepEqual(got.body, world.data);
+    assert.equal(
+      world.mirror.requestsFor("pkg_1.0_amd64.deb").length,
+      1,
+      "the mirror was not needed",
+    );
+    assert.ok(liar.requests.some((r) => r.range), "the liar was asked for pieces");
+    const blamed = (await peersOf(c.base)).find((p) => p.address === "127.0.5.1");
+    assert.ok((blamed?.hash_errors ?? 0) >= 1, "and blamed");
+  },
+});
+
+Deno.test({
+  ...options,
+  name: "a peer that stalls mid-piece or is gone costs time only",
+  async fn() {
+    await using world = await startPeerWorld(2_600_000, 32);
+    const a = await world.daemon();
+    await readIndexes(a, world.archive);
+    await get(a.base, world.archive, POOL);
+    await a.pipeline.idle();
+    await announced(a, 2);
+    await using staller = await startFakePeer(
+      "127.0.5.2",
+      world.data,
+      world.network.nodes[0].local,
+      {
+        stall: true,
+      },
+    );
+    const gone = await startFakePeer("127.0.5.3", world.data, world.network.nodes[0].local);
+    await gone[Symbol.asyncDispose](); // announced, then vanished
+    const c = await world.daemon({ peers: { timeout: 1 } });
+    await readIndexes(c, world.archive);
+    const started = performance.now();
+    const got = await get(c.base, world.archive, POOL);
+    assert.deepEqual(got.body, world.data);
+    assert.ok(performance.now() - started < 8000);
+    const rows = await peersOf(c.base);
+    assert.ok(staller.requests.some((r) => r.range), "the staller was asked for pieces");
+    assert.ok(
+      (rows.find((p) => p.address === "127.0.5.2")?.failures ?? 0) >= 1,
+      JSON.stringify(rows),
+    );
+    assert.ok(
+      (rows.find((p) => p.address === "127.0.5.3")?.failures ?? 0) >= 1,
+      "the vanished peer failed",
+    );
+  },
+});
+
+Deno.test({
+  ...options,
+  name: "a peer lying about the piece list is outvoted by two honest ones",
+  async fn() {
+    await using world = await startPeerWorld(2_600_000, 33);
+    const [a, b] = [await world.daemon(), await world.daemon()];
+    for (const daemon of [a, b]) {
+      await readIndexes(daemon, world.archive);
+      await get(daemon.base, world.archive, POOL);
+      await daemon.pipeline.idle();
+      await announced(daemon, 2);
+    }
+    // It serves other bytes, with a list that matches them: only the vote can catch it early.
+    const other = world.data.slice();
+    other.fill(7, 0, 1000);
+    await using liar = await startFakePeer("127.0.5.4", world.data, world.network.nodes[0].local, {
+      content: other,
+    });
+    const c = await world.daemon();
+    await readIndexes(c, world.archive);
+    const got = await get(c.base, world.archive, POOL);
+    assert.deepEqual(got.body, world.data);
+    assert.equal(got.source, "peer");
+    assert.ok(
+      !liar.requests.some((r) => r.path.length === 43 && r.method === "GET"),
+      "its list was never fetched",
+    );
+    assert.equal(
+      world.mirror.requestsFor("pkg_1.0_amd64.deb").length,
+      1,
+      "only a asked the mirror (b got it from a)",
+    );
+  },
+});
