@@ -78,6 +78,7 @@ export class DhtNode {
   #addressVotes = new Map<string, Set<string>>();
   #publicAddress?: string;
   #pinging = new Set<string>();
+  #stopped = false;
 
   constructor(private readonly options: DhtNodeOptions) {
     this.#clock = options.clock ?? systemClock;
@@ -149,6 +150,7 @@ export class DhtNode {
 
   /** Saves the table and stops answering. */
   async stop(): Promise<void> {
+    this.#stopped = true; // a join still under way must not schedule anything after this
     if (this.#maintenance !== undefined) this.#clock.clearTimeout(this.#maintenance);
     this.#maintenance = undefined;
     this.#save();
@@ -395,6 +397,7 @@ export class DhtNode {
   }
 
   #scheduleMaintenance(): void {
+    if (this.#stopped) return;
     this.#maintenance = this.#clock.setTimeout(() => {
       this.#peers.expire();
       this.#items.expire();

@@ -76,3 +76,19 @@ Deno.test("stopping a node fails its pending queries at once", async () => {
   assert.equal(answered, undefined);
   assert.equal(node.stats().pendingQueries, 0);
 });
+
+Deno.test("a node stopped while it is still joining schedules nothing afterwards", async () => {
+  const network = new MemoryNetwork();
+  const clock = new ManualClock();
+  network.socket("10.0.0.2", 2000); // a bootstrap node that never answers
+  const node = new DhtNode({
+    socket: network.socket("10.0.0.1", 1000),
+    clock,
+    bootstrap: [{ address: "10.0.0.2", port: 2000 }],
+  });
+  const joining = node.start();
+  await settle();
+  await node.stop(); // the ping to the bootstrap node fails at once, the join goes on to its end
+  await joining;
+  assert.equal(clock.pendingTimers, 0, "no maintenance timer left behind");
+});
