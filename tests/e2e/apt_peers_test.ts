@@ -13,6 +13,63 @@ import { startTestDaemon } from "../helpers/daemon.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
 
 Deno.test({
+  name:
+    "apt-get through a third daemon gets a package over 2 MiB in pieces from the two daemons that have it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const repo = await buildDebianRepo([{ name: "golf", payloadBytes: 2_400_000 }]);
+    const mirror = await MirrorServer.start(repo.root);
+    await using network = await startDhtNetwork(5);
+    const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
+    await using a = await startTestDaemon({ dht: { bootstrap } });
+    await using b = await startTestDaemon({ dht: { bootstrap } });
+    await using c = await startTestDaemon({ dht: { bootstrap } });
+    const roots = [];
+    try {
+      for (const daemon of [a, b, c]) {
+        const apt = await createAptRoot(
+          `deb [signed-by=${repo.keyring}] http://127.0.0.1:${daemon.port}/${mirror.authority}/debian ${repo.suite} main`,
+        );
+        roots.push(apt);
+        assert.equal((await apt.aptGet(["update"])).code, 0);
+        const download = await apt.aptGet(["download", "golf"]);
+        assert.equal(download.code, 0, download.output);
+        const got = createHash("sha256").update(
+          await Deno.readFile(`${apt.downloads}/golf_1.0-1_all.deb`),
+        ).digest("hex");
+        assert.equal(got, repo.debs.get("golf")!.sha256);
+        await daemon.pipeline.idle();
+        const deadline = Date.now() + 10_000;
+        while (
+          (daemon.announcer?.announced ?? 0) < daemon.announcer!.size && Date.now() < deadline
+        ) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      assert.ok(repo.debs.get("golf")!.size > 2 * 1024 * 1024);
+      assert.equal(
+        mirror.requestsFor("golf_1.0-1_all.deb").length,
+        1,
+        "only the first daemon asked the mirror",
+      );
+      const stats = await (await fetch(`${c.base}/stats.json`)).json();
+      for (const peer of [a, b]) {
+        const row = stats.peers.find((p: { port: number }) => p.port === peer.port);
+        assert.ok(
+          row?.bytes_down > 0,
+          `c got pieces from ${peer.port}: ${JSON.stringify(stats.peers)}`,
+        );
+      }
+    } finally {
+      for (const root of roots) await root.cleanup();
+      await mirror.stop();
+      await repo.cleanup();
+    }
+  },
+});
+
+Deno.test({
   name: "apt-get through a second daemon gets small packages from the first daemon, not the mirror",
   sanitizeResources: false,
   sanitizeOps: false,
