@@ -46,15 +46,39 @@ export interface PieceFetchOptions {
   readonly perSource?: number;
   /** Failures after which a source is not asked again. */
   readonly maxFailures?: number;
+  /**
+   * When the piece apt waits for has been with a peer this long, a mirror is
+   * asked for it too, and the first good copy wins: slow peers never make apt
+   * wait much longer than the mirror alone would.
+   */
+  readonly hedgeAfterMs?: number;
 }
 
 /** Fetches every piece; resolves when the last one was handed on, rejects when a piece cannot be had. */
 export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
-  const { list, sources, signal } = options;
+  // Requests still out when this ends (hedged twins, stalled peers) are cut off with it.
+  const done = new AbortController();
+  const onOuterAbort = () => done.abort(options.signal.reason);
+  options.signal.addEventListener("abort", onOuterAbort, { once: true });
+  try {
+    await fetchAll(options, done.signal);
+  } finally {
+    options.signal.removeEventListener("abort", onOuterAbort);
+    done.abort(new Error("piece fetch over"));
+  }
+}
+
+async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promise<void> {
+  const { list, sources } = options;
   const count = pieceCount(list.length, list.pieceLength);
   const window = options.window ?? 16;
   const perSource = options.perSource ?? 2;
   const maxFailures = options.maxFailures ?? 2;
+  const hedgeAfterMs = options.hedgeAfterMs ?? 1000;
+  let lastProgress = performance.now(); // when a piece was last handed on
+  const active = new Map<number, number>(); // requests in flight per piece
+  const hedged = new Set<number>();
+  const mirrors = sources.filter((s) => !s.peer);
   const inFlight = new Map<PieceSource, number>(sources.map((s) => [s, 0]));
   const failures = new Map<PieceSource, number>(sources.map((s) => [s, 0]));
   const triedFor = new Map<number, Set<PieceSource>>(); // sources a piece already failed with
@@ -87,6 +111,7 @@ export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
     const end = Math.min(list.length, start + list.pieceLength) - 1;
     const started = performance.now();
     inFlight.set(source, inFlight.get(source)! + 1);
+    active.set(index, (active.get(index) ?? 0) + 1);
     try {
       const response = await options.client(source).request({
         url: source.url,
@@ -122,7 +147,7 @@ export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
         lagMs,
         totalMs: performance.now() - started,
       });
-      ready.set(index, bytes);
+      if (index >= next) ready.set(index, bytes); // a hedged twin may have been first
     } catch (error) {
       if (signal.aborted) return;
       if (!(error instanceof UpstreamError && error.failure === "mismatch")) {
@@ -132,9 +157,10 @@ export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
       const tried = triedFor.get(index) ?? new Set();
       tried.add(source);
       triedFor.set(index, tried);
-      assigned.delete(index); // to be asked of someone else
+      if (active.get(index) === 1 && !ready.has(index)) assigned.delete(index); // to be asked of someone else
     } finally {
       inFlight.set(source, inFlight.get(source)! - 1);
+      active.set(index, active.get(index)! - 1);
       wake();
     }
   };
@@ -149,6 +175,7 @@ export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
       ready.delete(next);
       await options.onPiece(next, bytes);
       next++;
+      lastProgress = performance.now();
     }
     if (next >= count) break;
     // Ask for the pieces of the window that nobody is fetching.
@@ -168,7 +195,19 @@ export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
       request(source, index);
     }
     if (failure) throw failure;
+    // The piece apt waits for is slow in coming (or every peer is stuck): let a mirror race for it.
+    if (!ready.has(next) && !hedged.has(next) && performance.now() - lastProgress >= hedgeAfterMs) {
+      const mirror = mirrors.find((m) => usable(m, next) && inFlight.get(m)! < perSource);
+      if (mirror) {
+        hedged.add(next);
+        assigned.add(next);
+        request(mirror, next);
+      }
+    }
+    // Wake on news, or in time to check for slowness again.
+    const timer = mirrors.length ? setTimeout(wake, Math.min(hedgeAfterMs, 250)) : undefined;
     if (!dirty) await new Promise<void>((resolve) => resolver = resolve);
+    clearTimeout(timer);
     resolver = undefined;
   }
 }

@@ -123,15 +123,16 @@ export class MirrorServer {
       data[fault.offset] ^= 0xff;
     }
     let status = 200;
-    const range = /^bytes=(\d+)-$/.exec(request.headers.get("range") ?? "");
+    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.get("range") ?? "");
     const ifRange = request.headers.get("if-range");
     if (
       range && fault?.kind !== "no-ranges" &&
       (!ifRange || ifRange === etag || ifRange === lastModified)
     ) {
       const start = Number(range[1]);
-      headers["content-range"] = `bytes ${start}-${data.length - 1}/${data.length}`;
-      data = data.subarray(start);
+      const end = range[2] === "" ? data.length - 1 : Math.min(Number(range[2]), data.length - 1);
+      headers["content-range"] = `bytes ${start}-${end}/${data.length}`;
+      data = data.subarray(start, end + 1);
       status = 206;
     }
     headers["content-length"] = String(data.length);

@@ -124,3 +124,26 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  ...options,
+  name: "when the only peer is slow, the mirror joins in and apt does not wait for the peer",
+  async fn() {
+    await using world = await startPeerWorld(2_600_000, 34);
+    await using staller = await startFakePeer(
+      "127.0.5.5",
+      world.data,
+      world.network.nodes[0].local,
+      { stall: true },
+    );
+    // A patient timeout: without the mirror joining in, this would take minutes.
+    const c = await world.daemon({ peers: { timeout: 60 } });
+    await readIndexes(c, world.archive);
+    const started = performance.now();
+    const got = await get(c.base, world.archive, POOL);
+    const seconds = (performance.now() - started) / 1000;
+    assert.deepEqual(got.body, world.data);
+    assert.ok(staller.requests.some((r) => r.range), "the peer was asked");
+    assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
+  },
+});
