@@ -47,6 +47,7 @@ export class Announcer {
   #inFlight = 0;
   #timer: TimerId | undefined;
   #running = false;
+  #stopped = false;
   announced = 0;
   failed = 0;
   readonly #options: Required<AnnouncerOptions>;
@@ -84,14 +85,15 @@ export class Announcer {
     this.#known.delete(sha256.toLowerCase());
   }
 
-  /** Starts announcing (call once the DHT node has joined). */
+  /** Starts announcing (call once the DHT node has joined); a stopped announcer stays stopped. */
   start(): void {
-    if (this.#running) return;
+    if (this.#running || this.#stopped) return;
     this.#running = true;
     this.#schedule();
   }
 
   stop(): void {
+    this.#stopped = true; // the join may finish after the daemon stopped: it must not restart us
     this.#running = false;
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
     this.#timer = undefined;

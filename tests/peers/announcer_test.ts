@@ -83,3 +83,11 @@ Deno.test("a removed file is not announced again", async () => {
   assert.equal(calls.length, 1);
   announcer.stop();
 });
+
+Deno.test("an announcer stopped before the join finished does not start afterwards", () => {
+  const { clock, announcer } = setup();
+  announcer.add(hashes[5]);
+  announcer.stop(); // the daemon stops while its DHT node is still joining…
+  announcer.start(); // …and the join completes after
+  assert.equal(clock.pendingTimers, 0);
+});
