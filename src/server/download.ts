@@ -430,7 +430,7 @@ export class Download {
   async #fromPieces(peerUrls: readonly string[]): Promise<CachedFile | undefined> {
     const signal = this.#abort.signal;
     const peerClient = this.deps.peerClient ?? this.deps.client;
-    const list = await this.#pieceList(peerUrls, peerClient, signal);
+    const { list, namedBy } = await this.#pieceList(peerUrls, peerClient, signal);
     const attempt = await this.#beginAttempt(1);
     this.#settleWith({ kind: "body", size: list.length, source: "peer" });
     await fetchPieces({
@@ -457,7 +457,15 @@ export class Download {
       await this.#discard(attempt);
       throw error;
     });
-    return await this.#verifyAndCommit(attempt, "peers", {});
+    try {
+      return await this.#verifyAndCommit(attempt, "peers", {});
+    } catch (error) {
+      // Every piece matched the list, yet the file does not: the list was wrong. Blame who named it.
+      if (error instanceof UpstreamError && error.failure === "mismatch") {
+        for (const url of namedBy) this.deps.onPeerReport?.(url, { kind: "wrong" });
+      }
+      throw error;
+    }
   }
 
   /**
@@ -471,7 +479,7 @@ export class Download {
     peerUrls: readonly string[],
     client: MirrorClient,
     signal: AbortSignal,
-  ): Promise<PieceList> {
+  ): Promise<{ list: PieceList; namedBy: readonly string[] }> {
     const size = this.request.expected!.size!;
     const named = await Promise.all(peerUrls.map(async (url) => {
       try {
@@ -501,7 +509,7 @@ export class Download {
           if (createHash("sha1").update(bytes).digest("hex") !== key) {
             throw new PieceListError("list does not hash to its name");
           }
-          return decodePieceList(bytes, size);
+          return { list: decodePieceList(bytes, size), namedBy: urls };
         } catch (error) {
           if (signal.aborted) throw error;
           this.deps.onPeerReport?.(url, {

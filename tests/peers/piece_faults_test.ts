@@ -147,3 +147,28 @@ Deno.test({
     assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
   },
 });
+
+Deno.test({
+  ...options,
+  name:
+    "a lone peer whose list matches its wrong bytes is caught by the whole-file hash and blamed; the mirror delivers",
+  async fn() {
+    await using world = await startPeerWorld(1_600_000, 35);
+    const other = world.data.slice();
+    other.fill(9, 600_000, 601_000); // piece 1 differs; its own list agrees with it
+    await using liar = await startFakePeer("127.0.5.6", world.data, world.network.nodes[0].local, {
+      content: other,
+    });
+    const c = await world.daemon();
+    await readIndexes(c, world.archive);
+    const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
+    const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
+    // apt sees the right file, or (if it had been given the differing piece) a broken transfer: never a wrong file.
+    if (body !== "cut") assert.deepEqual(body, world.data);
+    await c.pipeline.idle();
+    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    assert.ok(liar.requests.some((r) => r.range));
+    const blamed = (await peersOf(c.base)).find((p) => p.address === "127.0.5.6");
+    assert.ok((blamed?.hash_errors ?? 0) >= 1, "the list's provider is blamed");
+  },
+});
