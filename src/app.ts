@@ -87,6 +87,11 @@ export async function startDaemon(
     },
     peerClient,
     peerRecords,
+    getItem: async (key: string) => {
+      const node = dht;
+      if (!node) return undefined;
+      return await node.getImmutable(Uint8Array.from(key.match(/../g)!, (b) => parseInt(b, 16)));
+    },
   }, {
     indexFreshnessMs: config.cache.indexFreshness * 1000,
     resumeAttempts: config.upstream.resumeAttempts,
@@ -138,7 +143,12 @@ export async function startDaemon(
   port = (await listening).port;
   if (config.dht.enabled) {
     dht = createDhtNode(config, port, db, log);
-    announcer = new Announcer(dht, () => port, systemClock, log.child({ part: "announce" }));
+    announcer = new Announcer(dht, () => port, systemClock, log.child({ part: "announce" }), {
+      pieceListOf: (sha256) => {
+        const key = cache.pieceListKey(sha256);
+        return key ? cache.pieceList(key) : undefined;
+      },
+    });
     peers = new PeerFinder(dht, (peer) => peer.port === port && isLocalAddress(peer.address), {
       waitMs: config.peers.wait * 1000,
     });

@@ -13,6 +13,8 @@ import type { Logger } from "../log/mod.ts";
 /** What the announcer needs of a DHT node. */
 export interface Announcing {
   announce(key: Uint8Array, port: number): Promise<{ stored: number }>;
+  /** BEP 44: stores a small piece list in the DHT itself. */
+  putImmutable?(value: Uint8Array): Promise<{ stored: number }>;
 }
 
 /** Tunables, with their defaults. */
@@ -25,6 +27,8 @@ export interface AnnouncerOptions {
   readonly perSecond?: number;
   /** Announces in flight at most. */
   readonly concurrency?: number;
+  /** A file's bencoded piece list, if it has one (lists up to 1000 bytes also go into the DHT). */
+  readonly pieceListOf?: (sha256: string) => Uint8Array | undefined;
 }
 
 /** The DHT key of a file: the first 20 bytes of its SHA-256. */
@@ -50,7 +54,8 @@ export class Announcer {
   #stopped = false;
   announced = 0;
   failed = 0;
-  readonly #options: Required<AnnouncerOptions>;
+  readonly #options: Required<Omit<AnnouncerOptions, "pieceListOf">>;
+  readonly #pieceListOf?: (sha256: string) => Uint8Array | undefined;
 
   constructor(
     private readonly dht: Announcing,
@@ -59,6 +64,7 @@ export class Announcer {
     private readonly log: Logger,
     options: AnnouncerOptions = {},
   ) {
+    this.#pieceListOf = options.pieceListOf;
     this.#options = {
       intervalMs: options.intervalMs ?? 25 * 60_000,
       retryMs: options.retryMs ?? 60_000,
@@ -131,6 +137,13 @@ export class Announcer {
       .then(({ stored }) => {
         if (stored > 0) {
           this.announced++;
+          // A list small enough for a BEP 44 item is also kept in the DHT, under its SHA-1.
+          const list = this.#pieceListOf?.(sha256);
+          if (list && list.length <= 1000 && this.dht.putImmutable) {
+            this.dht.putImmutable(list).catch((error) =>
+              this.log.debug("announce.put_failed", { sha256, error })
+            );
+          }
           this.#scheduled.push({ sha256, due: this.clock.now() + this.#options.intervalMs });
         } else {
           this.failed++;

@@ -57,6 +57,8 @@ export class AptPipeline {
       readonly peerClient?: MirrorClient;
       /** Peers' records: how they are ranked, and where their results go. */
       readonly peerRecords?: PeerRecords;
+      /** A BEP 44 item from the DHT by its key (hex SHA-1): piece lists small enough to be there. */
+      readonly getItem?: (key: string) => Promise<Uint8Array | undefined>;
     },
     private readonly options: PipelineOptions,
     private readonly now = Date.now,
@@ -225,6 +227,7 @@ export class AptPipeline {
       client: this.deps.client,
       peerClient: this.deps.peerClient,
       onPeerReport: (url, report) => this.#recordPeer(url, report),
+      getItem: this.deps.getItem,
       cache: this.deps.cache,
       log: this.deps.log,
       onCommitted: (file) => {

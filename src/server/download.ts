@@ -86,6 +86,8 @@ export interface DownloadDeps {
   readonly peerClient?: MirrorClient;
   readonly cache: CacheStore;
   readonly log: Logger;
+  /** A BEP 44 item by key (hex SHA-1): where a small piece list can be had when no peer serves it. */
+  readonly getItem?: (key: string) => Promise<Uint8Array | undefined>;
   /** Told how each peer did (its URL, as in `peers`). */
   readonly onPeerReport?: (url: string, report: PeerReport) => void;
   /** Called after a verified commit (index ingestion, later the DHT announce). */
@@ -516,6 +518,16 @@ export class Download {
             kind: error instanceof PieceListError ? "wrong" : "failed",
           });
         }
+      }
+    }
+    // The named lists may be in the DHT itself (BEP 44 items are keyed by their SHA-1, as lists are).
+    for (const [key, urls] of ranked) {
+      const bytes = await this.deps.getItem?.(key).catch(() => undefined);
+      if (!bytes) continue;
+      try {
+        return { list: decodePieceList(bytes, size), namedBy: urls };
+      } catch {
+        for (const url of urls) this.deps.onPeerReport?.(url, { kind: "wrong" });
       }
     }
     throw new UpstreamError(peerUrls[0] ?? this.key, "status", "no peer gave a usable piece list");

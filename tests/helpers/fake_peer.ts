@@ -16,6 +16,8 @@ export interface FakePeerBehaviour {
   readonly listOf?: Uint8Array;
   /** Send the first 1000 bytes of every range, then nothing more. */
   readonly stall?: boolean;
+  /** Answer 404 for its piece list, having put it in the DHT as a BEP 44 item instead. */
+  readonly listOnlyInDht?: boolean;
 }
 
 export interface FakePeer extends AsyncDisposable {
@@ -45,7 +47,9 @@ export async function startFakePeer(
     const path = new URL(request.url).pathname;
     const range = request.headers.get("range");
     requests.push({ method: request.method, path, range });
-    if (path === `/~/${listKey}`) return new Response(list);
+    if (path === `/~/${listKey}`) {
+      return behaviour.listOnlyInDht ? new Response("no\n", { status: 404 }) : new Response(list);
+    }
     if (path !== `/~/${sha256}`) return new Response("no\n", { status: 404 });
     const headers = { "x-apt-dht-pieces": listKey, "content-length": String(content.length) };
     if (request.method === "HEAD") return new Response(null, { headers });
@@ -71,6 +75,7 @@ export async function startFakePeer(
   const node = new DhtNode({ socket: new UdpSocket(address, 0), bootstrap: [bootstrap] });
   await node.start();
   await node.announce(dhtKeyOf(sha256), server.addr.port);
+  if (behaviour.listOnlyInDht) await node.putImmutable(list);
   return {
     requests,
     async [Symbol.asyncDispose]() {

@@ -91,3 +91,32 @@ Deno.test("an announcer stopped before the join finished does not start afterwar
   announcer.start(); // …and the join completes after
   assert.equal(clock.pendingTimers, 0);
 });
+
+Deno.test("a piece list small enough for a BEP 44 item is put in the DHT with the announce", async () => {
+  const clock = new ManualClock();
+  const puts: Uint8Array[] = [];
+  const dht = {
+    announce: () => Promise.resolve({ stored: 8 }),
+    putImmutable: (value: Uint8Array) => {
+      puts.push(value);
+      return Promise.resolve({ stored: 8 });
+    },
+  };
+  const lists: Record<string, Uint8Array> = {
+    [hashes[6]]: new Uint8Array(200),
+    [hashes[7]]: new Uint8Array(5000),
+  };
+  const announcer = new Announcer(dht, () => 9977, clock, new Logger("error"), {
+    pieceListOf: (h) => lists[h],
+  });
+  announcer.add(hashes[6]);
+  announcer.add(hashes[7]);
+  announcer.add(hashes[8]); // no list at all
+  announcer.start();
+  for (let i = 0; i < 5; i++) {
+    clock.advance(200);
+    await settle();
+  }
+  assert.deepEqual(puts.map((p) => p.length), [200], "only the small list");
+  announcer.stop();
+});

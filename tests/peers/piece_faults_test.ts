@@ -172,3 +172,25 @@ Deno.test({
     assert.ok((blamed?.hash_errors ?? 0) >= 1, "the list's provider is blamed");
   },
 });
+
+Deno.test({
+  ...options,
+  name: "a piece list its peer will not serve is taken from the DHT, where it is a BEP 44 item",
+  async fn() {
+    await using world = await startPeerWorld(1_200_000, 36); // 3 pieces: the list fits in 1000 bytes
+    await using peer = await startFakePeer("127.0.5.7", world.data, world.network.nodes[0].local, {
+      listOnlyInDht: true,
+    });
+    const c = await world.daemon();
+    await readIndexes(c, world.archive);
+    const got = await get(c.base, world.archive, POOL);
+    assert.deepEqual(got.body, world.data);
+    assert.equal(got.source, "peer");
+    assert.equal(
+      world.mirror.requestsFor("pkg_1.0_amd64.deb").length,
+      0,
+      "all pieces from the peer",
+    );
+    assert.ok(peer.requests.some((r) => r.range));
+  },
+});
