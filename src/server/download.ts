@@ -19,6 +19,7 @@ import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
 import {
   fetchPieces,
   type MirrorClient,
+  type PieceSourceReport,
   UpstreamError,
   type UpstreamResponse,
 } from "../fetch/mod.ts";
@@ -68,16 +69,8 @@ export interface DownloadRequest {
   readonly resumeAttempts: number;
 }
 
-/** How a peer did, for its record and score. */
-export type PeerReport =
-  | {
-    readonly kind: "delivered";
-    readonly bytes: number;
-    readonly lagMs: number;
-    readonly totalMs: number;
-  }
-  | { readonly kind: "wrong" }
-  | { readonly kind: "failed" };
+/** How a peer did, for its record and score (the same report whole files and pieces give). */
+export type PeerReport = PieceSourceReport;
 
 /** What a download needs from the rest of the daemon. */
 export interface DownloadDeps {

@@ -82,3 +82,16 @@ export async function announced(daemon: TestDaemon, count: number): Promise<void
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A daemon that has the package (from wherever it can get it) and has announced what it has. */
+export async function seededDaemon(
+  world: PeerWorld,
+  toml: Record<string, unknown> = {},
+): Promise<TestDaemon> {
+  const daemon = await world.daemon(toml);
+  await readIndexes(daemon, world.archive);
+  await get(daemon.base, world.archive, POOL);
+  await daemon.pipeline.idle();
+  await announced(daemon, 2);
+  return daemon;
+}

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { announced, get, POOL, readIndexes, startPeerWorld } from "../helpers/peer_world.ts";
+import { get, POOL, readIndexes, seededDaemon, startPeerWorld } from "../helpers/peer_world.ts";
 import { startFakePeer } from "../helpers/fake_peer.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
@@ -25,11 +25,7 @@ Deno.test({
   name: "a peer sending a bad piece is blamed and the piece comes from another peer",
   async fn() {
     await using world = await startPeerWorld(2_600_000, 31);
-    const a = await world.daemon();
-    await readIndexes(a, world.archive);
-    await get(a.base, world.archive, POOL);
-    await a.pipeline.idle();
-    await announced(a, 2);
+    await seededDaemon(world);
     // Every piece it sends is wrong, though the list it claims is the true one.
     const lies = world.data.map((b) => b ^ 0x5a);
     await using liar = await startFakePeer("127.0.5.1", world.data, world.network.nodes[0].local, {
@@ -56,11 +52,7 @@ Deno.test({
   name: "a peer that stalls mid-piece or is gone costs time only",
   async fn() {
     await using world = await startPeerWorld(2_600_000, 32);
-    const a = await world.daemon();
-    await readIndexes(a, world.archive);
-    await get(a.base, world.archive, POOL);
-    await a.pipeline.idle();
-    await announced(a, 2);
+    await seededDaemon(world);
     await using staller = await startFakePeer(
       "127.0.5.2",
       world.data,
@@ -95,13 +87,8 @@ Deno.test({
   name: "a peer lying about the piece list is outvoted by two honest ones",
   async fn() {
     await using world = await startPeerWorld(2_600_000, 33);
-    const [a, b] = [await world.daemon(), await world.daemon()];
-    for (const daemon of [a, b]) {
-      await readIndexes(daemon, world.archive);
-      await get(daemon.base, world.archive, POOL);
-      await daemon.pipeline.idle();
-      await announced(daemon, 2);
-    }
+    await seededDaemon(world);
+    await seededDaemon(world);
     // It serves other bytes, with a list that matches them: only the vote can catch it early.
     const other = world.data.slice();
     other.fill(7, 0, 1000);
