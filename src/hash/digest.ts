@@ -73,10 +73,12 @@ export type Verdict =
 export class ContentHasher {
   #sha256 = newHasher("sha256");
   #other?: Hasher;
-  #pieces = new PieceHasher();
+  #pieces?: PieceHasher;
   size = 0;
 
-  constructor(readonly expected: ExpectedFile = {}) {
+  /** `pieces`: also hash 512 KiB pieces for a piece list (only worth it for large files). */
+  constructor(readonly expected: ExpectedFile = {}, pieces = false) {
+    if (pieces) this.#pieces = new PieceHasher();
     if (!expected.sha256) {
       const algorithm = expected.sha1 ? "sha1" : expected.md5 ? "md5" : undefined;
       if (algorithm) this.#other = newHasher(algorithm);
@@ -87,12 +89,12 @@ export class ContentHasher {
     this.size += chunk.byteLength;
     this.#sha256.update(chunk);
     this.#other?.update(chunk);
-    this.#pieces.update(chunk);
+    this.#pieces?.update(chunk);
   }
 
-  /** The piece list of everything so far (for peers fetching it piece by piece; ends the hashing). */
-  pieceList(): PieceList {
-    return this.#pieces.finish(this.size);
+  /** The piece list of everything so far, if pieces were hashed (ends the hashing). */
+  pieceList(): PieceList | undefined {
+    return this.#pieces?.finish(this.size);
   }
 
   /** Hex SHA-256 of everything so far (ends the hashing). */

@@ -393,15 +393,14 @@ export class Download {
       throw new UpstreamError(url, "mismatch", verdict.reason);
     }
     const sha256 = attempt.hasher.sha256();
+    const pieces = attempt.written > PIECE_BYTES ? attempt.hasher.pieceList() : undefined;
     let file: CachedFile | undefined;
     try {
       file = await cache.commit(attempt.partial, this.key, {
         sha256,
         ...validators,
         announce: hasHash(this.request.expected),
-        pieceList: attempt.written > PIECE_BYTES
-          ? encodePieceList(attempt.hasher.pieceList())
-          : undefined,
+        pieceList: pieces ? encodePieceList(pieces) : undefined,
       });
       attempt.path = file.path;
     } catch (error) {
@@ -533,7 +532,11 @@ export class Download {
       id: ++this.#attempts,
       partial,
       path: partial.path,
-      hasher: new ContentHasher(this.request.expected),
+      // Piece hashes only for files that may be large enough to be fetched in pieces.
+      hasher: new ContentHasher(
+        this.request.expected,
+        (this.request.expected?.size ?? Infinity) > PIECE_BYTES,
+      ),
       written: 0,
       holdBack,
     };
