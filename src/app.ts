@@ -15,7 +15,7 @@ import { AptPipeline, createHandler } from "./server/mod.ts";
 import { PersistedCounters, TrafficCounters } from "./stats/mod.ts";
 import { VERSION } from "./version.ts";
 import { createDhtNode } from "./dht_service.ts";
-import { type DhtNode, systemClock } from "./dht/mod.ts";
+import { type DhtNode, idFromHex, systemClock } from "./dht/mod.ts";
 import { Announcer, PeerFinder, PeerRecords, UploadLimiter } from "./peers/mod.ts";
 
 /** True for an address of this machine (loopback or one of its interfaces). */
@@ -90,7 +90,7 @@ export async function startDaemon(
     getItem: async (key: string) => {
       const node = dht;
       if (!node) return undefined;
-      return await node.getImmutable(Uint8Array.from(key.match(/../g)!, (b) => parseInt(b, 16)));
+      return await node.getImmutable(idFromHex(key));
     },
   }, {
     indexFreshnessMs: config.cache.indexFreshness * 1000,

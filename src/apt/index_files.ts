@@ -33,16 +33,6 @@ export function byHashDigest(
     : undefined;
 }
 
-/**
- * True for files that are replaced in place on the mirror (Release files,
- * Packages, Sources, Translation, Contents, diff indexes): the cache must
- * revalidate them. by-hash files are never index files in this sense.
- */
-export function isIndexFile(path: string): boolean {
-  if (byHashDigest(path)) return false;
-  return INDEX_NAME.test(basename(path));
-}
-
 /** True for files whose content never changes under the same name. */
 export function isImmutable(path: string): boolean {
   return byHashDigest(path) !== undefined || /(^|\/)pool\//.test(path) ||

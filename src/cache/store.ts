@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { pieceListName } from "../hash/mod.ts";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Logger } from "../log/mod.ts";
 
@@ -228,8 +228,7 @@ export class CacheStore {
       meta.announce ? 1 : 0,
     );
     if (meta.pieceList) {
-      const sha1 = createHash("sha1").update(meta.pieceList).digest("hex");
-      this.#putPieces.run(sha1, meta.sha256, meta.pieceList);
+      this.#putPieces.run(pieceListName(meta.pieceList), meta.sha256, meta.pieceList);
     }
     return record;
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha1 } from "./lookup_variants.ts";
 import { MAX_ITEM_VALUE_BYTES, MAX_NODES_IN_REPLY } from "./constants.ts";
 import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
 import {
@@ -109,7 +109,7 @@ const HANDLERS: Handlers = {
     if (args.value.length > MAX_ITEM_VALUE_BYTES) {
       return { error: ERROR_VALUE_TOO_BIG, message: "value too big" };
     }
-    const key = new Uint8Array(createHash("sha1").update(args.value).digest());
+    const key = sha1(args.value);
     if (!context.items.put(key, args.value, from.address)) {
       return { error: ErrorCode.Server, message: "storage limit" };
     }

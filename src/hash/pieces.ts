@@ -108,6 +108,11 @@ export function decodePieceList(bytes: Uint8Array, expectedLength: number): Piec
   return { length, pieceLength, pieces };
 }
 
+/** The name of a bencoded piece list: its hex SHA-1 (also its BEP 44 key). */
+export function pieceListName(encoded: Uint8Array): string {
+  return createHash("sha1").update(encoded).digest("hex");
+}
+
 /** The digest of piece `index` in a list. */
 export function pieceHashAt(list: PieceList, index: number): Uint8Array {
   return list.pieces.subarray(index * PIECE_HASH_BYTES, (index + 1) * PIECE_HASH_BYTES);

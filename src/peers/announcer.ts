@@ -8,6 +8,7 @@
  */
 
 import type { Clock, TimerId } from "../dht/clock.ts";
+import { idFromHex } from "../dht/node_id.ts";
 import type { Logger } from "../log/mod.ts";
 
 /** What the announcer needs of a DHT node. */
@@ -33,7 +34,7 @@ export interface AnnouncerOptions {
 
 /** The DHT key of a file: the first 20 bytes of its SHA-256. */
 export function dhtKeyOf(sha256Hex: string): Uint8Array {
-  return Uint8Array.from(sha256Hex.slice(0, 40).match(/../g)!, (b) => parseInt(b, 16));
+  return idFromHex(sha256Hex.slice(0, 40));
 }
 
 interface Entry {

@@ -32,8 +32,8 @@ import {
   PIECE_BYTES,
   type PieceList,
   PieceListError,
+  pieceListName,
 } from "../hash/mod.ts";
-import { createHash } from "node:crypto";
 import type { Logger } from "../log/mod.ts";
 import { waitForChange } from "../util/change_signal.ts";
 
@@ -500,7 +500,7 @@ export class Download {
             continue;
           }
           const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
-          if (createHash("sha1").update(bytes).digest("hex") !== key) {
+          if (pieceListName(bytes) !== key) {
             throw new PieceListError("list does not hash to its name");
           }
           return { list: decodePieceList(bytes, size), namedBy: urls };

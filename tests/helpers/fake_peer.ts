@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import { DhtNode, type Endpoint, UdpSocket } from "../../src/dht/mod.ts";
-import { encodePieceList, PIECE_BYTES, PieceHasher } from "../../src/hash/mod.ts";
+import { encodePieceList, PIECE_BYTES, PieceHasher, pieceListName } from "../../src/hash/mod.ts";
 import { dhtKeyOf } from "../../src/peers/mod.ts";
 
 export interface FakePeerBehaviour {
@@ -40,7 +40,7 @@ export async function startFakePeer(
   const sha256 = createHash("sha256").update(data).digest("hex");
   const content = new Uint8Array(behaviour.content ?? data);
   const list = new Uint8Array(pieceListOf(behaviour.listOf ?? content));
-  const listKey = createHash("sha1").update(list).digest("hex");
+  const listKey = pieceListName(list);
   const requests: FakePeer["requests"] = [];
   const stalled: ReadableStreamDefaultController<Uint8Array>[] = [];
   const server = Deno.serve({ hostname: address, port: 0, onListen() {} }, (request) => {
