@@ -27,7 +27,11 @@ export type PieceSourceReport =
     readonly lagMs: number;
     readonly totalMs: number;
   }
-  | { readonly kind: "wrong" }
+  /** Wrong bytes; for a piece, which one and what it hashed to (proof comes with a verified copy). */
+  | {
+    readonly kind: "wrong";
+    readonly piece?: { readonly index: number; readonly digest: Uint8Array };
+  }
   | { readonly kind: "failed" };
 
 /** What a piece-wise fetch needs. */
@@ -37,8 +41,15 @@ export interface PieceFetchOptions {
   readonly sources: readonly PieceSource[];
   readonly client: (source: PieceSource) => MirrorClient;
   readonly signal: AbortSignal;
-  /** Receives verified pieces in order; the next piece waits until it returns. */
-  readonly onPiece: (index: number, bytes: Uint8Array) => Promise<void>;
+  /** Receives verified pieces in order, with who sent each; the next piece waits until it returns. */
+  readonly onPiece: (index: number, bytes: Uint8Array, source: PieceSource) => Promise<void>;
+  /**
+   * Whether each piece is checked against the list (default). Unchecked, the
+   * list gives only the lengths: for a second round when the list proved wrong.
+   */
+  readonly checked?: boolean;
+  /** The source a piece should come from first, if it can (a re-fetch's shifted order). */
+  readonly assign?: (index: number) => PieceSource | undefined;
   readonly onReport?: (source: PieceSource, report: PieceSourceReport) => void;
   /** Pieces requested ahead of the one being handed on. */
   readonly window?: number;
@@ -83,7 +94,8 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
   const failures = new Map<PieceSource, number>(sources.map((s) => [s, 0]));
   const triedFor = new Map<number, Set<PieceSource>>(); // sources a piece already failed with
   const assigned = new Set<number>();
-  const ready = new Map<number, Uint8Array>();
+  const ready = new Map<number, { bytes: Uint8Array; source: PieceSource }>();
+  const checked = options.checked ?? true;
   let next = 0; // the next piece to hand on
   let failure: Error | undefined;
   // Wake-ups set a flag first, so one that comes while the loop is busy is not lost.
@@ -99,6 +111,8 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
 
   /** The best source with room for this piece; "busy" if all that could are full; undefined if none can. */
   const pick = (index: number): PieceSource | "busy" | undefined => {
+    const wanted = options.assign?.(index);
+    if (wanted && usable(wanted, index)) return inFlight.get(wanted)! < perSource ? wanted : "busy";
     // Peers first; a mirror only when no peer can still give this piece.
     const peers = sources.filter((s) => s.peer && usable(s, index));
     const candidates = peers.length ? peers : sources.filter((s) => !s.peer && usable(s, index));
@@ -135,10 +149,10 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
       if (bytes.length !== end - start + 1) {
         throw new UpstreamError(source.url, "interrupted", `piece ${index} short`);
       }
-      const digest = pieceDigest(bytes);
       const want = pieceHashAt(list, index);
+      const digest = checked ? pieceDigest(bytes) : want;
       if (!digest.every((b, i) => b === want[i])) {
-        options.onReport?.(source, { kind: "wrong" });
+        options.onReport?.(source, { kind: "wrong", piece: { index, digest } });
         throw new UpstreamError(source.url, "mismatch", `piece ${index} fails its hash`);
       }
       options.onReport?.(source, {
@@ -147,7 +161,7 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
         lagMs,
         totalMs: performance.now() - started,
       });
-      if (index >= next) ready.set(index, bytes); // a hedged twin may have been first
+      if (index >= next && !ready.has(index)) ready.set(index, { bytes, source }); // a hedged twin may have been first
     } catch (error) {
       if (signal.aborted) return;
       if (!(error instanceof UpstreamError && error.failure === "mismatch")) {
@@ -171,9 +185,9 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
     if (failure) throw failure;
     // Hand on what is ready, in order.
     while (ready.has(next)) {
-      const bytes = ready.get(next)!;
+      const { bytes, source } = ready.get(next)!;
       ready.delete(next);
-      await options.onPiece(next, bytes);
+      await options.onPiece(next, bytes, source);
       next++;
       lastProgress = performance.now();
     }

@@ -19,22 +19,23 @@ import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
 import {
   fetchPieces,
   type MirrorClient,
+  type PieceSource,
   type PieceSourceReport,
   UpstreamError,
   type UpstreamResponse,
 } from "../fetch/mod.ts";
 import {
   ContentHasher,
-  decodePieceList,
   encodePieceList,
   type ExpectedFile,
   hasHash,
   PIECE_BYTES,
+  pieceHashAt,
   type PieceList,
-  PieceListError,
-  pieceListName,
 } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { choosePieceList } from "../peers/piece_list_vote.ts";
+import { culprits, type PieceClaim, shiftedSenders } from "../peers/piece_blame.ts";
 import { waitForChange } from "../util/change_signal.ts";
 
 /** What the first usable upstream answer was. */
@@ -118,6 +119,8 @@ export class Download {
   #finished = false;
   #failure: Error | undefined;
   #change = waitForChange();
+  /** Pieces peers sent that are suspect until a verified copy settles them. */
+  #claims: PieceClaim[] = [];
   readonly #abort = new AbortController();
 
   constructor(private readonly request: DownloadRequest, private readonly deps: DownloadDeps) {
@@ -394,6 +397,7 @@ export class Download {
     }
     const sha256 = attempt.hasher.sha256();
     const pieces = attempt.written > PIECE_BYTES ? attempt.hasher.pieceList() : undefined;
+    if (pieces && this.#claims.length) this.#blameByTruth(pieces);
     let file: CachedFile | undefined;
     try {
       file = await cache.commit(attempt.partial, this.key, {
@@ -419,110 +423,138 @@ export class Download {
   /**
    * Fetches the file in pieces from the peers (and the mirrors for pieces no
    * peer gives), streaming each piece to readers once it matched the piece
-   * list; the whole file is then verified like any other.
+   * list; the whole file is then verified like any other. When it fails, the
+   * list was wrong: a second round asks each piece of another peer
+   * (piece_blame.ts) and the senders of bad pieces are blamed once a verified
+   * copy exists.
    */
   async #fromPieces(peerUrls: readonly string[]): Promise<CachedFile | undefined> {
     const signal = this.#abort.signal;
     const peerClient = this.deps.peerClient ?? this.deps.client;
-    const { list, namedBy } = await this.#pieceList(peerUrls, peerClient, signal);
-    const attempt = await this.#beginAttempt(1);
-    this.#settleWith({ kind: "body", size: list.length, source: "peer" });
-    await fetchPieces({
-      list,
-      sources: [
-        ...peerUrls.map((url) => ({ url, peer: true })),
-        ...this.request.upstreams.map((url) => ({ url, peer: false })),
-      ],
-      client: (source) => source.peer ? peerClient : this.deps.client,
+    // A piece that misses the list proves something only once a copy verified (#blameByTruth).
+    const report = (url: string, peerReport: PeerReport) => {
+      if (peerReport.kind === "wrong" && peerReport.piece) {
+        this.#claims.push({ sender: url, ...peerReport.piece });
+      } else this.deps.onPeerReport?.(url, peerReport);
+    };
+    const { list, namedBy } = await choosePieceList({
+      peerUrls,
+      client: peerClient,
       signal,
-      onReport: (source, report) => {
-        if (source.peer) this.deps.onPeerReport?.(source.url, report);
-      },
-      onPiece: async (_index, bytes) => {
-        await writeAll(attempt.partial.file, bytes);
-        attempt.hasher.update(bytes);
-        attempt.written += bytes.byteLength;
-        if (this.#live === attempt) {
-          this.#available = Math.max(0, attempt.written - attempt.holdBack);
-        }
-        this.#change.notify();
-      },
-    }).catch(async (error) => {
-      await this.#discard(attempt);
+      size: this.request.expected!.size!,
+      report: (url, r) => this.deps.onPeerReport?.(url, r),
+      getItem: this.deps.getItem,
+    });
+    const sources: PieceSource[] = [
+      ...peerUrls.map((url) => ({ url, peer: true })),
+      ...this.request.upstreams.map((url) => ({ url, peer: false })),
+    ];
+    const first = await this.#beginAttempt(1);
+    this.#settleWith({ kind: "body", size: list.length, source: "peer" });
+    const senders: string[] = [];
+    await this.#piecesInto(first, { list, sources, report }, (index, source) => {
+      senders[index] = source.url;
+    });
+    try {
+      return await this.#verifyAndCommit(first, "peers", {});
+    } catch (error) {
+      if (!(error instanceof UpstreamError && error.failure === "mismatch")) throw error;
+      // Every piece matched the list, yet the file does not: the list was wrong. Blame who named it.
+      for (const url of namedBy) this.deps.onPeerReport?.(url, { kind: "wrong" });
+      senders.forEach((sender, index) =>
+        this.#claims.push({ sender, index, digest: pieceHashAt(list, index) })
+      );
+    }
+    const shifted = shiftedSenders(senders, peerUrls);
+    const byUrl = new Map(sources.map((source) => [source.url, source]));
+    const second = await this.#beginAttempt(1);
+    const secondSenders: string[] = [];
+    const pipe = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = pipe.writable.getWriter();
+    const fetching = this.#piecesInto(undefined, {
+      list,
+      sources,
+      report,
+      checked: false,
+      assign: (index) => byUrl.get(shifted[index]),
+      onPiece: (bytes) => writer.write(bytes),
+    }, (index, source) => {
+      secondSenders[index] = source.url;
+    }).then(() => writer.close(), async (error) => {
+      await writer.abort(error).catch(() => {});
       throw error;
     });
     try {
-      return await this.#verifyAndCommit(attempt, "peers", {});
+      // Through #pump, so the bytes are compared with what readers already got.
+      await Promise.all([this.#pump(second, pipe.readable, list.length, "peers"), fetching]);
     } catch (error) {
-      // Every piece matched the list, yet the file does not: the list was wrong. Blame who named it.
-      if (error instanceof UpstreamError && error.failure === "mismatch") {
-        for (const url of namedBy) this.deps.onPeerReport?.(url, { kind: "wrong" });
-      }
+      await this.#discard(second);
+      throw error;
+    }
+    try {
+      return await this.#verifyAndCommit(second, "peers (second round)", {});
+    } catch (error) {
+      // The pieces this round hashed to, for the blame once the mirror's copy verifies.
+      const got = second.hasher.pieceList();
+      secondSenders.forEach((sender, index) => {
+        if (got) this.#claims.push({ sender, index, digest: pieceHashAt(got, index) });
+      });
       throw error;
     }
   }
 
   /**
-   * The piece list. Every peer is asked which list it has (its SHA-1); the
-   * list most peers name is fetched, from the best peer naming it, and must
-   * hash to that name and fit the indexed length. So one peer lying about
-   * the list is outvoted by two honest ones; a list alone cannot be checked
-   * until the whole file has been.
+   * Runs a piece-wise fetch, writing each piece into `attempt` (or handing it
+   * to `onPiece`), and tells `sent` who sent it.
    */
-  async #pieceList(
-    peerUrls: readonly string[],
-    client: MirrorClient,
-    signal: AbortSignal,
-  ): Promise<{ list: PieceList; namedBy: readonly string[] }> {
-    const size = this.request.expected!.size!;
-    const named = await Promise.all(peerUrls.map(async (url) => {
-      try {
-        const head = await client.request({ url, method: "HEAD", signal });
-        head.cancel();
-        const key = head.headers.get("x-apt-dht-pieces");
-        if (head.status === 200 && key && /^[0-9a-f]{40}$/.test(key)) return { url, key };
-      } catch (error) {
-        if (signal.aborted) throw error;
-      }
-      this.deps.onPeerReport?.(url, { kind: "failed" });
-      return { url, key: undefined };
-    }));
-    const votes = new Map<string, string[]>(); // list key → peers naming it, best first
-    for (const { url, key } of named) if (key) votes.set(key, [...(votes.get(key) ?? []), url]);
-    const ranked = [...votes.entries()].sort((a, b) => b[1].length - a[1].length);
-    for (const [key, urls] of ranked) {
-      for (const url of urls) {
-        try {
-          const response = await client.request({ url: url.replace(/[0-9a-f]{64}$/, key), signal });
-          if (response.status !== 200) {
-            response.cancel();
-            this.deps.onPeerReport?.(url, { kind: "failed" });
-            continue;
-          }
-          const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
-          if (pieceListName(bytes) !== key) {
-            throw new PieceListError("list does not hash to its name");
-          }
-          return { list: decodePieceList(bytes, size), namedBy: urls };
-        } catch (error) {
-          if (signal.aborted) throw error;
-          this.deps.onPeerReport?.(url, {
-            kind: error instanceof PieceListError ? "wrong" : "failed",
-          });
+  async #piecesInto(
+    attempt: Attempt | undefined,
+    options: {
+      list: PieceList;
+      sources: readonly PieceSource[];
+      report: (url: string, report: PeerReport) => void;
+      checked?: boolean;
+      assign?: (index: number) => PieceSource | undefined;
+      onPiece?: (bytes: Uint8Array) => Promise<void>;
+    },
+    sent: (index: number, source: PieceSource) => void,
+  ): Promise<void> {
+    const peerClient = this.deps.peerClient ?? this.deps.client;
+    await fetchPieces({
+      list: options.list,
+      sources: options.sources,
+      checked: options.checked,
+      assign: options.assign,
+      client: (source) => source.peer ? peerClient : this.deps.client,
+      signal: this.#abort.signal,
+      onReport: (source, report) => {
+        if (source.peer) options.report(source.url, report);
+      },
+      onPiece: async (index, bytes, source) => {
+        sent(index, source);
+        if (options.onPiece) return await options.onPiece(bytes);
+        await writeAll(attempt!.partial.file, bytes);
+        attempt!.hasher.update(bytes);
+        attempt!.written += bytes.byteLength;
+        if (this.#live === attempt) {
+          this.#available = Math.max(0, attempt!.written - attempt!.holdBack);
         }
-      }
+        this.#change.notify();
+      },
+    }).catch(async (error) => {
+      if (attempt) await this.#discard(attempt);
+      throw error;
+    });
+  }
+
+  /** With a verified copy's piece list: blames whoever sent a piece that differs from it. */
+  #blameByTruth(truth: PieceList): void {
+    for (const [url, pieces] of culprits(this.#claims, truth)) {
+      if (this.request.upstreams.includes(url)) continue; // a mirror is not a peer to rank
+      this.deps.log.warn("download.bad_pieces", { key: this.key, peer: url, pieces });
+      this.deps.onPeerReport?.(url, { kind: "wrong" });
     }
-    // The named lists may be in the DHT itself (BEP 44 items are keyed by their SHA-1, as lists are).
-    for (const [key, urls] of ranked) {
-      const bytes = await this.deps.getItem?.(key).catch(() => undefined);
-      if (!bytes) continue;
-      try {
-        return { list: decodePieceList(bytes, size), namedBy: urls };
-      } catch {
-        for (const url of urls) this.deps.onPeerReport?.(url, { kind: "wrong" });
-      }
-    }
-    throw new UpstreamError(peerUrls[0] ?? this.key, "status", "no peer gave a usable piece list");
+    this.#claims = [];
   }
 
   /** Starts a new temp file; readers pause until it has caught up with what they were given. */

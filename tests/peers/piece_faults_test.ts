@@ -181,3 +181,64 @@ Deno.test({
     assert.ok(peer.requests.some((r) => r.range));
   },
 });
+
+const PIECE_1 = "bytes=524288-1048575";
+
+Deno.test({
+  ...options,
+  name:
+    "two peers agreeing on a wrong list: a second round shifts every piece to another peer, and the senders of bad pieces are blamed",
+  async fn() {
+    await using world = await startPeerWorld(1_600_000, 37);
+    const other = world.data.slice();
+    other.fill(3, 600_000, 601_000); // piece 1 differs; their list agrees with it
+    const bootstrap = world.network.nodes[0].local;
+    await using liarA = await startFakePeer("127.0.5.8", world.data, bootstrap, { content: other });
+    await using liarB = await startFakePeer("127.0.5.9", world.data, bootstrap, { content: other });
+    const c = await world.daemon();
+    await readIndexes(c, world.archive);
+    const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
+    const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
+    if (body !== "cut") assert.deepEqual(body, world.data);
+    await c.pipeline.idle();
+    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    // Piece 1 was asked of each liar once: the second round did not go back to the first sender.
+    const askedA = liarA.requests.filter((r) => r.range === PIECE_1).length;
+    const askedB = liarB.requests.filter((r) => r.range === PIECE_1).length;
+    assert.deepEqual([askedA, askedB], [1, 1]);
+    // Each named the wrong list and sent one bad piece; the mirror's copy proved both.
+    const rows = await peersOf(c.base);
+    for (const address of ["127.0.5.8", "127.0.5.9"]) {
+      const row = rows.find((p) => p.address === address);
+      assert.equal(row?.hash_errors, 2, JSON.stringify(rows));
+    }
+  },
+});
+
+Deno.test({
+  ...options,
+  name: "an honest peer outvoted by two liars is never blamed for pieces that missed their list",
+  async fn() {
+    await using world = await startPeerWorld(1_600_000, 38);
+    const honest = await seededDaemon(world);
+    const other = world.data.slice();
+    other.fill(4, 600_000, 601_000);
+    const bootstrap = world.network.nodes[0].local;
+    await using _a = await startFakePeer("127.0.5.10", world.data, bootstrap, { content: other });
+    await using _b = await startFakePeer("127.0.5.11", world.data, bootstrap, { content: other });
+    const c = await world.daemon();
+    await readIndexes(c, world.archive);
+    const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
+    const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
+    if (body !== "cut") assert.deepEqual(body, world.data);
+    await c.pipeline.idle();
+    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    const rows = await peersOf(c.base);
+    const honestPort = new URL(honest.base).port;
+    const honestRow = rows.find((p) => String(p.port) === honestPort);
+    assert.equal(honestRow?.hash_errors ?? 0, 0, JSON.stringify(rows));
+    for (const address of ["127.0.5.10", "127.0.5.11"]) {
+      assert.ok((rows.find((p) => p.address === address)?.hash_errors ?? 0) >= 1);
+    }
+  },
+});
