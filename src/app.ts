@@ -13,6 +13,7 @@ import { MirrorClient } from "./fetch/mod.ts";
 import { Logger } from "./log/mod.ts";
 import { AptPipeline, createHandler } from "./server/mod.ts";
 import { PersistedCounters, TrafficCounters } from "./stats/mod.ts";
+import { TrustedKeys } from "./trust/mod.ts";
 import { VERSION } from "./version.ts";
 import { createDhtNode } from "./dht_service.ts";
 import { type DhtNode, idFromHex, systemClock } from "./dht/mod.ts";
@@ -55,7 +56,22 @@ export async function startDaemon(
   const db: DatabaseSync = openDatabase(`${config.state.directory}/${DATABASE_FILE}`);
   const cache = new CacheStore(config.cache.directory, db, log);
   await cache.init();
-  const index = new ArchiveIndex(db, log);
+  const keys = new TrustedKeys(
+    { apt: config.trust.aptKeyrings, extra: config.trust.keyrings },
+    log,
+  );
+  const index = new ArchiveIndex(db, log, Date.now, {
+    keys,
+    readCached: async (key) => {
+      const cached = cache.open(key);
+      if (!cached) return undefined;
+      try {
+        return await Deno.readFile(cached.path);
+      } finally {
+        cached.file.close();
+      }
+    },
+  });
   const instance = crypto.randomUUID().slice(0, 8);
   const via = `1.1 apt-dht-${instance}`;
   const client = new MirrorClient({
@@ -128,6 +144,7 @@ export async function startDaemon(
       dht: () => dht?.stats(),
       allTime: () => totals.totals(),
       peers: () => peerRecords.all(),
+      releases: () => index.releases.all(),
     },
   });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();

@@ -14,6 +14,7 @@ import { buildArchive, bytes } from "../../tests/helpers/archive.ts";
 import { startTestDaemon, type TestDaemon } from "../../tests/helpers/daemon.ts";
 import { startDhtNetwork } from "../../tests/helpers/dht_network.ts";
 import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
+import { testSigner } from "../../tests/helpers/signing.ts";
 import { median, writeResults } from "./results.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { "rate-mib": { type: "string" } } });
@@ -22,10 +23,12 @@ const BIG = "pool/main/b/big/big_1.0_amd64.deb";
 const SMALL = "pool/main/s/small/small_1.0_amd64.deb";
 
 const root = await Deno.makeTempDir({ prefix: "apt-dht-bench-" });
+const signer = await testSigner();
 await buildArchive(root, {
   "big_1.0_amd64.deb": bytes(20 * 1024 * 1024, 1),
   "small_1.0_amd64.deb": bytes(50_000, 2),
-});
+}, { signer });
+const trust = { keyrings: [signer.keyring] };
 const mirror = await MirrorServer.start(root);
 const archive = `${mirror.authority}/debian`;
 const network = await startDhtNetwork(8);
@@ -42,16 +45,19 @@ async function fetchAll(daemon: TestDaemon, paths: string[]) {
   }
 }
 
-const INDEXES = ["dists/stable/Release", "dists/stable/main/binary-amd64/Packages"];
+const INDEXES = ["dists/stable/InRelease", "dists/stable/main/binary-amd64/Packages"];
 
 /** A seed: filled from the mirror with its DHT off, then restarted to join and announce, rate-limited. */
 async function seed(): Promise<TestDaemon> {
   const started = performance.now();
   const dir = await Deno.makeTempDir({ prefix: "apt-dht-seed-" });
-  const filling = await startTestDaemon({ dht: { enabled: false } }, dir);
+  const filling = await startTestDaemon({ dht: { enabled: false }, trust }, dir);
   await fetchAll(filling, [...INDEXES, BIG, SMALL]);
   await filling.stop();
-  const daemon = await startTestDaemon({ dht: { bootstrap }, peers: { upload_limit: RATE } }, dir);
+  const daemon = await startTestDaemon(
+    { dht: { bootstrap }, peers: { upload_limit: RATE }, trust },
+    dir,
+  );
   running.push(daemon);
   const deadline = Date.now() + 20_000;
   while ((daemon.announcer?.announced ?? 0) < 3 && Date.now() < deadline) {
@@ -67,7 +73,7 @@ async function seed(): Promise<TestDaemon> {
 
 /** Time for a fresh daemon to get the big package, and where it came from. */
 async function fetchBig(): Promise<{ seconds: number; source: string | null }> {
-  const fresh = await startTestDaemon({ dht: { bootstrap } });
+  const fresh = await startTestDaemon({ dht: { bootstrap }, trust });
   try {
     await fetchAll(fresh, INDEXES);
     const started = performance.now();
@@ -83,7 +89,9 @@ async function fetchBig(): Promise<{ seconds: number; source: string | null }> {
 
 /** Time to the first byte of the small package through a fresh daemon. */
 async function firstByte(dht: boolean): Promise<number> {
-  const fresh = await startTestDaemon(dht ? { dht: { bootstrap } } : { dht: { enabled: false } });
+  const fresh = await startTestDaemon(
+    dht ? { dht: { bootstrap }, trust } : { dht: { enabled: false }, trust },
+  );
   try {
     await fetchAll(fresh, INDEXES);
     const started = performance.now();

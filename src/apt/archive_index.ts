@@ -20,6 +20,8 @@ import {
   joinArchivePath,
 } from "./index_files.ts";
 import { parseRelease } from "./release.ts";
+import { ReleaseTrust } from "./release_trust.ts";
+import type { TrustedKeys } from "../trust/mod.ts";
 import { decompress } from "./compression.ts";
 import { readIndexFiles } from "./packages.ts";
 
@@ -27,6 +29,19 @@ import { readIndexFiles } from "./packages.ts";
 export interface IndexEntry extends ExpectedFile {
   /** For by-hash URLs and listed indexes: the canonical key, which says how to parse it. */
   readonly name?: string;
+  /**
+   * The hash traces back to a Release whose signature verified (or is the
+   * by-hash URL's own, which apt took from a Release it verified): only then
+   * may the file come from peers.
+   */
+  readonly trusted?: boolean;
+}
+
+/** How the index checks Release signatures. */
+export interface IndexTrustOptions {
+  readonly keys?: TrustedKeys;
+  /** A verified cached file's bytes by cache key (a Release's sibling signature, or the reverse). */
+  readonly readCached?: (key: string) => Promise<Uint8Array | undefined>;
 }
 
 /** Release files bigger than this are not parsed (Debian's largest are a few hundred KiB). */
@@ -42,12 +57,16 @@ export interface IngestResult {
 export class ArchiveIndex {
   #lookup: StatementSync;
   #upsert: StatementSync;
+  #listedBy: StatementSync;
   #pending = new Set<Promise<unknown>>();
+  /** Which Release files verified. */
+  readonly releases: ReleaseTrust;
 
   constructor(
     private readonly db: DatabaseSync,
     private readonly log: Logger,
     private readonly now = Date.now,
+    private readonly trust: IndexTrustOptions = {},
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS index_entries (
       url TEXT PRIMARY KEY,
@@ -60,8 +79,10 @@ export class ArchiveIndex {
       seen_at INTEGER NOT NULL
     ) WITHOUT ROWID`);
     this.#lookup = db.prepare(
-      "SELECT size, sha256, sha1, md5, name FROM index_entries WHERE url = ?",
+      "SELECT size, sha256, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
+    this.#listedBy = db.prepare("SELECT listed_by FROM index_entries WHERE url = ?");
+    this.releases = new ReleaseTrust(db, trust.keys, now);
     this.#upsert = db.prepare(
       `INSERT INTO index_entries (url, size, sha256, sha1, md5, name, listed_by, seen_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -82,6 +103,7 @@ export class ArchiveIndex {
         sha1: string | null;
         md5: string | null;
         name: string | null;
+        listed_by: string;
       }
       | undefined;
     const found = byHashDigest(key);
@@ -89,9 +111,15 @@ export class ArchiveIndex {
     const digest = found && found.algorithm !== "sha512"
       ? { algorithm: found.algorithm, hex: found.hex }
       : undefined;
-    if (!row) return digest ? { [digest.algorithm]: digest.hex } : undefined;
-    const entry: { size?: number; sha256?: string; sha1?: string; md5?: string; name?: string } =
-      {};
+    if (!row) return digest ? { [digest.algorithm]: digest.hex, trusted: true } : undefined;
+    const entry: {
+      size?: number;
+      sha256?: string;
+      sha1?: string;
+      md5?: string;
+      name?: string;
+      trusted?: boolean;
+    } = { trusted: digest !== undefined || this.#trustedListing(row.listed_by) };
     if (row.size !== null) entry.size = row.size;
     if (row.sha256 !== null) entry.sha256 = row.sha256;
     if (row.sha1 !== null) entry.sha1 = row.sha1;
@@ -99,6 +127,18 @@ export class ArchiveIndex {
     if (row.name !== null) entry.name = row.name;
     if (digest) entry[digest.algorithm] = digest.hex; // the URL's own hash always wins
     return entry;
+  }
+
+  /** Whether an index that listed something traces back to a verified Release. */
+  #trustedListing(listedBy: string): boolean {
+    // Release → Packages/Sources (or by-hash) → pool files: two steps at most.
+    for (let hop = 0, at = listedBy; hop < 3; hop++) {
+      if (indexKindOf(at) === "release") return this.releases.trusted(at);
+      const row = this.#listedBy.get(at) as { listed_by: string } | undefined;
+      if (!row) return false;
+      at = row.listed_by;
+    }
+    return false;
   }
 
   /** Resolves when every ingest started so far has finished (successfully or not). */
@@ -140,6 +180,7 @@ export class ArchiveIndex {
     const started = performance.now();
     let result: IngestResult | undefined;
     if (kind === "release") result = await this.#ingestRelease(name, filePath);
+    else if (kind === "signature") result = await this.#ingestSignature(name, filePath);
     else if (kind === "packages" || kind === "sources") {
       result = await this.#ingestListing(name, filePath, kind);
     }
@@ -159,8 +200,15 @@ export class ArchiveIndex {
     if (stat.size > MAX_RELEASE_BYTES) {
       throw new Error(`Release file too large (${stat.size} bytes)`);
     }
-    const release = parseRelease(await Deno.readTextFile(filePath));
+    const bytes = await Deno.readFile(filePath);
     const dir = name.slice(0, name.lastIndexOf("/") + 1);
+    let text = new TextDecoder().decode(bytes);
+    if (name.endsWith("/InRelease")) text = await this.releases.checkInRelease(name, text);
+    else {
+      const signature = await this.trust.readCached?.(`${dir}Release.gpg`);
+      await this.releases.checkDetached(name, bytes, signature);
+    }
+    const release = parseRelease(text);
     const seen = this.now();
     transaction(this.db, () => {
       for (const [path, file] of release.files) {
@@ -177,6 +225,14 @@ export class ArchiveIndex {
       }
     });
     return { kind: "release", entries: release.files.size };
+  }
+
+  /** A Release.gpg: checks the Release beside it, if that is cached. */
+  async #ingestSignature(name: string, filePath: string): Promise<IngestResult> {
+    const release = name.replace(/\.gpg$/, "");
+    const data = await this.trust.readCached?.(release);
+    if (data) await this.releases.checkDetached(release, data, await Deno.readFile(filePath));
+    return { kind: "signature", entries: data ? 1 : 0 };
   }
 
   async #ingestListing(

@@ -9,7 +9,7 @@
 export type Compression = "none" | "gz" | "xz" | "bz2";
 
 /** How an index file is parsed for hashes. */
-export type IndexKind = "release" | "packages" | "sources" | "other-index";
+export type IndexKind = "release" | "signature" | "packages" | "sources" | "other-index";
 
 const INDEX_NAME =
   /^(InRelease|Release(\.gpg)?|(Packages|Sources|Contents-[^/]+|Translation-[^/]+|Components-[^/]+|Commands-[^/]+|icons-[^/]+|Index)(\.(gz|xz|bz2|lzma|zst))?)$/;
@@ -51,6 +51,7 @@ export function compressionOf(name: string): Compression {
 export function indexKindOf(name: string): IndexKind | undefined {
   const base = basename(name);
   if (base === "InRelease" || base === "Release") return "release";
+  if (base === "Release.gpg") return "signature";
   if (/^Packages(\.(gz|xz|bz2))?$/.test(base)) return "packages";
   if (/^Sources(\.(gz|xz|bz2))?$/.test(base)) return "sources";
   return INDEX_NAME.test(base) ? "other-index" : undefined;

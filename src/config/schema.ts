@@ -60,6 +60,12 @@ export interface Config {
     /** Bytes per second for all uploads to peers together; 0 for no limit. */
     readonly uploadLimit: number;
   };
+  readonly trust: {
+    /** Read the keys apt trusts (trusted.gpg, trusted.gpg.d, /usr/share/keyrings, /etc/apt/keyrings). */
+    readonly aptKeyrings: boolean;
+    /** Further keyring files (binary or armored) whose keys sign trusted archives. */
+    readonly keyrings: readonly string[];
+  };
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
 }
 
@@ -87,6 +93,7 @@ export function defaultConfig(
     // No bootstrap nodes: a daemon started with no config never sends a packet beyond the machine.
     dht: { enabled: true, bootstrap: [] },
     peers: { wait: 0.3, timeout: 3, uploadLimit: 0 },
+    trust: { aptKeyrings: true, keyrings: [] },
     mirrors: new Map(),
   };
 }
@@ -119,6 +126,13 @@ const integer = (min: number, max: number) => (value: unknown, key: string) => {
 const nonEmptyString = (value: unknown, key: string) => {
   if (typeof value !== "string" || value.trim() === "") {
     throw new TypeError(`${key}: expected a non-empty string, got ${show(value)}`);
+  }
+  return value;
+};
+
+const boolean = (value: unknown, key: string) => {
+  if (typeof value !== "boolean") {
+    throw new TypeError(`${key}: expected true or false, got ${show(value)}`);
   }
   return value;
 };
@@ -163,12 +177,7 @@ const SECTIONS: Record<string, Section> = {
     resume_attempts: integer(0, 100),
   },
   dht: {
-    enabled: (value, key) => {
-      if (typeof value !== "boolean") {
-        throw new TypeError(`${key}: expected true or false, got ${show(value)}`);
-      }
-      return value;
-    },
+    enabled: boolean,
     bootstrap: (value, key) => {
       if (!Array.isArray(value)) {
         throw new TypeError(`${key}: expected a list of "host:port", got ${show(value)}`);
@@ -190,6 +199,15 @@ const SECTIONS: Record<string, Section> = {
     wait: positiveSeconds,
     timeout: positiveSeconds,
     upload_limit: (value, key) => integer(0, Number.MAX_SAFE_INTEGER)(value, key),
+  },
+  trust: {
+    apt_keyrings: boolean,
+    keyrings: (value, key) => {
+      if (!Array.isArray(value)) {
+        throw new TypeError(`${key}: expected a list of keyring file paths, got ${show(value)}`);
+      }
+      return value.map((item, i) => nonEmptyString(item, `${key}[${i}]`));
+    },
   },
   log: {
     level: (value, key) => {
@@ -343,6 +361,10 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
     dht: {
       enabled: pick("dht.enabled", base.dht.enabled),
       bootstrap: pick("dht.bootstrap", base.dht.bootstrap),
+    },
+    trust: {
+      aptKeyrings: pick("trust.apt_keyrings", base.trust.aptKeyrings),
+      keyrings: pick("trust.keyrings", base.trust.keyrings),
     },
     mirrors,
   };

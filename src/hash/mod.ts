@@ -6,3 +6,4 @@
  */
 export * from "./digest.ts";
 export * from "./pieces.ts";
+export * from "./signature.ts";

@@ -10,6 +10,7 @@ import type { ArchiveIndex, IndexEntry } from "../apt/mod.ts";
 import { indexKindOf, isImmutable } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import type { MirrorClient } from "../fetch/mod.ts";
+import { hasHash } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { Download, type DownloadOutcome, type PeerReport } from "./download.ts";
 import { respondWithBody } from "./http_response.ts";
@@ -186,7 +187,9 @@ export class AptPipeline {
   async #peerUrls(expected: IndexEntry | undefined): Promise<string[]> {
     const finder = this.deps.peers;
     const sha256 = expected?.sha256;
-    if (!finder || !sha256 || expected.size === undefined) return [];
+    // Only hashes that trace back to a verified signature: a hash from an unverified Release is
+    // the mirror's word alone, good enough to check the mirror's bytes but not a peer's.
+    if (!finder || !sha256 || expected.size === undefined || !expected.trusted) return [];
     const found = await finder.find(sha256);
     const peers = this.deps.peerRecords?.rank(found) ?? found; // best first
     return peers.map((p) =>
@@ -221,6 +224,7 @@ export class AptPipeline {
       upstreams: target.upstreams,
       peers,
       expected,
+      announce: expected?.trusted === true && hasHash(expected),
       validators,
       resumeAttempts: this.options.resumeAttempts,
     }, {

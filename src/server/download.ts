@@ -64,6 +64,8 @@ export interface DownloadRequest {
    */
   readonly peers?: readonly string[] | Promise<readonly string[]>;
   readonly expected?: ExpectedFile;
+  /** Whether peers may be told of the committed file (default: when a hash is expected). */
+  readonly announce?: boolean;
   /** Validators of the cached copy: the first upstream is asked for a 304. */
   readonly validators?: { readonly etag?: string; readonly lastModified?: string };
   /** Resumes allowed per upstream after an interrupted transfer. */
@@ -403,7 +405,7 @@ export class Download {
       file = await cache.commit(attempt.partial, this.key, {
         sha256,
         ...validators,
-        announce: hasHash(this.request.expected),
+        announce: this.request.announce ?? hasHash(this.request.expected),
         pieceList: pieces ? encodePieceList(pieces) : undefined,
       });
       attempt.path = file.path;

@@ -8,6 +8,7 @@
 
 import type { Totals, TrafficCounters } from "../stats/mod.ts";
 import type { DhtStats } from "../dht/mod.ts";
+import type { ReleaseTrustRecord } from "../apt/release_trust.ts";
 
 /** What the pages show of a peer. */
 export interface PeerSummary {
@@ -30,6 +31,8 @@ export interface StatusSource {
   readonly allTime?: () => Totals;
   /** Peers seen, best first. */
   readonly peers?: () => readonly PeerSummary[];
+  /** Release files seen and whether their signatures verified. */
+  readonly releases?: () => readonly ReleaseTrustRecord[];
   readonly now?: () => number;
 }
 
@@ -51,6 +54,13 @@ export function statusSnapshot(source: StatusSource) {
       hash_errors: p.hashErrors.length,
       failures: p.failures,
       score: +p.score.toFixed(3),
+    })),
+    releases: (source.releases?.() ?? []).map((r) => ({
+      release: r.release,
+      trusted: r.trusted,
+      signer: r.signer ?? null,
+      reason: r.reason ?? null,
+      checked_at: new Date(r.checkedAt).toISOString(),
     })),
   };
 }
@@ -83,9 +93,26 @@ function html(snapshot: ReturnType<typeof statusSnapshot>): string {
       }</table>`
       : "<p>none yet</p>"
   }
+<h2>Archives</h2>${
+    snapshot.releases.length
+      ? `<table><tr><th>Release</th><th>signature</th></tr>${
+        snapshot.releases.map((r) =>
+          `<tr><td>${escapeHtml(r.release)}</td><td>${
+            r.trusted
+              ? `good, key ${escapeHtml(r.signer ?? "")}`
+              : `not trusted (peers not used): ${escapeHtml(r.reason ?? "")}`
+          }</td></tr>`
+        ).join("")
+      }</table>`
+      : "<p>none yet</p>"
+  }
 <p><a href="/stats.json">stats.json</a> · <a href="/metrics">metrics</a></p>
 </body></html>
 `;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function metrics(snapshot: ReturnType<typeof statusSnapshot>): string {

@@ -3,6 +3,8 @@ import { ArchiveIndex } from "../../src/apt/mod.ts";
 import { openDatabase } from "../../src/cache/mod.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { sha256 } from "../helpers/archive.ts";
+import { testSigner } from "../helpers/signing.ts";
+import { TrustedKeys } from "../../src/trust/mod.ts";
 
 async function xz(text: string): Promise<Uint8Array> {
   const child = new Deno.Command("xz", { args: ["-c"], stdin: "piped", stdout: "piped" }).spawn();
@@ -42,6 +44,7 @@ Deno.test("ArchiveIndex learns index hashes from Release, pool hashes from Packa
       size: packedXz.length,
       sha256: sha256(packedXz),
       name: canonical,
+      trusted: false, // an unsigned Release: its hashes check the mirror, never call in peers
     });
     assert.equal(index.lookup(byHash)?.name, canonical);
 
@@ -51,6 +54,7 @@ Deno.test("ArchiveIndex learns index hashes from Release, pool hashes from Packa
     assert.deepEqual(index.lookup("m.example/debian/pool/main/h/hello/hello_1_amd64.deb"), {
       size: 42,
       sha256: "c".repeat(64),
+      trusted: false,
     });
     assert.equal(index.lookup("m.example/debian/pool/main/n/nothing.deb"), undefined);
   } finally {
@@ -62,8 +66,10 @@ Deno.test("ArchiveIndex learns index hashes from Release, pool hashes from Packa
 Deno.test("ArchiveIndex takes a by-hash URL's own digest even when nothing listed it", () => {
   const db = openDatabase(":memory:");
   const index = new ArchiveIndex(db, new Logger("error"));
+  // apt took the hash in the URL from a Release it verified itself.
   assert.deepEqual(index.lookup(`h/debian/dists/x/main/by-hash/SHA256/${"a".repeat(64)}`), {
     sha256: "a".repeat(64),
+    trusted: true,
   });
   assert.equal(index.lookup(`h/debian/dists/x/main/by-hash/SHA256/abc`), undefined);
   db.close();
@@ -80,6 +86,46 @@ Deno.test("ArchiveIndex resolves flat repositories' files against the index's di
     );
     await index.ingest("h/repo/Packages", `${dir}/Packages`);
     assert.equal(index.lookup("h/repo/a_1_all.deb")?.size, 1);
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("trust flows from a verified InRelease to the Packages it lists and the files those list", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDatabase(":memory:");
+  try {
+    const signer = await testSigner();
+    const rogue = await testSigner("rogue");
+    const index = new ArchiveIndex(db, new Logger("error"), Date.now, {
+      keys: new TrustedKeys({ apt: false, extra: [signer.keyring] }),
+    });
+    const packages = `Package: a\nFilename: pool/a.deb\nSize: 1\nSHA256: ${"d".repeat(64)}\n`;
+    const release = `Suite: s\nSHA256:\n ${sha256(packages)} ${packages.length} main/Packages\n`;
+    for (const [site, by] of [["good", signer], ["bad", rogue]] as const) {
+      await Deno.writeTextFile(`${dir}/InRelease`, await by.clearsign(release));
+      await index.ingest(`${site}/d/dists/s/InRelease`, `${dir}/InRelease`);
+      await Deno.writeTextFile(`${dir}/Packages`, packages);
+      await index.ingest(`${site}/d/dists/s/main/Packages`, `${dir}/Packages`);
+    }
+    assert.equal(index.lookup("good/d/dists/s/main/Packages")?.trusted, true);
+    assert.equal(index.lookup("good/d/pool/a.deb")?.trusted, true);
+    assert.equal(index.lookup("bad/d/dists/s/main/Packages")?.trusted, false);
+    assert.equal(index.lookup("bad/d/pool/a.deb")?.trusted, false);
+    assert.equal(
+      index.lookup("bad/d/pool/a.deb")?.sha256,
+      "d".repeat(64),
+      "still checks the mirror",
+    );
+    const records = index.releases.all();
+    assert.deepEqual(records.map((r) => [r.release, r.trusted]), [
+      ["bad/d/dists/s/InRelease", false],
+      ["good/d/dists/s/InRelease", true],
+    ]);
+    // Kept across restarts.
+    const again = new ArchiveIndex(db, new Logger("error"));
+    assert.equal(again.lookup("good/d/pool/a.deb")?.trusted, true);
   } finally {
     db.close();
     await Deno.remove(dir, { recursive: true });

@@ -22,9 +22,18 @@ Deno.test({
     const mirror = await MirrorServer.start(repo.root);
     await using network = await startDhtNetwork(5);
     const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
-    await using a = await startTestDaemon({ dht: { bootstrap } });
-    await using b = await startTestDaemon({ dht: { bootstrap } });
-    await using c = await startTestDaemon({ dht: { bootstrap } });
+    await using a = await startTestDaemon({
+      dht: { bootstrap },
+      trust: { keyrings: [repo.keyring] },
+    });
+    await using b = await startTestDaemon({
+      dht: { bootstrap },
+      trust: { keyrings: [repo.keyring] },
+    });
+    await using c = await startTestDaemon({
+      dht: { bootstrap },
+      trust: { keyrings: [repo.keyring] },
+    });
     const roots = [];
     try {
       for (const daemon of [a, b, c]) {
@@ -81,8 +90,14 @@ Deno.test({
     const mirror = await MirrorServer.start(repo.root);
     await using network = await startDhtNetwork(5);
     const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
-    await using a = await startTestDaemon({ dht: { bootstrap } });
-    await using b = await startTestDaemon({ dht: { bootstrap } });
+    await using a = await startTestDaemon({
+      dht: { bootstrap },
+      trust: { keyrings: [repo.keyring] },
+    });
+    await using b = await startTestDaemon({
+      dht: { bootstrap },
+      trust: { keyrings: [repo.keyring] },
+    });
     const line = (port: number) =>
       `deb [signed-by=${repo.keyring}] http://127.0.0.1:${port}/${mirror.authority}/debian ${repo.suite} main`;
     const viaA = await createAptRoot(line(a.port));

@@ -3,6 +3,7 @@
  * the indexes (the end-to-end apt tests use apt-ftparchive and gpg instead).
  */
 
+import type { TestSigner } from "./signing.ts";
 import { createHash } from "node:crypto";
 
 export const sha256 = (data: Uint8Array | string) =>
@@ -36,12 +37,13 @@ export function bytes(size: number, seed = 1): Uint8Array {
 
 /**
  * Writes `pool` files under `<root>/debian/pool/...`, a Packages index for
- * them, and a Release listing Packages; returns the hashes.
+ * them, and a Release listing Packages, with InRelease and Release.gpg when
+ * a signer is given; returns the hashes.
  */
 export async function buildArchive(
   root: string,
   pool: Record<string, Uint8Array>,
-  options: { suite?: string } = {},
+  options: { suite?: string; signer?: TestSigner } = {},
 ) {
   const suite = options.suite ?? "stable";
   const stanzas: string[] = [];
@@ -63,5 +65,17 @@ export async function buildArchive(
     sha256(packages)
   } ${new TextEncoder().encode(packages).length} main/binary-amd64/Packages\n`;
   await writeFile(root, `debian/dists/${suite}/Release`, release);
+  if (options.signer) {
+    await writeFile(
+      root,
+      `debian/dists/${suite}/InRelease`,
+      await options.signer.clearsign(release),
+    );
+    await writeFile(
+      root,
+      `debian/dists/${suite}/Release.gpg`,
+      await options.signer.detachSign(new TextEncoder().encode(release)),
+    );
+  }
   return { packages, release, packagesPath: `debian/${packagesPath}` };
 }

@@ -29,6 +29,8 @@ export async function startTestDaemon(
       cache: { directory: cacheDir },
       state: { directory: stateDir },
       upstream: { response_timeout: 5, idle_timeout: 2 },
+      // Only the keys a test names: results must not depend on the machine's keyrings.
+      trust: { apt_keyrings: false },
     }, "test defaults"),
     validateLayer(toml, "test"),
   ];

@@ -8,11 +8,12 @@ import { buildArchive, bytes } from "./archive.ts";
 import { startTestDaemon, type TestDaemon } from "./daemon.ts";
 import { type DhtNetwork, startDhtNetwork } from "./dht_network.ts";
 import { MirrorServer } from "./mirror_server.ts";
+import { testSigner } from "./signing.ts";
 
 /** The package's path inside the archive. */
 export const POOL = "pool/main/p/pkg/pkg_1.0_amd64.deb";
 /** The archive's indexes, in the order apt reads them. */
-export const INDEXES = ["dists/stable/Release", "dists/stable/main/binary-amd64/Packages"];
+export const INDEXES = ["dists/stable/InRelease", "dists/stable/main/binary-amd64/Packages"];
 
 export interface PeerWorld extends AsyncDisposable {
   readonly data: Uint8Array;
@@ -30,7 +31,8 @@ export interface PeerWorld extends AsyncDisposable {
 export async function startPeerWorld(size: number, seed: number): Promise<PeerWorld> {
   const root = await Deno.makeTempDir({ prefix: "apt-dht-world-" });
   const data = bytes(size, seed);
-  await buildArchive(root, { "pkg_1.0_amd64.deb": data });
+  const signer = await testSigner();
+  await buildArchive(root, { "pkg_1.0_amd64.deb": data }, { signer });
   const mirror = await MirrorServer.start(root);
   const network = await startDhtNetwork(12);
   const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
@@ -42,7 +44,11 @@ export async function startPeerWorld(size: number, seed: number): Promise<PeerWo
     bootstrap,
     archive: `${mirror.authority}/debian`,
     async daemon(toml = {}) {
-      const daemon = await startTestDaemon({ dht: { bootstrap }, ...toml });
+      const daemon = await startTestDaemon({
+        dht: { bootstrap },
+        trust: { keyrings: [signer.keyring] },
+        ...toml,
+      });
       daemons.push(daemon);
       return daemon;
     },

@@ -24,11 +24,11 @@ Deno.test({
     await a.pipeline.idle();
     await announced(a, 2);
 
-    await get(b.base, world.archive, "dists/stable/Release");
+    await get(b.base, world.archive, "dists/stable/InRelease");
     await b.pipeline.idle();
     await b.index.settled();
     const packages = await get(b.base, world.archive, "dists/stable/main/binary-amd64/Packages");
-    assert.equal(packages.source, "peer", "Packages (listed in Release) came from a");
+    assert.equal(packages.source, "peer", "Packages (listed in InRelease) came from a");
     await b.pipeline.idle();
     await b.index.settled();
     const pkg = await get(b.base, world.archive, POOL);

@@ -1,0 +1,121 @@
+/**
+ * The keys apt trusts, read the way apt finds them: `/etc/apt/trusted.gpg`,
+ * `/etc/apt/trusted.gpg.d/*.gpg|*.asc`, and the `signed-by` keyrings under
+ * `/usr/share/keyrings` and `/etc/apt/keyrings`, plus keyrings the config
+ * names. Binary (dearmored) and armored files both; a file that cannot be
+ * read is logged and skipped, never fatal.
+ *
+ * @module
+ */
+
+import * as openpgp from "openpgp";
+import type { Logger } from "../log/mod.ts";
+
+/** Where apt keeps keys, in the order apt reads them. */
+export const APT_KEYRING_PLACES = [
+  "/etc/apt/trusted.gpg",
+  "/etc/apt/trusted.gpg.d",
+  "/usr/share/keyrings",
+  "/etc/apt/keyrings",
+] as const;
+
+const KEYRING_FILE = /\.(gpg|asc|pgp)$/;
+/** Keys Debian withdrew are shipped for reference only; apt never trusts them. */
+const WITHDRAWN = /-removed-keys\.(gpg|pgp|asc)$/;
+
+/** Where to read keys from. */
+export interface KeyringPlaces {
+  /** Read apt's own places (APT_KEYRING_PLACES). */
+  readonly apt: boolean;
+  /** Further keyring files. */
+  readonly extra: readonly string[];
+}
+
+/** A keyring file and what came of reading it. */
+export interface KeyringSource {
+  readonly path: string;
+  readonly keys: number;
+  readonly error?: string;
+}
+
+/** The trusted keys, read on first use and again on `reload()`. */
+export class TrustedKeys {
+  #loading: Promise<openpgp.PublicKey[]> | undefined;
+  #sources: KeyringSource[] = [];
+
+  constructor(private readonly places: KeyringPlaces, private readonly log?: Logger) {}
+
+  /** Every trusted public key. */
+  keys(): Promise<openpgp.PublicKey[]> {
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  /** Reads the keyrings again (after a config reload or a new keyring). */
+  reload(): Promise<openpgp.PublicKey[]> {
+    this.#loading = undefined;
+    return this.keys();
+  }
+
+  /** What each keyring file gave, for the status page. */
+  get sources(): readonly KeyringSource[] {
+    return this.#sources;
+  }
+
+  async #load(): Promise<openpgp.PublicKey[]> {
+    const files = [
+      ...(this.places.apt ? await keyringFiles(APT_KEYRING_PLACES) : []),
+      ...this.places.extra,
+    ];
+    const sources: KeyringSource[] = [];
+    const keys: openpgp.PublicKey[] = [];
+    for (const path of files) {
+      try {
+        const found = await readKeyring(await Deno.readFile(path));
+        keys.push(...found);
+        sources.push({ path, keys: found.length });
+      } catch (error) {
+        const message = (error as Error).message;
+        sources.push({ path, keys: 0, error: message });
+        this.log?.warn("trust.keyring_unreadable", { path, error: message });
+      }
+    }
+    this.#sources = sources;
+    this.log?.info("trust.keys_loaded", { files: sources.length, keys: keys.length });
+    return keys;
+  }
+}
+
+/** The keyring files at these places: files as they are, directories by extension. */
+export async function keyringFiles(places: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const place of places) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(place);
+    } catch {
+      continue; // apt's places are all optional
+    }
+    if (info.isFile) {
+      out.push(place);
+      continue;
+    }
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(place)) {
+      if ((entry.isFile || entry.isSymlink) && KEYRING_FILE.test(entry.name)) {
+        names.push(entry.name);
+      }
+    }
+    out.push(...names.filter((n) => !WITHDRAWN.test(n)).sort().map((n) => `${place}/${n}`));
+  }
+  return out;
+}
+
+/** The public keys in a keyring file, armored or binary. */
+export async function readKeyring(bytes: Uint8Array): Promise<openpgp.PublicKey[]> {
+  const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
+  const keys = head.startsWith("-----BEGIN PGP")
+    ? await openpgp.readKeys({ armoredKeys: new TextDecoder().decode(bytes) })
+    : await openpgp.readKeys({ binaryKeys: bytes });
+  return keys.map((key) => key.toPublic());
+}
