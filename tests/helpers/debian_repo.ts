@@ -22,6 +22,8 @@ export interface DebianRepo {
   readonly suite: string;
   /** Pool path (relative to the archive) and SHA-256 of each package. */
   readonly debs: ReadonlyMap<string, { path: string; sha256: string; size: number }>;
+  /** Pool paths of the source packages' files (.dsc, .orig.tar.gz, .debian.tar.xz). */
+  readonly sourceFiles: readonly string[];
   cleanup(): Promise<void>;
 }
 
@@ -65,54 +67,69 @@ async function buildDeb(work: string, archive: string, pkg: RepoPackage, seed: n
   return { path, sha256: createHash("sha256").update(data).digest("hex"), size: data.length };
 }
 
+/** A source package `<name>_1.0-1` in 3.0 (quilt) format, built by dpkg-source. */
+async function buildSource(work: string, archive: string, pkg: RepoPackage, seed: number) {
+  const dir = `${work}/src-${pkg.name}/${pkg.name}-1.0`;
+  await Deno.mkdir(`${dir}/debian/source`, { recursive: true });
+  await Deno.writeFile(`${dir}/payload`, bytes(pkg.payloadBytes, seed + 100));
+  await run("tar", ["-czf", `../${pkg.name}_1.0.orig.tar.gz`, "--sort=name", "payload"], {
+    cwd: dir,
+  });
+  await Deno.writeTextFile(`${dir}/debian/source/format`, "3.0 (quilt)\n");
+  await Deno.writeTextFile(
+    `${dir}/debian/control`,
+    `Source: ${pkg.name}\nMaintainer: apt-dht tests <tests@invalid>\n\nPackage: ${pkg.name}\nArchitecture: all\nDescription: test package ${pkg.name}\n made for apt-dht's end-to-end tests\n`,
+  );
+  await Deno.writeTextFile(
+    `${dir}/debian/changelog`,
+    `${pkg.name} (1.0-1) stable; urgency=low\n\n  * Test.\n\n -- apt-dht tests <tests@invalid>  Sat, 21 Nov 2026 00:00:00 +0000\n`,
+  );
+  await Deno.writeTextFile(`${dir}/debian/rules`, "#!/usr/bin/make -f\n%:\n\tdh $@\n");
+  await run("dpkg-source", ["-b", `${pkg.name}-1.0`], { cwd: `${work}/src-${pkg.name}` });
+  const poolDir = `pool/main/${pkg.name[0]}/${pkg.name}`;
+  await Deno.mkdir(`${archive}/${poolDir}`, { recursive: true });
+  const files = [
+    `${pkg.name}_1.0-1.dsc`,
+    `${pkg.name}_1.0.orig.tar.gz`,
+    `${pkg.name}_1.0-1.debian.tar.xz`,
+  ];
+  for (const name of files) {
+    await Deno.copyFile(`${work}/src-${pkg.name}/${name}`, `${archive}/${poolDir}/${name}`);
+  }
+  return files.map((name) => `${poolDir}/${name}`);
+}
+
+/** What kind of repository to build. */
+export interface RepoOptions {
+  readonly suite?: string;
+  /** Source packages too, with a Sources index (for `deb-src` and `apt-get source`). */
+  readonly sources?: boolean;
+  /**
+   * A flat repository (`deb http://host/debian/flat ./`): packages and
+   * indexes in one directory, no dists/, no by-hash.
+   */
+  readonly flat?: boolean;
+}
+
 /** Creates the repository; call `cleanup()` when done. */
 export async function buildDebianRepo(
   packages: readonly RepoPackage[],
-  suite = "stable",
+  options: RepoOptions = {},
 ): Promise<DebianRepo> {
+  const suite = options.suite ?? "stable";
   const root = await Deno.makeTempDir({ prefix: "apt-dht-repo-" });
   const work = `${root}/.work`;
   const gnupg = `${work}/gnupg`;
   await Deno.mkdir(gnupg, { recursive: true, mode: 0o700 });
-  const archive = `${root}/debian`;
+  const archive = options.flat ? `${root}/debian/flat` : `${root}/debian`;
   const debs = new Map<string, { path: string; sha256: string; size: number }>();
+  const sourceFiles: string[] = [];
   let seed = 1;
-  for (const pkg of packages) debs.set(pkg.name, await buildDeb(work, archive, pkg, seed++));
-
-  const dist = `${archive}/dists/${suite}`;
-  const binary = `${dist}/main/binary-amd64`;
-  await Deno.mkdir(binary, { recursive: true });
-  const packagesText = await run("apt-ftparchive", ["packages", "pool"], { cwd: archive });
-  await Deno.writeTextFile(`${binary}/Packages`, packagesText);
-  await run("gzip", ["-9nk", `${binary}/Packages`]);
-  await run("xz", ["-k", `${binary}/Packages`]);
-  // Debian's archive serves indexes by hash too; apt then asks for those URLs.
-  for (const algorithm of ["SHA256", "SHA512"]) {
-    const byHash = `${binary}/by-hash/${algorithm}`;
-    await Deno.mkdir(byHash, { recursive: true });
-    for (const name of ["Packages", "Packages.gz", "Packages.xz"]) {
-      const data = await Deno.readFile(`${binary}/${name}`);
-      await Deno.writeFile(
-        `${byHash}/${createHash(algorithm.toLowerCase()).update(data).digest("hex")}`,
-        data,
-      );
-    }
+  for (const pkg of packages) {
+    debs.set(pkg.name, await buildDeb(work, archive, pkg, seed));
+    if (options.sources) sourceFiles.push(...await buildSource(work, archive, pkg, seed));
+    seed++;
   }
-  const release = await run("apt-ftparchive", [
-    "-o",
-    `APT::FTPArchive::Release::Suite=${suite}`,
-    "-o",
-    `APT::FTPArchive::Release::Codename=${suite}`,
-    "-o",
-    "APT::FTPArchive::Release::Components=main",
-    "-o",
-    "APT::FTPArchive::Release::Architectures=amd64",
-    "-o",
-    "APT::FTPArchive::Release::Acquire-By-Hash=yes",
-    "release",
-    ".",
-  ], { cwd: dist });
-  await Deno.writeTextFile(`${dist}/Release`, release);
 
   const gpg = (...args: string[]) =>
     run("gpg", [
@@ -132,15 +149,43 @@ export async function buildDebianRepo(
     "sign",
     "never",
   );
-  await gpg("--clearsign", "--digest-algo", "SHA256", "-o", `${dist}/InRelease`, `${dist}/Release`);
-  await gpg(
-    "--detach-sign",
-    "--digest-algo",
-    "SHA256",
-    "-o",
-    `${dist}/Release.gpg`,
-    `${dist}/Release`,
-  );
+
+  if (options.flat) {
+    // Only some compressions, no by-hash: what small third-party repositories look like.
+    const packagesText = await run("apt-ftparchive", ["packages", "pool"], { cwd: archive });
+    await Deno.writeTextFile(`${archive}/Packages`, packagesText);
+    await run("gzip", ["-9nk", `${archive}/Packages`]);
+    await signedRelease(archive, [], gpg);
+  } else {
+    const dist = `${archive}/dists/${suite}`;
+    const binary = `${dist}/main/binary-amd64`;
+    await Deno.mkdir(binary, { recursive: true });
+    const packagesText = await run("apt-ftparchive", ["packages", "pool"], { cwd: archive });
+    await writeIndex(binary, "Packages", packagesText);
+    if (options.sources) {
+      const source = `${dist}/main/source`;
+      await Deno.mkdir(source, { recursive: true });
+      await writeIndex(
+        source,
+        "Sources",
+        await run("apt-ftparchive", ["sources", "pool"], {
+          cwd: archive,
+        }),
+      );
+    }
+    await signedRelease(dist, [
+      "-o",
+      `APT::FTPArchive::Release::Suite=${suite}`,
+      "-o",
+      `APT::FTPArchive::Release::Codename=${suite}`,
+      "-o",
+      "APT::FTPArchive::Release::Components=main",
+      "-o",
+      "APT::FTPArchive::Release::Architectures=amd64",
+      "-o",
+      "APT::FTPArchive::Release::Acquire-By-Hash=yes",
+    ], gpg);
+  }
   const keyring = `${work}/archive-keyring.gpg`;
   await gpg("--output", keyring, "--export", "archive@invalid");
   await run("gpgconf", ["--homedir", gnupg, "--kill", "gpg-agent"]).catch(() => {});
@@ -150,8 +195,47 @@ export async function buildDebianRepo(
     keyring,
     suite,
     debs,
+    sourceFiles,
     async cleanup() {
       await Deno.remove(root, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** An index with .gz and .xz beside it, and by-hash copies as Debian's archive has them. */
+async function writeIndex(dir: string, name: string, text: string): Promise<void> {
+  await Deno.writeTextFile(`${dir}/${name}`, text);
+  await run("gzip", ["-9nk", `${dir}/${name}`]);
+  await run("xz", ["-k", `${dir}/${name}`]);
+  // Debian's archive serves indexes by hash too; apt then asks for those URLs.
+  for (const algorithm of ["SHA256", "SHA512"]) {
+    const byHash = `${dir}/by-hash/${algorithm}`;
+    await Deno.mkdir(byHash, { recursive: true });
+    for (const file of [name, `${name}.gz`, `${name}.xz`]) {
+      const data = await Deno.readFile(`${dir}/${file}`);
+      await Deno.writeFile(
+        `${byHash}/${createHash(algorithm.toLowerCase()).update(data).digest("hex")}`,
+        data,
+      );
+    }
+  }
+}
+
+/** Release by apt-ftparchive, then InRelease and Release.gpg. */
+async function signedRelease(
+  dir: string,
+  releaseOptions: string[],
+  gpg: (...args: string[]) => Promise<string>,
+): Promise<void> {
+  const release = await run("apt-ftparchive", [...releaseOptions, "release", "."], { cwd: dir });
+  await Deno.writeTextFile(`${dir}/Release`, release);
+  await gpg("--clearsign", "--digest-algo", "SHA256", "-o", `${dir}/InRelease`, `${dir}/Release`);
+  await gpg(
+    "--detach-sign",
+    "--digest-algo",
+    "SHA256",
+    "-o",
+    `${dir}/Release.gpg`,
+    `${dir}/Release`,
+  );
 }
