@@ -79,6 +79,7 @@ export async function startDaemon(
     idleTimeoutMs: config.upstream.idleTimeout * 1000,
     userAgent: `apt-dht/${VERSION}`,
     via,
+    maxConnectionsPerHost: config.upstream.maxConnections,
   });
   let announcer: Announcer | undefined;
   let peers: PeerFinder | undefined;

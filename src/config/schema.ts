@@ -44,6 +44,8 @@ export interface Config {
     readonly idleTimeout: number;
     /** How often an interrupted transfer is resumed before giving up on a mirror. */
     readonly resumeAttempts: number;
+    /** Connections at once per mirror host; further requests wait their turn. */
+    readonly maxConnections: number;
   };
   readonly log: { readonly level: LogLevel };
   readonly dht: {
@@ -88,7 +90,7 @@ export function defaultConfig(
     state: {
       directory: root ? "/var/lib/apt-dht" : `${env.xdgState ?? `${home}/.local/state`}/apt-dht`,
     },
-    upstream: { responseTimeout: 15, idleTimeout: 30, resumeAttempts: 3 },
+    upstream: { responseTimeout: 15, idleTimeout: 30, resumeAttempts: 3, maxConnections: 4 },
     log: { level: "info" },
     // No bootstrap nodes: a daemon started with no config never sends a packet beyond the machine.
     dht: { enabled: true, bootstrap: [] },
@@ -175,6 +177,7 @@ const SECTIONS: Record<string, Section> = {
     response_timeout: positiveSeconds,
     idle_timeout: positiveSeconds,
     resume_attempts: integer(0, 100),
+    max_connections: integer(1, 64),
   },
   dht: {
     enabled: boolean,
@@ -351,6 +354,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       responseTimeout: pick("upstream.response_timeout", base.upstream.responseTimeout),
       idleTimeout: pick("upstream.idle_timeout", base.upstream.idleTimeout),
       resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),
+      maxConnections: pick("upstream.max_connections", base.upstream.maxConnections),
     },
     log: { level: pick("log.level", base.log.level) },
     peers: {

@@ -7,6 +7,7 @@
  */
 
 import { UpstreamError } from "./errors.ts";
+import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
 
 /** Timeouts and identity of the client. */
 export interface MirrorClientOptions {
@@ -18,6 +19,8 @@ export interface MirrorClientOptions {
   readonly userAgent: string;
   /** Sent as `Via`, so a request that loops back to this daemon is recognised. */
   readonly via: string;
+  /** Connections at once per host (host:port); further requests queue. Unlimited when absent. */
+  readonly maxConnectionsPerHost?: number;
 }
 
 /** One request to a mirror. */
@@ -46,15 +49,43 @@ export interface UpstreamResponse {
   cancel(): void;
 }
 
-/** Sends requests to mirrors; the seam for DNS rotation and per-host limits later. */
+/** Sends requests to mirrors, at most `maxConnectionsPerHost` at once per host. */
 export class MirrorClient {
+  readonly slots: HostSlots | undefined;
+
   constructor(
     private readonly options: MirrorClientOptions,
     private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+  ) {
+    if (options.maxConnectionsPerHost) this.slots = new HostSlots(options.maxConnectionsPerHost);
+  }
 
-  /** Sends `request`; throws {@link UpstreamError} when no response headers arrive in time. */
+  /**
+   * Sends `request` once a connection to its host is free; throws
+   * {@link UpstreamError} when no response headers arrive in time. The
+   * connection counts as busy until the body ends or is cancelled.
+   */
   async request(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const host = new URL(request.url).host;
+    let release: ReleaseSlot = () => {};
+    if (this.slots) {
+      try {
+        release = await this.slots.acquire(host, request.signal);
+      } catch (error) {
+        throw new UpstreamError(request.url, "cancelled", `gave up waiting: ${error}`);
+      }
+    }
+    try {
+      const response = await this.#send(request, release);
+      if (!response.body) release();
+      return response;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async #send(request: UpstreamRequest, release: ReleaseSlot): Promise<UpstreamResponse> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", onAbort, { once: true });
@@ -90,6 +121,7 @@ export class MirrorClient {
       clearTimeout(timer);
     }
     const cancel = () => {
+      release();
       request.signal?.removeEventListener("abort", onAbort);
       controller.abort(new UpstreamError(request.url, "cancelled", "transfer cancelled"));
     };
@@ -100,6 +132,7 @@ export class MirrorClient {
         request.url,
         cancel,
         request.signal,
+        release,
       )
       : null;
     return { url: request.url, status: response.status, headers: response.headers, body, cancel };
@@ -117,6 +150,8 @@ export function withIdleTimeout(
   url: string,
   cancel: () => void,
   signal?: AbortSignal,
+  /** Called once the body has ended, however it ended. */
+  onEnd: () => void = () => {},
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
@@ -134,8 +169,10 @@ export function withIdleTimeout(
       });
       try {
         const { done, value } = await Promise.race([reader.read(), idle]);
-        if (done) controller.close();
-        else controller.enqueue(value);
+        if (done) {
+          onEnd();
+          controller.close();
+        } else controller.enqueue(value);
       } catch (error) {
         cancel();
         reader.cancel().catch(() => {});

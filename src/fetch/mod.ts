@@ -5,5 +5,6 @@
  * @module
  */
 export * from "./errors.ts";
+export * from "./host_slots.ts";
 export * from "./mirror_client.ts";
 export * from "./piece_fetch.ts";
