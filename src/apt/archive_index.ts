@@ -57,7 +57,6 @@ export interface IngestResult {
 export class ArchiveIndex {
   #lookup: StatementSync;
   #upsert: StatementSync;
-  #listedBy: StatementSync;
   #pending = new Set<Promise<unknown>>();
   /** Which Release files verified. */
   readonly releases: ReleaseTrust;
@@ -81,7 +80,6 @@ export class ArchiveIndex {
     this.#lookup = db.prepare(
       "SELECT size, sha256, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
-    this.#listedBy = db.prepare("SELECT listed_by FROM index_entries WHERE url = ?");
     this.releases = new ReleaseTrust(db, trust.keys, now);
     this.#upsert = db.prepare(
       `INSERT INTO index_entries (url, size, sha256, sha1, md5, name, listed_by, seen_at)
@@ -134,7 +132,7 @@ export class ArchiveIndex {
     // Release → Packages/Sources (or by-hash) → pool files: two steps at most.
     for (let hop = 0, at = listedBy; hop < 3; hop++) {
       if (indexKindOf(at) === "release") return this.releases.trusted(at);
-      const row = this.#listedBy.get(at) as { listed_by: string } | undefined;
+      const row = this.#lookup.get(at) as { listed_by: string } | undefined;
       if (!row) return false;
       at = row.listed_by;
     }

@@ -454,9 +454,7 @@ export class Download {
     const first = await this.#beginAttempt(1);
     this.#settleWith({ kind: "body", size: list.length, source: "peer" });
     const senders: string[] = [];
-    await this.#piecesInto(first, { list, sources, report }, (index, source) => {
-      senders[index] = source.url;
-    });
+    await this.#piecesInto(first, { list, sources, report }, senders);
     try {
       return await this.#verifyAndCommit(first, "peers", {});
     } catch (error) {
@@ -471,28 +469,13 @@ export class Download {
     const byUrl = new Map(sources.map((source) => [source.url, source]));
     const second = await this.#beginAttempt(1);
     const secondSenders: string[] = [];
-    const pipe = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = pipe.writable.getWriter();
-    const fetching = this.#piecesInto(undefined, {
+    await this.#piecesInto(second, {
       list,
       sources,
       report,
       checked: false,
       assign: (index) => byUrl.get(shifted[index]),
-      onPiece: (bytes) => writer.write(bytes),
-    }, (index, source) => {
-      secondSenders[index] = source.url;
-    }).then(() => writer.close(), async (error) => {
-      await writer.abort(error).catch(() => {});
-      throw error;
-    });
-    try {
-      // Through #pump, so the bytes are compared with what readers already got.
-      await Promise.all([this.#pump(second, pipe.readable, list.length, "peers"), fetching]);
-    } catch (error) {
-      await this.#discard(second);
-      throw error;
-    }
+    }, secondSenders);
     try {
       return await this.#verifyAndCommit(second, "peers (second round)", {});
     } catch (error) {
@@ -506,23 +489,24 @@ export class Download {
   }
 
   /**
-   * Runs a piece-wise fetch, writing each piece into `attempt` (or handing it
-   * to `onPiece`), and tells `sent` who sent it.
+   * Runs a piece-wise fetch into `attempt` through #pump (so a second round
+   * is compared with what readers already got), noting who sent each piece.
    */
   async #piecesInto(
-    attempt: Attempt | undefined,
+    attempt: Attempt,
     options: {
       list: PieceList;
       sources: readonly PieceSource[];
       report: (url: string, report: PeerReport) => void;
       checked?: boolean;
       assign?: (index: number) => PieceSource | undefined;
-      onPiece?: (bytes: Uint8Array) => Promise<void>;
     },
-    sent: (index: number, source: PieceSource) => void,
+    senders: string[],
   ): Promise<void> {
     const peerClient = this.deps.peerClient ?? this.deps.client;
-    await fetchPieces({
+    const pipe = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = pipe.writable.getWriter();
+    const fetching = fetchPieces({
       list: options.list,
       sources: options.sources,
       checked: options.checked,
@@ -532,21 +516,23 @@ export class Download {
       onReport: (source, report) => {
         if (source.peer) options.report(source.url, report);
       },
-      onPiece: async (index, bytes, source) => {
-        sent(index, source);
-        if (options.onPiece) return await options.onPiece(bytes);
-        await writeAll(attempt!.partial.file, bytes);
-        attempt!.hasher.update(bytes);
-        attempt!.written += bytes.byteLength;
-        if (this.#live === attempt) {
-          this.#available = Math.max(0, attempt!.written - attempt!.holdBack);
-        }
-        this.#change.notify();
+      onPiece: (index, bytes, source) => {
+        senders[index] = source.url;
+        return writer.write(bytes);
       },
-    }).catch(async (error) => {
-      if (attempt) await this.#discard(attempt);
+    }).then(() => writer.close(), async (error) => {
+      await writer.abort(error).catch(() => {});
       throw error;
     });
+    try {
+      await Promise.all([
+        this.#pump(attempt, pipe.readable, options.list.length, "peers"),
+        fetching,
+      ]);
+    } catch (error) {
+      await this.#discard(attempt);
+      throw error;
+    }
   }
 
   /** With a verified copy's piece list: blames whoever sent a piece that differs from it. */
