@@ -8,6 +8,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import type { PublicKey } from "openpgp";
 import { binarySignature, type SignatureVerdict, verifyDetached } from "../trust/signatures.ts";
 
@@ -46,7 +47,7 @@ export class SignatureHasher {
   }
 
   hexdigest(): string {
-    return Array.from(this.signature, (b) => b.toString(16).padStart(2, "0")).join("");
+    return Buffer.from(this.signature).toString("hex");
   }
 
   /** Good when a trusted key made the signature over exactly the bytes received. */

@@ -10,6 +10,7 @@
 
 import * as openpgp from "openpgp";
 import type { Logger } from "../log/mod.ts";
+import { isArmored } from "./armor.ts";
 
 /** Where apt keeps keys, in the order apt reads them. */
 export const APT_KEYRING_PLACES = [
@@ -113,8 +114,7 @@ export async function keyringFiles(places: readonly string[]): Promise<string[]>
 
 /** The public keys in a keyring file, armored or binary. */
 export async function readKeyring(bytes: Uint8Array): Promise<openpgp.PublicKey[]> {
-  const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-  const keys = head.startsWith("-----BEGIN PGP")
+  const keys = isArmored(bytes)
     ? await openpgp.readKeys({ armoredKeys: new TextDecoder().decode(bytes) })
     : await openpgp.readKeys({ binaryKeys: bytes });
   return keys.map((key) => key.toPublic());

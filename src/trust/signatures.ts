@@ -8,6 +8,7 @@
  */
 
 import * as openpgp from "openpgp";
+import { isArmored } from "./armor.ts";
 
 /** The outcome of a signature check. */
 export type SignatureVerdict =
@@ -56,8 +57,7 @@ export async function verifyDetached(
 
 /** Reads a detached signature, armored or binary. */
 export async function readSignature(bytes: Uint8Array): Promise<openpgp.Signature> {
-  const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-  return head.startsWith("-----BEGIN PGP")
+  return isArmored(bytes)
     ? await openpgp.readSignature({ armoredSignature: new TextDecoder().decode(bytes) })
     : await openpgp.readSignature({ binarySignature: bytes });
 }
