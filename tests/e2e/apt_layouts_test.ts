@@ -12,18 +12,12 @@ import { createAptRoot } from "../helpers/apt.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { startTestDaemon } from "../helpers/daemon.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
+import { announced } from "../helpers/peer_world.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 
 async function sha256File(path: string): Promise<string> {
   return createHash("sha256").update(await Deno.readFile(path)).digest("hex");
-}
-
-async function waitAnnounced(daemon: { announcer?: { announced: number; size: number } }) {
-  const deadline = Date.now() + 10_000;
-  while ((daemon.announcer?.announced ?? 0) < daemon.announcer!.size && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 Deno.test({
@@ -62,7 +56,7 @@ Deno.test({
           );
         }
         await daemon.pipeline.idle();
-        if (daemon === a) await waitAnnounced(a);
+        if (daemon === a) await announced(a, a.announcer!.size);
       }
       for (const path of repo.sourceFiles) {
         const name = path.slice(path.lastIndexOf("/") + 1);

@@ -11,6 +11,7 @@ import { createAptRoot } from "../helpers/apt.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { startTestDaemon } from "../helpers/daemon.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
+import { announced } from "../helpers/peer_world.ts";
 
 Deno.test({
   name:
@@ -22,18 +23,10 @@ Deno.test({
     const mirror = await MirrorServer.start(repo.root);
     await using network = await startDhtNetwork(5);
     const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
-    await using a = await startTestDaemon({
-      dht: { bootstrap },
-      trust: { keyrings: [repo.keyring] },
-    });
-    await using b = await startTestDaemon({
-      dht: { bootstrap },
-      trust: { keyrings: [repo.keyring] },
-    });
-    await using c = await startTestDaemon({
-      dht: { bootstrap },
-      trust: { keyrings: [repo.keyring] },
-    });
+    const config = { dht: { bootstrap }, trust: { keyrings: [repo.keyring] } };
+    await using a = await startTestDaemon(config);
+    await using b = await startTestDaemon(config);
+    await using c = await startTestDaemon(config);
     const roots = [];
     try {
       for (const daemon of [a, b, c]) {
@@ -49,12 +42,7 @@ Deno.test({
         ).digest("hex");
         assert.equal(got, repo.debs.get("golf")!.sha256);
         await daemon.pipeline.idle();
-        const deadline = Date.now() + 10_000;
-        while (
-          (daemon.announcer?.announced ?? 0) < daemon.announcer!.size && Date.now() < deadline
-        ) {
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await announced(daemon, daemon.announcer!.size);
       }
       assert.ok(repo.debs.get("golf")!.size > 2 * 1024 * 1024);
       assert.equal(
@@ -90,14 +78,9 @@ Deno.test({
     const mirror = await MirrorServer.start(repo.root);
     await using network = await startDhtNetwork(5);
     const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
-    await using a = await startTestDaemon({
-      dht: { bootstrap },
-      trust: { keyrings: [repo.keyring] },
-    });
-    await using b = await startTestDaemon({
-      dht: { bootstrap },
-      trust: { keyrings: [repo.keyring] },
-    });
+    const config = { dht: { bootstrap }, trust: { keyrings: [repo.keyring] } };
+    await using a = await startTestDaemon(config);
+    await using b = await startTestDaemon(config);
     const line = (port: number) =>
       `deb [signed-by=${repo.keyring}] http://127.0.0.1:${port}/${mirror.authority}/debian ${repo.suite} main`;
     const viaA = await createAptRoot(line(a.port));
@@ -107,10 +90,7 @@ Deno.test({
       const first = await viaA.aptGet(["download", "echo", "foxtrot"]);
       assert.equal(first.code, 0, first.output);
       await a.pipeline.idle();
-      const deadline = Date.now() + 10_000;
-      while ((a.announcer?.announced ?? 0) < a.announcer!.size && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await announced(a, a.announcer!.size);
 
       const update = await viaB.aptGet(["update"]);
       assert.equal(update.code, 0, update.output);

@@ -50,6 +50,21 @@ export async function run(
   return new TextDecoder().decode(output.stdout);
 }
 
+/** Runs gpg non-interactively with its own home directory (made 0700 by the caller). */
+export function gpgIn(home: string): (...args: string[]) => Promise<string> {
+  return (...args) =>
+    run("gpg", [
+      "--homedir",
+      home,
+      "--batch",
+      "--pinentry-mode",
+      "loopback",
+      "--passphrase",
+      "",
+      ...args,
+    ]);
+}
+
 async function buildDeb(work: string, archive: string, pkg: RepoPackage, seed: number) {
   const dir = `${work}/build-${pkg.name}`;
   await Deno.mkdir(`${dir}/DEBIAN`, { recursive: true });
@@ -131,17 +146,7 @@ export async function buildDebianRepo(
     seed++;
   }
 
-  const gpg = (...args: string[]) =>
-    run("gpg", [
-      "--homedir",
-      gnupg,
-      "--batch",
-      "--pinentry-mode",
-      "loopback",
-      "--passphrase",
-      "",
-      ...args,
-    ]);
+  const gpg = gpgIn(gnupg);
   await gpg(
     "--quick-generate-key",
     "apt-dht test archive <archive@invalid>",

@@ -4,7 +4,15 @@
  */
 
 import assert from "node:assert/strict";
-import { get, POOL, readIndexes, seededDaemon, startPeerWorld } from "../helpers/peer_world.ts";
+import {
+  get,
+  type PeerWorld,
+  POOL,
+  readIndexes,
+  seededDaemon,
+  startPeerWorld,
+} from "../helpers/peer_world.ts";
+import type { TestDaemon } from "../helpers/daemon.ts";
 import { startFakePeer } from "../helpers/fake_peer.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
@@ -18,6 +26,19 @@ type PeerRow = {
 
 async function peersOf(base: string): Promise<PeerRow[]> {
   return (await (await fetch(`${base}/stats.json`)).json()).peers;
+}
+
+/**
+ * Fetches the package through `c`: apt sees the right file, or (if it had
+ * been given a byte that proved wrong) a broken transfer, never a wrong file;
+ * the cache ends with the right one.
+ */
+async function rightFileOrCut(c: TestDaemon, world: PeerWorld): Promise<void> {
+  const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
+  const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
+  if (body !== "cut") assert.deepEqual(body, world.data);
+  await c.pipeline.idle();
+  assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
 }
 
 Deno.test({
@@ -148,12 +169,7 @@ Deno.test({
     });
     const c = await world.daemon();
     await readIndexes(c, world.archive);
-    const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
-    const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
-    // apt sees the right file, or (if it had been given the differing piece) a broken transfer: never a wrong file.
-    if (body !== "cut") assert.deepEqual(body, world.data);
-    await c.pipeline.idle();
-    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    await rightFileOrCut(c, world);
     assert.ok(liar.requests.some((r) => r.range));
     const blamed = (await peersOf(c.base)).find((p) => p.address === "127.0.5.6");
     assert.ok((blamed?.hash_errors ?? 0) >= 1, "the list's provider is blamed");
@@ -197,11 +213,7 @@ Deno.test({
     await using liarB = await startFakePeer("127.0.5.9", world.data, bootstrap, { content: other });
     const c = await world.daemon();
     await readIndexes(c, world.archive);
-    const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
-    const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
-    if (body !== "cut") assert.deepEqual(body, world.data);
-    await c.pipeline.idle();
-    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    await rightFileOrCut(c, world);
     // Piece 1 was asked of each liar once: the second round did not go back to the first sender.
     const askedA = liarA.requests.filter((r) => r.range === PIECE_1).length;
     const askedB = liarB.requests.filter((r) => r.range === PIECE_1).length;
@@ -228,11 +240,7 @@ Deno.test({
     await using _b = await startFakePeer("127.0.5.11", world.data, bootstrap, { content: other });
     const c = await world.daemon();
     await readIndexes(c, world.archive);
-    const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
-    const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
-    if (body !== "cut") assert.deepEqual(body, world.data);
-    await c.pipeline.idle();
-    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    await rightFileOrCut(c, world);
     const rows = await peersOf(c.base);
     const honestPort = new URL(honest.base).port;
     const honestRow = rows.find((p) => String(p.port) === honestPort);

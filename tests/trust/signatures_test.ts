@@ -7,6 +7,7 @@ import {
   verifyDetached,
 } from "../../src/trust/mod.ts";
 import { testSigner } from "../helpers/signing.ts";
+import { gpgIn, run } from "../helpers/debian_repo.ts";
 
 const RELEASE = "Origin: Test\nSuite: stable\nSHA256:\n " + "ab".repeat(32) + " 12 main/Packages\n";
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -55,23 +56,7 @@ Deno.test("signatures made by gpg itself (RSA and ed25519) verify against gpg-ex
   try {
     const home = `${dir}/home`;
     await Deno.mkdir(home, { mode: 0o700 });
-    const gpg = async (...args: string[]) => {
-      const out = await new Deno.Command("gpg", {
-        args: [
-          "--homedir",
-          home,
-          "--batch",
-          "--pinentry-mode",
-          "loopback",
-          "--passphrase",
-          "",
-          ...args,
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-    };
+    const gpg = gpgIn(home);
     await Deno.writeTextFile(`${dir}/Release`, RELEASE);
     for (const [uid, algo] of [["rsa@invalid", "rsa3072"], ["ed@invalid", "ed25519"]]) {
       await gpg("--quick-generate-key", `k <${uid}>`, algo, "sign", "never");
@@ -88,8 +73,7 @@ Deno.test("signatures made by gpg itself (RSA and ed25519) verify against gpg-ex
       await gpg("--armor", "--export", "-o", `${dir}/${algo}.asc`, uid);
     }
     await gpg("--export", "-o", `${dir}/both.gpg`);
-    await new Deno.Command("gpgconf", { args: ["--homedir", home, "--kill", "gpg-agent"] })
-      .output();
+    await run("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]).catch(() => {});
     const both = await readKeyring(await Deno.readFile(`${dir}/both.gpg`));
     assert.equal(both.length, 2);
     for (const algo of ["rsa3072", "ed25519"]) {
