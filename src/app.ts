@@ -11,7 +11,7 @@ import { CacheStore, DATABASE_FILE, openDatabase } from "./cache/mod.ts";
 import type { Config } from "./config/mod.ts";
 import { MirrorClient } from "./fetch/mod.ts";
 import { Logger } from "./log/mod.ts";
-import { AptPipeline, createHandler } from "./server/mod.ts";
+import { AptPipeline, archiveTargetOf, createHandler, PdiffFollower } from "./server/mod.ts";
 import { PersistedCounters, TrafficCounters } from "./stats/mod.ts";
 import { TrustedKeys } from "./trust/mod.ts";
 import { VERSION } from "./version.ts";
@@ -71,6 +71,7 @@ export async function startDaemon(
         cached.file.close();
       }
     },
+    followDiffs: (change): Promise<void> => pdiffs.follow(change),
   });
   const instance = crypto.randomUUID().slice(0, 8);
   const via = `1.1 apt-dht-${instance}`;
@@ -113,6 +114,19 @@ export async function startDaemon(
     indexFreshnessMs: config.cache.indexFreshness * 1000,
     resumeAttempts: config.upstream.resumeAttempts,
     ingestWaitMs: 5_000,
+  });
+  const pdiffs: PdiffFollower = new PdiffFollower({
+    index,
+    cache,
+    log,
+    fetch: async (key) =>
+      (await pipeline.handle(
+        new Request(`http://apt-dht.internal/${key}`),
+        archiveTargetOf(key, config.mirrors),
+      )).response,
+    onCommitted: (file) => {
+      if (file.announce) announcer?.add(file.sha256);
+    },
   });
   const counters = new TrafficCounters();
   const totals = new PersistedCounters(db, counters);

@@ -18,7 +18,10 @@ import {
   compressionOf,
   indexKindOf,
   joinArchivePath,
+  uncompressedName,
 } from "./index_files.ts";
+import { type DiffIndex, parseDiffIndex } from "./pdiff/mod.ts";
+import { createHash } from "node:crypto";
 import { parseRelease } from "./release.ts";
 import { ReleaseTrust } from "./release_trust.ts";
 import type { TrustedKeys } from "../trust/mod.ts";
@@ -37,11 +40,36 @@ export interface IndexEntry extends ExpectedFile {
   readonly trusted?: boolean;
 }
 
-/** How the index checks Release signatures. */
-export interface IndexTrustOptions {
+/** How the index checks Release signatures and follows pdiffs. */
+export interface IndexOptions {
   readonly keys?: TrustedKeys;
   /** A verified cached file's bytes by cache key (a Release's sibling signature, or the reverse). */
   readonly readCached?: (key: string) => Promise<Uint8Array | undefined>;
+  /**
+   * Brings the tracking of `listing` (an uncompressed index name) up to the
+   * diff Index's current version: apt patches its own copy and never sends
+   * the result through us.
+   */
+  readonly followDiffs?: (change: DiffChange) => Promise<void>;
+}
+
+/** A diff Index that arrived, and the index it is for. */
+export interface DiffChange {
+  /** Canonical uncompressed name of the index the patches apply to (`…/Packages`). */
+  readonly listing: string;
+  /** Canonical name of the diff Index (`…/Packages.diff/Index`). */
+  readonly indexName: string;
+  readonly diff: DiffIndex;
+}
+
+/** The version of a listing (Packages, Sources) whose entries are in the index. */
+export interface ListingVersion {
+  /** SHA-256 and size of the uncompressed text. */
+  readonly sha256: string;
+  readonly size: number;
+  /** Where the text is cached, and the name that says how it is compressed. */
+  readonly key: string;
+  readonly name: string;
 }
 
 /** Release files bigger than this are not parsed (Debian's largest are a few hundred KiB). */
@@ -58,6 +86,10 @@ export class ArchiveIndex {
   #lookup: StatementSync;
   #upsert: StatementSync;
   #pending = new Set<Promise<unknown>>();
+  /** Ingests running, by cache key. */
+  #ingesting = new Map<string, Promise<unknown>>();
+  #version: StatementSync;
+  #putVersion: StatementSync;
   /** Which Release files verified. */
   readonly releases: ReleaseTrust;
 
@@ -65,7 +97,7 @@ export class ArchiveIndex {
     private readonly db: DatabaseSync,
     private readonly log: Logger,
     private readonly now = Date.now,
-    private readonly trust: IndexTrustOptions = {},
+    private readonly trust: IndexOptions = {},
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS index_entries (
       url TEXT PRIMARY KEY,
@@ -81,6 +113,21 @@ export class ArchiveIndex {
       "SELECT size, sha256, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
     this.releases = new ReleaseTrust(db, trust.keys, now);
+    db.exec(`CREATE TABLE IF NOT EXISTS listing_versions (
+      listing TEXT PRIMARY KEY,
+      sha256 TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      source_key TEXT NOT NULL,
+      source_name TEXT NOT NULL,
+      seen_at INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+    this.#version = db.prepare(
+      "SELECT sha256, size, source_key, source_name FROM listing_versions WHERE listing = ?",
+    );
+    this.#putVersion = db.prepare(
+      `INSERT OR REPLACE INTO listing_versions (listing, sha256, size, source_key, source_name, seen_at)
+      VALUES (?, ?, ?, ?, ?, ?)`,
+    );
     this.#upsert = db.prepare(
       `INSERT INTO index_entries (url, size, sha256, sha1, md5, name, listed_by, seen_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -139,6 +186,20 @@ export class ArchiveIndex {
     return false;
   }
 
+  /** The version of `listing` (canonical, uncompressed name) whose entries were last recorded. */
+  versionOf(listing: string): ListingVersion | undefined {
+    const row = this.#version.get(listing) as
+      | { sha256: string; size: number; source_key: string; source_name: string }
+      | undefined;
+    return row &&
+      { sha256: row.sha256, size: row.size, key: row.source_key, name: row.source_name };
+  }
+
+  /** The background ingest of `key` in progress, if any. */
+  ingesting(key: string): Promise<unknown> | undefined {
+    return this.#ingesting.get(key);
+  }
+
   /** Resolves when every ingest started so far has finished (successfully or not). */
   async settled(): Promise<void> {
     while (this.#pending.size) await Promise.allSettled([...this.#pending]);
@@ -167,8 +228,12 @@ export class ArchiveIndex {
     if (!indexKindOf(name)) return;
     const job = this.ingest(key, filePath).catch((error) => {
       this.log.warn("index.ingest_failed", { key, error });
-    }).finally(() => this.#pending.delete(job));
+    }).finally(() => {
+      this.#pending.delete(job);
+      if (this.#ingesting.get(key) === job) this.#ingesting.delete(key);
+    });
     this.#pending.add(job);
+    this.#ingesting.set(key, job);
   }
 
   /** Parses the index stored at `filePath` for `key` and records what it lists. */
@@ -180,8 +245,8 @@ export class ArchiveIndex {
     if (kind === "release") result = await this.#ingestRelease(name, filePath);
     else if (kind === "signature") result = await this.#ingestSignature(name, filePath);
     else if (kind === "packages" || kind === "sources") {
-      result = await this.#ingestListing(name, filePath, kind);
-    }
+      result = await this.#ingestListing(key, name, filePath, kind);
+    } else if (kind === "diff-index") result = await this.#ingestDiffIndex(name, filePath);
     if (result) {
       this.log.info("index.ingested", {
         key: name,
@@ -234,6 +299,7 @@ export class ArchiveIndex {
   }
 
   async #ingestListing(
+    key: string,
     name: string,
     filePath: string,
     kind: "packages" | "sources",
@@ -241,9 +307,18 @@ export class ArchiveIndex {
     const root = archiveRootOf(name);
     const seen = this.now();
     const file = await Deno.open(filePath);
+    // The uncompressed text's hash names this version, for pdiffs to start from.
+    const hash = createHash("sha256");
+    let size = 0;
     const text = decompress(file.readable, compressionOf(name)).pipeThrough(
-      new TextDecoderStream(),
-    );
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          hash.update(chunk);
+          size += chunk.length;
+          controller.enqueue(chunk);
+        },
+      }),
+    ).pipeThrough(new TextDecoderStream());
     // One short transaction per chunk of text: other writers get their turn, and no rows pile up.
     const entries = await readIndexFiles(text, kind, (batch) => {
       transaction(this.db, () => {
@@ -253,7 +328,36 @@ export class ArchiveIndex {
         }
       });
     });
+    this.#putVersion.run(uncompressedName(name), hash.digest("hex"), size, key, name, seen);
     return { kind, entries };
+  }
+
+  /**
+   * A diff Index: its patches get tracked hashes (so they can come from
+   * peers), then the listing it belongs to is brought up to date.
+   */
+  async #ingestDiffIndex(name: string, filePath: string): Promise<IngestResult> {
+    const diff = parseDiffIndex(await Deno.readTextFile(filePath));
+    const dir = name.slice(0, name.lastIndexOf("/"));
+    const listing = dir.replace(/\.diff$/, "");
+    const seen = this.now();
+    const digest = (file: { hash: string; size: number }) => ({
+      size: file.size,
+      [diff.algorithm]: file.hash,
+    });
+    transaction(this.db, () => {
+      for (const [file, download] of diff.downloads) {
+        const key = `${dir}/${file}`;
+        this.#put(key, digest(download), null, name, seen);
+        if (diff.algorithm === "sha256") {
+          this.#put(`${dir}/by-hash/SHA256/${download.hash}`, digest(download), key, name, seen);
+        }
+      }
+      // Releases list the uncompressed index too, mostly; where not, its hash comes from here.
+      if (!this.#lookup.get(listing)) this.#put(listing, digest(diff.current), null, name, seen);
+    });
+    await this.trust.followDiffs?.({ listing, indexName: name, diff });
+    return { kind: "diff-index", entries: diff.downloads.size };
   }
 
   #put(key: string, file: ExpectedFile, name: string | null, listedBy: string, seen: number): void {

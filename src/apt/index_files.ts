@@ -9,7 +9,13 @@
 export type Compression = "none" | "gz" | "xz" | "bz2";
 
 /** How an index file is parsed for hashes. */
-export type IndexKind = "release" | "signature" | "packages" | "sources" | "other-index";
+export type IndexKind =
+  | "release"
+  | "signature"
+  | "packages"
+  | "sources"
+  | "diff-index"
+  | "other-index";
 
 const INDEX_NAME =
   /^(InRelease|Release(\.gpg)?|(Packages|Sources|Contents-[^/]+|Translation-[^/]+|Components-[^/]+|Commands-[^/]+|icons-[^/]+|Index)(\.(gz|xz|bz2|lzma|zst))?)$/;
@@ -52,6 +58,7 @@ export function indexKindOf(name: string): IndexKind | undefined {
   const base = basename(name);
   if (base === "InRelease" || base === "Release") return "release";
   if (base === "Release.gpg") return "signature";
+  if (base === "Index" && /\.diff\/Index$/.test(name)) return "diff-index";
   if (/^Packages(\.(gz|xz|bz2))?$/.test(base)) return "packages";
   if (/^Sources(\.(gz|xz|bz2))?$/.test(base)) return "sources";
   return INDEX_NAME.test(base) ? "other-index" : undefined;
@@ -75,4 +82,9 @@ export function archiveRootOf(indexPath: string): string {
 export function joinArchivePath(base: string, path: string): string | undefined {
   const segments = `${base}/${path}`.split("/").filter((s) => s !== "" && s !== ".");
   return segments.includes("..") ? undefined : segments.join("/");
+}
+
+/** An index's name without its compression suffix (`…/Packages.xz` → `…/Packages`). */
+export function uncompressedName(name: string): string {
+  return name.replace(/\.(gz|xz|bz2)$/, "");
 }

@@ -241,7 +241,7 @@ export class AptPipeline {
     });
     this.#downloads.set(target.key, download);
     const kind = indexKindOf(expected?.name ?? target.key);
-    if (kind === "release" || kind === "packages" || kind === "sources") {
+    if (kind === "release" || kind === "packages" || kind === "sources" || kind === "diff-index") {
       this.deps.index.track(download.done);
     }
     const sha256 = expected?.sha256;

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { writeAll } from "../util/write_all.ts";
 import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
 import {
   fetchPieces,
@@ -681,11 +682,6 @@ export class Download {
     this.#settled = true;
     this.#settle(outcome);
   }
-}
-
-async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < chunk.byteLength) done += await file.write(chunk.subarray(done));
 }
 
 function lengthOf(response: UpstreamResponse): number | undefined {

@@ -97,6 +97,32 @@ function encodePath(segments: readonly string[]): string {
   return segments.map((segment) => encodeURIComponent(segment).replace(/%7E/g, "~")).join("/");
 }
 
+/**
+ * The archive file a cache key names, for the daemon's own fetches (pdiff
+ * patches, whole indexes): an alias's upstreams, or the host itself.
+ */
+export function archiveTargetOf(
+  key: string,
+  mirrors: ReadonlyMap<string, MirrorAlias>,
+): ArchiveTarget {
+  const [site, ...path] = key.split("/");
+  const alias = mirrors.get(site);
+  if (alias) {
+    return {
+      kind: "archive",
+      mode: "alias",
+      key,
+      upstreams: alias.upstreams.map((base) => `${base}/${encodePath(path)}`),
+    };
+  }
+  return {
+    kind: "archive",
+    mode: "rewrite",
+    key,
+    upstreams: [`http://${site}/${encodePath(path)}`],
+  };
+}
+
 /** Facts the classifier needs about this daemon. */
 export interface TargetContext {
   /** The TCP port the daemon listens on (a request to another port is proxy mode). */
