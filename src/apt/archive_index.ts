@@ -106,11 +106,16 @@ export class ArchiveIndex {
       sha1 TEXT,
       md5 TEXT,
       name TEXT,
+      sha512 TEXT,
       listed_by TEXT NOT NULL,
       seen_at INTEGER NOT NULL
     ) WITHOUT ROWID`);
+    const columns = db.prepare("PRAGMA table_info(index_entries)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "sha512")) {
+      db.exec("ALTER TABLE index_entries ADD COLUMN sha512 TEXT"); // databases made before SHA512 was kept
+    }
     this.#lookup = db.prepare(
-      "SELECT size, sha256, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
+      "SELECT size, sha256, sha512, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
     this.releases = new ReleaseTrust(db, trust.keys, now);
     db.exec(`CREATE TABLE IF NOT EXISTS listing_versions (
@@ -129,9 +134,10 @@ export class ArchiveIndex {
       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.#upsert = db.prepare(
-      `INSERT INTO index_entries (url, size, sha256, sha1, md5, name, listed_by, seen_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(url) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256, sha1 = excluded.sha1,
+      `INSERT INTO index_entries (url, size, sha256, sha512, sha1, md5, name, listed_by, seen_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(url) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
+        sha512 = excluded.sha512, sha1 = excluded.sha1,
         md5 = excluded.md5, name = excluded.name, listed_by = excluded.listed_by, seen_at = excluded.seen_at`,
     );
   }
@@ -147,21 +153,20 @@ export class ArchiveIndex {
         sha256: string | null;
         sha1: string | null;
         md5: string | null;
+        sha512: string | null;
         name: string | null;
         listed_by: string;
       }
       | undefined;
     const found = byHashDigest(key);
-    // SHA512 only names by-hash URLs; verification uses what the index lists for them.
-    const digest = found && found.algorithm !== "sha512"
-      ? { algorithm: found.algorithm, hex: found.hex }
-      : undefined;
+    const digest = found && { algorithm: found.algorithm, hex: found.hex };
     if (!row) return digest ? { [digest.algorithm]: digest.hex, trusted: true } : undefined;
     const entry: {
       size?: number;
       sha256?: string;
       sha1?: string;
       md5?: string;
+      sha512?: string;
       name?: string;
       trusted?: boolean;
     } = { trusted: digest !== undefined || this.#trustedListing(row.listed_by) };
@@ -169,6 +174,7 @@ export class ArchiveIndex {
     if (row.sha256 !== null) entry.sha256 = row.sha256;
     if (row.sha1 !== null) entry.sha1 = row.sha1;
     if (row.md5 !== null) entry.md5 = row.md5;
+    if (row.sha512 !== null) entry.sha512 = row.sha512;
     if (row.name !== null) entry.name = row.name;
     if (digest) entry[digest.algorithm] = digest.hex; // the URL's own hash always wins
     return entry;
@@ -360,13 +366,25 @@ export class ArchiveIndex {
     return { kind: "diff-index", entries: diff.downloads.size };
   }
 
+  /** Records the strongest digest only: SHA-256, else SHA512, SHA1, MD5. */
   #put(key: string, file: ExpectedFile, name: string | null, listedBy: string, seen: number): void {
+    const strongest = file.sha256
+      ? "sha256"
+      : file.sha512
+      ? "sha512"
+      : file.sha1
+      ? "sha1"
+      : file.md5
+      ? "md5"
+      : undefined;
+    const digest = (algorithm: string) => strongest === algorithm ? file[strongest] ?? null : null;
     this.#upsert.run(
       key,
       file.size ?? null,
-      file.sha256 ?? null,
-      file.sha256 ? null : file.sha1 ?? null,
-      file.sha256 || file.sha1 ? null : file.md5 ?? null,
+      digest("sha256"),
+      digest("sha512"),
+      digest("sha1"),
+      digest("md5"),
       name,
       listedBy,
       seen,

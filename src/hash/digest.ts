@@ -9,7 +9,7 @@ import { createHash, type Hash } from "node:crypto";
 import { PieceHasher, type PieceList } from "./pieces.ts";
 
 /** The archive's hash algorithms, strongest first. */
-export const HASH_ALGORITHMS = ["sha256", "sha1", "md5"] as const;
+export const HASH_ALGORITHMS = ["sha256", "sha512", "sha1", "md5"] as const;
 /** One of {@link HASH_ALGORITHMS}. */
 export type HashAlgorithm = typeof HASH_ALGORITHMS[number];
 
@@ -17,6 +17,8 @@ export type HashAlgorithm = typeof HASH_ALGORITHMS[number];
 export interface ExpectedFile {
   readonly size?: number;
   readonly sha256?: string;
+  /** Only where no SHA-256 is known (some Release files list SHA512 alone). */
+  readonly sha512?: string;
   readonly sha1?: string;
   readonly md5?: string;
 }
@@ -80,7 +82,13 @@ export class ContentHasher {
   constructor(readonly expected: ExpectedFile = {}, pieces = false) {
     if (pieces) this.#pieces = new PieceHasher();
     if (!expected.sha256) {
-      const algorithm = expected.sha1 ? "sha1" : expected.md5 ? "md5" : undefined;
+      const algorithm = expected.sha512
+        ? "sha512"
+        : expected.sha1
+        ? "sha1"
+        : expected.md5
+        ? "md5"
+        : undefined;
       if (algorithm) this.#other = newHasher(algorithm);
     }
   }
@@ -131,7 +139,7 @@ export class ContentHasher {
 
 /** True when the expectation names at least one digest. */
 export function hasHash(expected: ExpectedFile | undefined): boolean {
-  return !!(expected && (expected.sha256 || expected.sha1 || expected.md5));
+  return !!(expected && (expected.sha256 || expected.sha512 || expected.sha1 || expected.md5));
 }
 
 /** Hashes a whole stream (e.g. a cached file) with SHA-256. */

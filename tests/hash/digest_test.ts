@@ -31,6 +31,11 @@ Deno.test("ContentHasher verifies size and the strongest expected digest", () =>
   assert.equal(run({ sha256: "0".repeat(64) }).ok, false);
   assert.deepEqual(run({ md5: "900150983cd24fb0d6963f7d28e17f72" }), { ok: true });
   assert.equal(run({ sha1: "0".repeat(40), md5: "900150983cd24fb0d6963f7d28e17f72" }).ok, false);
+  // SHA512 alone (some Release files) is checked, and wins over SHA1/MD5.
+  const sha512 =
+    "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
+  assert.deepEqual(run({ sha512, md5: "0".repeat(32) }), { ok: true });
+  assert.equal(run({ sha512: "0".repeat(128), md5: "900150983cd24fb0d6963f7d28e17f72" }).ok, false);
   assert.deepEqual(run({}), { ok: true });
 });
 

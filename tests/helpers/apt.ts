@@ -12,8 +12,19 @@ export interface AptRoot {
   cleanup(): Promise<void>;
 }
 
+/** Extra apt configuration for one root. */
+export interface AptRootOptions {
+  /** apt.conf text (e.g. IndexTargets for Contents, DEP-11, cnf). */
+  readonly config?: string;
+  /** Acquire::Languages (default "none": no Translation files). */
+  readonly languages?: string;
+}
+
 /** Creates an isolated apt root whose only source is `sourceLine`. */
-export async function createAptRoot(sourceLine: string): Promise<AptRoot> {
+export async function createAptRoot(
+  sourceLine: string,
+  rootOptions: AptRootOptions = {},
+): Promise<AptRoot> {
   const dir = await Deno.makeTempDir({ prefix: "apt-dht-apt-" });
   for (
     const sub of [
@@ -30,7 +41,12 @@ export async function createAptRoot(sourceLine: string): Promise<AptRoot> {
   }
   await Deno.writeTextFile(`${dir}/state/status`, "");
   await Deno.writeTextFile(`${dir}/etc/sources.list`, sourceLine + "\n");
-  await Deno.writeTextFile(`${dir}/apt.conf`, "");
+  // Set here, not with -o: apt reads the parts directory before it applies -o, and the
+  // machine's own apt.conf.d must not change what a test sees.
+  await Deno.writeTextFile(
+    `${dir}/apt.conf`,
+    `Dir::Etc::Parts "${dir}/etc/apt.conf.d";\n${rootOptions.config ?? ""}`,
+  );
   const options = [
     `Dir::State=${dir}/state`,
     `Dir::State::status=${dir}/state/status`,
@@ -47,7 +63,7 @@ export async function createAptRoot(sourceLine: string): Promise<AptRoot> {
     "APT::Architectures=amd64",
     "APT::Sandbox::User=root",
     "Debug::NoLocking=1",
-    "Acquire::Languages=none",
+    `Acquire::Languages=${rootOptions.languages ?? "none"}`,
     "Acquire::Retries=0",
     "Acquire::http::Timeout=20",
   ].flatMap((o) => ["-o", o]);

@@ -228,6 +228,8 @@ export async function buildDebianRepo(
         ["Architectures", "amd64"],
         ["Acquire-By-Hash", options.byHash === false ? "no" : "yes"],
       ].flatMap(([name, value]) => ["-o", `APT::FTPArchive::Release::${name}=${value}`]).concat(
+        // apt-ftparchive's default patterns, plus command-not-found's Commands files.
+        RELEASE_PATTERNS.flatMap((p) => ["-o", `APT::FTPArchive::Release::Patterns::=${p}`]),
         hashes
           ? ["MD5", "SHA1", "SHA256", "SHA512"].flatMap((
             h,
@@ -278,6 +280,18 @@ export async function buildDebianRepo(
     },
   };
 }
+
+const RELEASE_PATTERNS = [
+  "Packages*",
+  "Sources*",
+  "Release",
+  "Contents-*",
+  "Index",
+  "Translation-*",
+  "Components-*",
+  "Commands-*",
+  "icons-*",
+];
 
 const hashOf = (algorithm: string, data: Uint8Array | string) =>
   createHash(algorithm).update(data).digest("hex");
