@@ -125,6 +125,10 @@ export class Download {
   /** Pieces peers sent that are suspect until a verified copy settles them. */
   #claims: PieceClaim[] = [];
   readonly #abort = new AbortController();
+  /** The mirror address the current attempt went to (the daemon picks them for DNS names). */
+  #address: string | undefined;
+  /** Per upstream URL, addresses that failed this download. */
+  readonly #avoid = new Map<string, Set<string>>();
 
   constructor(private readonly request: DownloadRequest, private readonly deps: DownloadDeps) {
     this.outcome = new Promise((resolve) => this.#settle = resolve);
@@ -181,6 +185,7 @@ export class Download {
               close();
               fileOf = this.#live;
               file = await this.#open(fileOf);
+              continue; // the attempt may have failed or been replaced meanwhile: look again
             }
             const want = Math.min(this.#available - offset, end - offset, READ_CHUNK);
             const buffer = new Uint8Array(want);
@@ -223,15 +228,23 @@ export class Download {
     ];
     let lastStatus: number | undefined;
     let lastError: Error | undefined;
-    for (const [i, { url, peer }] of sources.entries()) {
+    const firstMirror = sources.length - upstreams.length;
+    for (let i = 0; i < sources.length; i++) {
+      const { url, peer } = sources[i];
       if (this.#abort.signal.aborted) break;
       const started = performance.now();
       try {
-        const firstMirror = i === sources.length - upstreams.length;
-        const result = await this.#fromUpstream(url, firstMirror ? validators : undefined, peer);
+        const result = await this.#fromUpstream(
+          url,
+          i === firstMirror ? validators : undefined,
+          peer,
+        );
         if (result.kind === "status") {
           if (peer) this.deps.onPeerReport?.(url, { kind: "failed" });
           else lastStatus = result.status; // a peer's 404 says nothing about the file
+          // A 404 for a file the index lists: that server is behind; another address may not be.
+          const listed = result.status === 404 && hasHash(this.request.expected);
+          if (!peer && listed && await this.#nextAddress(url)) i--;
           continue;
         }
         if (peer) {
@@ -251,8 +264,11 @@ export class Download {
         this.deps.log.warn(peer ? "download.peer_failed" : "download.upstream_failed", {
           key: this.key,
           upstream: url,
+          address: this.#address,
           error,
         });
+        const wrong = error instanceof UpstreamError && error.failure === "mismatch";
+        if (!peer && wrong && await this.#nextAddress(url)) i--;
       }
     }
     const reason = lastError?.message ?? `upstream answered ${lastStatus}`;
@@ -261,6 +277,24 @@ export class Download {
       this.#settleWith({ kind: "status", status: lastStatus });
     } else this.#settleWith({ kind: "failed", reason });
     return undefined;
+  }
+
+  /**
+   * The address `url` last went to failed this download: it is avoided from
+   * now on. True when the host has another address to try.
+   */
+  async #nextAddress(url: string): Promise<boolean> {
+    const address = this.#address;
+    if (!address) return false;
+    const avoid = this.#avoid.get(url) ?? new Set();
+    this.#avoid.set(url, avoid);
+    avoid.add(address);
+    this.deps.client.addressFailed(url, address);
+    const another = await this.deps.client.hasOtherAddress(url, avoid);
+    if (another) {
+      this.deps.log.info("download.next_address", { key: this.key, upstream: url, after: address });
+    }
+    return another;
   }
 
   /** Fetches the whole file from one upstream, resuming when cut off; commits when verified. */
@@ -275,12 +309,15 @@ export class Download {
     const started = performance.now();
     const client = peer ? this.deps.peerClient ?? this.deps.client : this.deps.client;
     const signal = this.#abort.signal;
+    this.#address = undefined;
     let response = await client.request({
       url,
       signal,
       ifNoneMatch: validators?.etag,
       ifModifiedSince: validators?.lastModified,
+      avoid: this.#avoid.get(url),
     });
+    this.#address = response.address;
     const lagMs = performance.now() - started;
     if (response.status === 304 && validators) {
       response.cancel();
@@ -667,12 +704,14 @@ export class Download {
   }
 
   /** Opens an attempt's file; if a commit is renaming it right now, waits and opens the new name. */
-  async #open(attempt: Attempt): Promise<Deno.FsFile> {
+  /** Opens an attempt's file; undefined when a newer attempt replaced it (its file is gone). */
+  async #open(attempt: Attempt): Promise<Deno.FsFile | undefined> {
     try {
       return await Deno.open(attempt.path, { read: true });
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
-      await this.done;
+      if (this.#live !== attempt) return undefined;
+      await this.done; // committed: renamed into the cache, and its path updated
       return await Deno.open(attempt.path, { read: true });
     }
   }
