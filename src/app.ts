@@ -9,7 +9,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { ArchiveIndex } from "./apt/mod.ts";
 import { CacheStore, DATABASE_FILE, openDatabase } from "./cache/mod.ts";
 import type { Config } from "./config/mod.ts";
-import { MirrorClient } from "./fetch/mod.ts";
+import { MirrorAddresses, MirrorClient } from "./fetch/mod.ts";
 import { Logger } from "./log/mod.ts";
 import { AptPipeline, archiveTargetOf, createHandler, PdiffFollower } from "./server/mod.ts";
 import { PersistedCounters, TrafficCounters } from "./stats/mod.ts";
@@ -81,6 +81,7 @@ export async function startDaemon(
     userAgent: `apt-dht/${VERSION}`,
     via,
     maxConnectionsPerHost: config.upstream.maxConnections,
+    addresses: new MirrorAddresses({ servers: config.upstream.dnsServers }),
   });
   let announcer: Announcer | undefined;
   let peers: PeerFinder | undefined;
@@ -220,6 +221,8 @@ export async function startDaemon(
       totals.save();
       announcer?.stop();
       await dht?.stop(); // saves the routing table
+      client.close();
+      peerClient.close();
       db.close();
       log.info("daemon.stopped");
     },

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isIP } from "node:net";
 import { type Authority, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../log/mod.ts";
 import { ConfigError } from "./errors.ts";
@@ -46,6 +47,8 @@ export interface Config {
     readonly resumeAttempts: number;
     /** Connections at once per mirror host; further requests wait their turn. */
     readonly maxConnections: number;
+    /** DNS servers (`ip` or `ip:port`) for mirror names; the system's when empty. */
+    readonly dnsServers: readonly string[];
   };
   readonly log: { readonly level: LogLevel };
   readonly dht: {
@@ -90,7 +93,13 @@ export function defaultConfig(
     state: {
       directory: root ? "/var/lib/apt-dht" : `${env.xdgState ?? `${home}/.local/state`}/apt-dht`,
     },
-    upstream: { responseTimeout: 15, idleTimeout: 30, resumeAttempts: 3, maxConnections: 4 },
+    upstream: {
+      responseTimeout: 15,
+      idleTimeout: 30,
+      resumeAttempts: 3,
+      maxConnections: 4,
+      dnsServers: [],
+    },
     log: { level: "info" },
     // No bootstrap nodes: a daemon started with no config never sends a packet beyond the machine.
     dht: { enabled: true, bootstrap: [] },
@@ -178,6 +187,20 @@ const SECTIONS: Record<string, Section> = {
     idle_timeout: positiveSeconds,
     resume_attempts: integer(0, 100),
     max_connections: integer(1, 64),
+    dns_servers: (value, key) => {
+      if (!Array.isArray(value)) {
+        throw new TypeError(`${key}: expected a list of "ip" or "ip:port", got ${show(value)}`);
+      }
+      return value.map((item, i) => {
+        const authority = typeof item === "string" ? parseAuthority(item) : undefined;
+        if (!authority || !isIP(authority.host.replace(/^\[|\]$/g, ""))) {
+          throw new TypeError(
+            `${key}[${i}]: expected an IP address with an optional port, got ${show(item)}`,
+          );
+        }
+        return item as string;
+      });
+    },
   },
   dht: {
     enabled: boolean,
@@ -355,6 +378,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       idleTimeout: pick("upstream.idle_timeout", base.upstream.idleTimeout),
       resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),
       maxConnections: pick("upstream.max_connections", base.upstream.maxConnections),
+      dnsServers: pick("upstream.dns_servers", base.upstream.dnsServers),
     },
     log: { level: pick("log.level", base.log.level) },
     peers: {

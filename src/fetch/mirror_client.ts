@@ -1,13 +1,16 @@
 /**
  * The mirror client: one HTTP request to an upstream mirror, with a deadline
  * for the response headers (which covers connecting) and an idle timeout on
- * the body, so a hung mirror can never hang apt.
+ * the body, so a hung mirror can never hang apt. Requests go to one of the
+ * host's addresses (the `Host` header keeps its name) and move to the next
+ * when that one cannot connect or answers 5xx.
  *
  * @module
  */
 
 import { UpstreamError } from "./errors.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
+import type { MirrorAddresses } from "./mirror_addresses.ts";
 
 /** Timeouts and identity of the client. */
 export interface MirrorClientOptions {
@@ -21,6 +24,8 @@ export interface MirrorClientOptions {
   readonly via: string;
   /** Connections at once per host (host:port); further requests queue. Unlimited when absent. */
   readonly maxConnectionsPerHost?: number;
+  /** Resolves host names and picks the address to use; the system resolver when absent. */
+  readonly addresses?: MirrorAddresses;
 }
 
 /** One request to a mirror. */
@@ -36,11 +41,15 @@ export interface UpstreamRequest {
   readonly rangeTo?: number;
   readonly ifRange?: string;
   readonly signal?: AbortSignal;
+  /** Addresses of the host not to use (they already failed this download). */
+  readonly avoid?: ReadonlySet<string>;
 }
 
 /** A response whose body (if read) enforces the idle timeout. */
 export interface UpstreamResponse {
   readonly url: string;
+  /** The address the request went to, when the daemon chose it. */
+  readonly address?: string;
   readonly status: number;
   readonly headers: Headers;
   /** The body with the idle timeout applied; null for HEAD and bodiless statuses. */
@@ -52,12 +61,36 @@ export interface UpstreamResponse {
 /** Sends requests to mirrors, at most `maxConnectionsPerHost` at once per host. */
 export class MirrorClient {
   readonly slots: HostSlots | undefined;
+  /** Lets a request to an address carry the host's name in `Host`. */
+  readonly #http = Deno.createHttpClient({ allowHost: true });
 
   constructor(
     private readonly options: MirrorClientOptions,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
     if (options.maxConnectionsPerHost) this.slots = new HostSlots(options.maxConnectionsPerHost);
+  }
+
+  /** Closes idle connections (shutdown). */
+  close(): void {
+    this.#http.close();
+  }
+
+  /** Whether the host of `url` has an address not in `avoid` (cheap: the answer is cached). */
+  async hasOtherAddress(url: string, avoid: ReadonlySet<string>): Promise<boolean> {
+    const addresses = await this.#addressesFor(new URL(url));
+    return addresses.some((a) => !avoid.has(a));
+  }
+
+  /** The request to `url` at `address` went wrong (404 for a listed file, wrong bytes). */
+  addressFailed(url: string, address: string): void {
+    this.options.addresses?.failed(new URL(url).hostname, address);
+  }
+
+  async #addressesFor(url: URL): Promise<string[]> {
+    // TLS would need the name for the certificate: https goes by name, resolved by the system.
+    if (!this.options.addresses || url.protocol !== "http:") return [];
+    return await this.options.addresses.addressesOf(url.hostname);
   }
 
   /**
@@ -76,7 +109,7 @@ export class MirrorClient {
       }
     }
     try {
-      const response = await this.#send(request, release);
+      const response = await this.#sendToSomeAddress(request, release);
       if (!response.body) release();
       return response;
     } catch (error) {
@@ -85,7 +118,39 @@ export class MirrorClient {
     }
   }
 
-  async #send(request: UpstreamRequest, release: ReleaseSlot): Promise<UpstreamResponse> {
+  /** Tries the host's addresses in turn until one connects and answers below 500. */
+  async #sendToSomeAddress(
+    request: UpstreamRequest,
+    release: ReleaseSlot,
+  ): Promise<UpstreamResponse> {
+    const url = new URL(request.url);
+    const all = await this.#addressesFor(url);
+    if (all.length === 0) return await this.#send(request, release);
+    const candidates = all.filter((a) => !request.avoid?.has(a));
+    if (candidates.length === 0) {
+      throw new UpstreamError(request.url, "connect", `every address of ${url.hostname} failed`);
+    }
+    let lastError: unknown;
+    for (const [i, address] of candidates.entries()) {
+      const last = i === candidates.length - 1;
+      try {
+        const response = await this.#send(request, release, address);
+        if (response.status < 500 || last) return response;
+        response.cancel();
+      } catch (error) {
+        if (request.signal?.aborted || last) throw error;
+        lastError = error;
+      }
+      this.options.addresses!.failed(url.hostname, address);
+    }
+    throw lastError;
+  }
+
+  async #send(
+    request: UpstreamRequest,
+    release: ReleaseSlot,
+    address?: string,
+  ): Promise<UpstreamResponse> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener("abort", onAbort, { once: true });
@@ -104,13 +169,21 @@ export class MirrorClient {
       () => controller.abort(new UpstreamError(request.url, "timeout", "no response in time")),
       this.options.responseTimeoutMs,
     );
+    let target = request.url;
+    if (address) {
+      const url = new URL(request.url);
+      headers.set("host", url.host);
+      url.hostname = address.includes(":") ? `[${address}]` : address;
+      target = url.href;
+    }
     let response: Response;
     try {
-      response = await this.fetchImpl(request.url, {
+      response = await this.fetchImpl(target, {
         method: request.method ?? "GET",
         headers,
         signal: controller.signal,
         redirect: "follow",
+        client: this.#http,
       });
     } catch (error) {
       request.signal?.removeEventListener("abort", onAbort);
@@ -135,7 +208,14 @@ export class MirrorClient {
         release,
       )
       : null;
-    return { url: request.url, status: response.status, headers: response.headers, body, cancel };
+    return {
+      url: request.url,
+      address,
+      status: response.status,
+      headers: response.headers,
+      body,
+      cancel,
+    };
   }
 }
 

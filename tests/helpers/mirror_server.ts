@@ -38,12 +38,12 @@ export class MirrorServer {
     this.port = port;
   }
 
-  static async start(root: string, hostname = "127.0.0.1"): Promise<MirrorServer> {
+  static async start(root: string, hostname = "127.0.0.1", port = 0): Promise<MirrorServer> {
     const { promise, resolve } = Promise.withResolvers<Deno.NetAddr>();
     // deno-lint-ignore prefer-const
     let instance: MirrorServer;
     const server = Deno.serve(
-      { hostname, port: 0, onListen: resolve },
+      { hostname, port, onListen: resolve },
       (request) => instance.#handle(request),
     );
     const address = await promise;
