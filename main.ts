@@ -10,6 +10,8 @@ import { DATABASE_FILE, openDatabase } from "./src/cache/mod.ts";
 import { createDhtNode } from "./src/dht_service.ts";
 import { Logger } from "./src/log/mod.ts";
 import { VERSION } from "./src/version.ts";
+import { aptSourcesReport, readAptSources } from "./src/commands/apt_sources.ts";
+import { fetchStatus } from "./src/commands/status.ts";
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -24,6 +26,26 @@ export async function main(args: readonly string[]): Promise<number> {
       case "version":
         console.log(`apt-dht ${VERSION}`);
         return 0;
+      case "status": {
+        const { server } = await config();
+        const host = commandLine.host ?? localAddressOf(server.listen);
+        try {
+          console.log((await fetchStatus(`http://${host}:${server.port}`)).trimEnd());
+          return 0;
+        } catch (error) {
+          console.error(
+            `apt-dht: no daemon answered at ${host}:${server.port}: ${(error as Error).message}`,
+          );
+          return 1;
+        }
+      }
+      case "apt-sources": {
+        const { server } = await config();
+        const entries = await readAptSources(commandLine.aptDir ?? "/etc/apt");
+        const daemon = { host: commandLine.host ?? "localhost", port: server.port };
+        console.log(aptSourcesReport(entries, daemon).trimEnd());
+        return 0;
+      }
       case "run": {
         const daemon = await startDaemon(await config());
         await untilSignalled(() => daemon.stop());
@@ -56,6 +78,13 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** An address of this machine the daemon listening on `listen` answers at. */
+function localAddressOf(listen: string): string {
+  if (listen === "0.0.0.0" || listen === "") return "127.0.0.1";
+  if (listen === "::") return "[::1]";
+  return listen.includes(":") ? `[${listen}]` : listen;
 }
 
 /** Resolves once SIGTERM or SIGINT has run `stop`. */

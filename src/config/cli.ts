@@ -11,7 +11,7 @@ import { ConfigError } from "./errors.ts";
 import type { RawLayer } from "./schema.ts";
 
 /** The commands `apt-dht` knows. */
-export const COMMANDS = ["run", "dht", "version", "help"] as const;
+export const COMMANDS = ["run", "dht", "status", "apt-sources", "version", "help"] as const;
 /** One of {@link COMMANDS}. */
 export type Command = typeof COMMANDS[number];
 
@@ -20,6 +20,10 @@ export interface CommandLine {
   readonly command: Command;
   readonly configPath?: string;
   readonly overrides: RawLayer;
+  /** For `status` and `apt-sources`: the host name the daemon is reached at. */
+  readonly host?: string;
+  /** For `apt-sources`: apt's configuration directory (default /etc/apt). */
+  readonly aptDir?: string;
 }
 
 /** Text for `apt-dht --help`. */
@@ -30,6 +34,9 @@ A peer-to-peer proxy for apt.
 Commands:
   run         start the daemon (the default)
   dht         run a DHT node only (e.g. as a bootstrap node for others)
+  status      summarise a running daemon (from its /stats.json)
+  apt-sources print this machine's apt sources rewritten to use the daemon, in one-line
+              and deb822 format, and the proxy-mode alternative (writes nothing)
   version     print the version
   help        print this help
 
@@ -48,6 +55,9 @@ Options:
                            (dht.bootstrap, default none)
       --no-dht             do not run the DHT node with the daemon (dht.enabled)
       --log-level LEVEL    debug, info, warn or error (log.level, default info)
+      --host HOST          apt-sources: the daemon's host name in the printed URIs
+                           (default localhost); status: where to ask (default this machine)
+      --apt-dir DIR        apt-sources: apt's configuration directory (default /etc/apt)
   -h, --help               print this help
   -V, --version            print the version
 `;
@@ -63,6 +73,8 @@ const OPTIONS = {
   "log-level": { type: "string" },
   bootstrap: { type: "string", multiple: true },
   "no-dht": { type: "boolean" },
+  host: { type: "string" },
+  "apt-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -115,7 +127,13 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   if (values.bootstrap !== undefined) dht.bootstrap = values.bootstrap.flatMap((v) => v.split(","));
   if (values["no-dht"]) dht.enabled = false;
   if (Object.keys(dht).length) overrides.dht = dht;
-  return { command, configPath: values.config, overrides };
+  return {
+    command,
+    configPath: values.config,
+    overrides,
+    host: values.host,
+    aptDir: values["apt-dir"],
+  };
 }
 
 function parseMirrorFlags(flags: readonly string[]): RawLayer {

@@ -27,6 +27,14 @@ Deno.test("the README lists every command-line option", () => {
   }
 });
 
+Deno.test("the README's usage block is the --help text", () => {
+  const body = USAGE.replace(
+    /^Usage: apt-dht \[command\] \[options\]\n\nA peer-to-peer proxy for apt\.\n/,
+    "",
+  );
+  assert.ok(readme.includes("```\napt-dht [command] [options]\n" + body.trimEnd() + "\n```"));
+});
+
 Deno.test("the README documents every configuration key", () => {
   for (const key of [...CONFIG_KEYS, "mirrors.<name>.upstreams"]) {
     assert.ok(readme.includes(`\`${key}\``), key);

@@ -1,0 +1,105 @@
+/**
+ * `apt-dht status`: a running daemon's summary, read from its `/stats.json`.
+ *
+ * @module
+ */
+
+/** The parts of `/stats.json` the summary uses. */
+interface Stats {
+  version: string;
+  uptime_seconds: number;
+  active_downloads: number;
+  requests: Record<string, number>;
+  bytes: Record<string, number>;
+  uploaded: number;
+  refused: number;
+  all_time: { bytes: Record<string, number>; uploaded: number } | null;
+  dht: {
+    id: string;
+    nodes: number;
+    estimatedNodes?: number;
+    storedInfoHashes: number;
+    storedItems: number;
+  } | null;
+  peers: { address: string; port: number; bytes_down: number; bytes_up: number; score: number }[];
+  releases: { release: string; trusted: boolean; reason?: string }[];
+}
+
+/** `1.5 MiB`, `312 B`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** `3d 4h`, `2h 5m`, `40s`. */
+export function formatDuration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor(seconds % 86400 / 3600);
+  const m = Math.floor(seconds % 3600 / 60);
+  if (d) return `${d}d ${h}h`;
+  if (h) return `${h}h ${m}m`;
+  if (m) return `${m}m ${seconds % 60}s`;
+  return `${seconds}s`;
+}
+
+/** Bytes from peers versus mirrors, and the share peers saved. */
+function traffic(bytes: Record<string, number>, uploaded: number): string {
+  const peer = bytes.peer ?? 0;
+  const mirror = bytes.mirror ?? 0;
+  const cache = (bytes.cache ?? 0) + (bytes.revalidated ?? 0) + (bytes.stale ?? 0);
+  const fetched = peer + mirror;
+  const share = fetched ? ` (${Math.round(100 * peer / fetched)}% of downloads from peers)` : "";
+  return `from peers ${formatBytes(peer)}, from mirrors ${formatBytes(mirror)}, from the cache ${
+    formatBytes(cache)
+  }${share}; uploaded ${formatBytes(uploaded)}`;
+}
+
+/** The summary text for a `/stats.json` document. */
+export function statusSummary(stats: Stats, base: string): string {
+  const lines = [
+    `apt-dht ${stats.version} at ${base}, up ${
+      formatDuration(stats.uptime_seconds)
+    }, ${stats.active_downloads} downloads in progress`,
+    `this run: ${traffic(stats.bytes, stats.uploaded)}`,
+  ];
+  if (stats.all_time) {
+    lines.push(`all time: ${traffic(stats.all_time.bytes, stats.all_time.uploaded)}`);
+  }
+  if (stats.refused) lines.push(`refused requests: ${stats.refused}`);
+  const dht = stats.dht;
+  lines.push(
+    dht
+      ? `DHT: node ${dht.id.slice(0, 12)}…, ${dht.nodes} nodes in the routing table, about ${
+        dht.estimatedNodes ?? "?"
+      } in the network, ${dht.storedInfoHashes} keys and ${dht.storedItems} items stored`
+      : "DHT: off",
+  );
+  lines.push(`peers seen: ${stats.peers.length}`);
+  for (const peer of stats.peers.slice(0, 5)) {
+    lines.push(
+      `  ${peer.address}:${peer.port}  down ${formatBytes(peer.bytes_down)}  up ${
+        formatBytes(peer.bytes_up)
+      }  score ${peer.score}`,
+    );
+  }
+  const untrusted = stats.releases.filter((r) => !r.trusted);
+  lines.push(`archives: ${stats.releases.length}, ${untrusted.length} not trusted`);
+  for (const release of untrusted) lines.push(`  ${release.release}: ${release.reason ?? "?"}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Fetches `/stats.json` from the daemon at `base` and returns the summary. */
+export async function fetchStatus(base: string, timeoutMs = 5_000): Promise<string> {
+  const response = await fetch(`${base}/stats.json`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`${base}/stats.json answered ${response.status}`);
+  }
+  return statusSummary(await response.json() as Stats, base);
+}

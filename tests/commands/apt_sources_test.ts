@@ -1,0 +1,158 @@
+/**
+ * `apt-dht apt-sources`: parsing both source formats, rewriting, printing
+ * both formats, and real apt using each printed format through a daemon.
+ */
+
+import assert from "node:assert/strict";
+import {
+  aptSourcesReport,
+  formatDeb822,
+  formatOneLine,
+  parseDeb822Sources,
+  parseOneLineSources,
+  readAptSources,
+  rewriteEntries,
+} from "../../src/commands/apt_sources.ts";
+import { buildDebianRepo } from "../helpers/debian_repo.ts";
+import { createAptRoot } from "../helpers/apt.ts";
+import { MirrorServer } from "../helpers/mirror_server.ts";
+import { startTestDaemon } from "../helpers/daemon.ts";
+
+const daemon = { host: "localhost", port: 9977 };
+
+Deno.test("one-line sources: options become deb822 fields and back; https and file stay as they are", () => {
+  const entries = parseOneLineSources(
+    `# a comment
+deb [arch=amd64,i386 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian/ bookworm main contrib
+deb-src http://deb.debian.org/debian bookworm main # trailing comment
+deb https://secure.example.org/repo stable main
+deb http://example.org/flat ./
+deb file:/srv/repo stable main
+not a source line
+`,
+    "/etc/apt/sources.list",
+  );
+  assert.equal(entries.length, 5);
+  assert.deepEqual(
+    entries[0].options,
+    new Map([
+      ["Architectures", "amd64 i386"],
+      ["Signed-By", "/usr/share/keyrings/debian-archive-keyring.gpg"],
+    ]),
+  );
+  const { entries: rewritten, unchanged } = rewriteEntries(entries, daemon);
+  assert.deepEqual(unchanged, ["https://secure.example.org/repo", "file:/srv/repo"]);
+  assert.equal(
+    formatOneLine(rewritten),
+    `deb [arch=amd64,i386 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://localhost:9977/deb.debian.org/debian bookworm main contrib
+deb-src http://localhost:9977/deb.debian.org/debian bookworm main
+deb https://secure.example.org/repo stable main
+deb http://localhost:9977/example.org/flat ./
+deb file:/srv/repo stable main
+`,
+  );
+  assert.match(
+    formatDeb822(rewritten.slice(0, 1)),
+    /^Types: deb\nURIs: http:\/\/localhost:9977\/deb.debian.org\/debian\nSuites: bookworm\nComponents: main contrib\nArchitectures: amd64 i386\nSigned-By: \/usr\/share\/keyrings\/debian-archive-keyring.gpg\n$/,
+  );
+});
+
+Deno.test("deb822 sources: several types, URIs and suites, disabled stanzas, an embedded key", () => {
+  const entries = parseDeb822Sources(
+    `# Debian
+Types: deb deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://old.example.org/debian
+Suites: buster
+Components: main
+Enabled: no
+
+Types: deb
+URIs: http://keyed.example.org/repo
+Suites: stable
+Components: main
+Signed-By:
+ -----BEGIN PGP PUBLIC KEY BLOCK-----
+ .
+ mDMEZ...
+ -----END PGP PUBLIC KEY BLOCK-----
+`,
+    "/etc/apt/sources.list.d/debian.sources",
+  );
+  assert.equal(entries.length, 2, "the disabled stanza is left out");
+  const { entries: rewritten } = rewriteEntries(entries, daemon);
+  const oneLine = formatOneLine(rewritten);
+  assert.equal(oneLine.split("\n").filter((l) => l.startsWith("deb")).length, 5);
+  assert.match(
+    oneLine,
+    /^deb-src \[signed-by=\S+\] http:\/\/localhost:9977\/deb.debian.org\/debian bookworm-updates main$/m,
+  );
+  assert.match(oneLine, /embeds a key/);
+  const deb822 = formatDeb822(rewritten);
+  assert.match(deb822, /Signed-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n \.\n mDMEZ\.\.\.\n/);
+  // What we print parses back to the same entries.
+  assert.deepEqual(
+    parseDeb822Sources(deb822, "x").map((e) => [e.types, e.uris, e.suites, e.components]),
+    rewritten.map((e) => [e.types, e.uris, e.suites, e.components]),
+  );
+});
+
+Deno.test({
+  name: "real apt works through the daemon with either format apt-sources prints",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const repo = await buildDebianRepo([{ name: "lima", payloadBytes: 8_000 }]);
+    const mirror = await MirrorServer.start(repo.root);
+    await using server = await startTestDaemon({ trust: { keyrings: [repo.keyring] } });
+    const etc = await Deno.makeTempDir({ prefix: "apt-dht-etc-apt-" });
+    try {
+      // The machine's sources: one file per format, both naming the mirror directly.
+      await Deno.mkdir(`${etc}/sources.list.d`);
+      await Deno.writeTextFile(`${etc}/sources.list`, repo.sourceLine(mirror.base) + "\n");
+      const report = aptSourcesReport(await readAptSources(etc), {
+        host: "127.0.0.1",
+        port: server.port,
+      });
+      const [oneLine, deb822] = report.split(/^# --- .*$/m).slice(1, 3).map((s) =>
+        s.split("\n").filter((l) => !l.startsWith("#")).join("\n").trim()
+      );
+      assert.match(
+        oneLine,
+        new RegExp(`http://127.0.0.1:${server.port}/${mirror.authority}/debian`),
+      );
+      assert.match(report, /Acquire::http::Proxy "http:\/\/127.0.0.1:\d+";/);
+      for (const [format, text] of [["one-line", oneLine], ["deb822", deb822]]) {
+        const apt = await createAptRoot(format === "one-line" ? text : "");
+        try {
+          if (format === "deb822") {
+            await Deno.writeTextFile(`${apt.dir}/etc/sources.list.d/apt-dht.sources`, text + "\n");
+          }
+          const before = mirror.log.length;
+          const update = await apt.aptGet(["update"]);
+          assert.equal(update.code, 0, `${format}: ${update.output}`);
+          assert.doesNotMatch(update.output, /^(W|E):/m, update.output);
+          assert.match(
+            update.output,
+            new RegExp(`127.0.0.1:${server.port}`),
+            "apt went to the daemon",
+          );
+          assert.ok(
+            mirror.log.slice(before).every((r) => r.headers.get("via")?.includes("apt-dht")),
+          );
+        } finally {
+          await apt.cleanup();
+        }
+      }
+    } finally {
+      await Deno.remove(etc, { recursive: true });
+      await mirror.stop();
+      await repo.cleanup();
+    }
+  },
+});

@@ -1,0 +1,72 @@
+/** `apt-dht status` and `apt-dht apt-sources` as real processes. */
+
+import assert from "node:assert/strict";
+import { startTestDaemon } from "../helpers/daemon.ts";
+import { formatBytes, formatDuration } from "../../src/commands/status.ts";
+import { VERSION } from "../../src/version.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+async function apt_dht(args: string[]) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "-P=daemon", MAIN, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code,
+    stdout: new TextDecoder().decode(stdout),
+    stderr: new TextDecoder().decode(stderr),
+  };
+}
+
+Deno.test("status summarises a running daemon from its /stats.json; no daemon is exit 1", async () => {
+  await using daemon = await startTestDaemon();
+  await (await fetch(`${daemon.base}/nothing.example/x`)).body?.cancel(); // one refused request
+  const result = await apt_dht(["status", "--port", String(daemon.port)]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    new RegExp(`^apt-dht ${VERSION} at http://127.0.0.1:${daemon.port}, up \\d+s`),
+  );
+  assert.match(
+    result.stdout,
+    /^this run: from peers 0 B, from mirrors 0 B, from the cache 0 B; uploaded 0 B$/m,
+  );
+  assert.match(result.stdout, /^DHT: node [0-9a-f]{12}…, \d+ nodes in the routing table/m);
+  assert.match(result.stdout, /^archives: 0, 0 not trusted$/m);
+
+  const closed = await apt_dht(["status", "--port", "1"]);
+  assert.equal(closed.code, 1);
+  assert.match(closed.stderr, /no daemon answered at 127.0.0.1:1/);
+});
+
+Deno.test("apt-sources reads an apt directory and prints both formats and proxy mode", async () => {
+  const etc = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${etc}/sources.list`,
+      "deb http://deb.debian.org/debian bookworm main\n",
+    );
+    const result = await apt_dht(["apt-sources", "--apt-dir", etc, "--host", "proxy.lan"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^deb http:\/\/proxy.lan:9977\/deb.debian.org\/debian bookworm main$/m,
+    );
+    assert.match(result.stdout, /^URIs: http:\/\/proxy.lan:9977\/deb.debian.org\/debian$/m);
+    assert.match(result.stdout, /Acquire::http::Proxy "http:\/\/proxy.lan:9977";/);
+  } finally {
+    await Deno.remove(etc, { recursive: true });
+  }
+});
+
+Deno.test("byte and duration formats", () => {
+  assert.equal(formatBytes(312), "312 B");
+  assert.equal(formatBytes(1536), "1.5 KiB");
+  assert.equal(formatBytes(3 * 2 ** 30), "3.0 GiB");
+  assert.equal(formatDuration(40), "40s");
+  assert.equal(formatDuration(3725), "1h 2m");
+  assert.equal(formatDuration(2 * 86400 + 3600), "2d 1h");
+});
