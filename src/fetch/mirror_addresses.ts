@@ -82,13 +82,10 @@ export class MirrorAddresses {
 
   /** Asks DNS for `name` again; never rejects. */
   #refresh(name: string): Promise<void> {
-    let entry = this.#entries.get(name);
-    if (entry?.refreshing) return entry.refreshing;
-    entry ??= { addresses: [], expires: 0, preferred: 0 };
+    const entry: Entry = this.#entries.get(name) ?? { addresses: [], expires: 0, preferred: 0 };
+    if (entry.refreshing) return entry.refreshing;
     this.#entries.set(name, entry);
-    const target = entry;
-    return target.refreshing = (async () => {
-      const entry = target;
+    return entry.refreshing = (async () => {
       const answers = await Promise.allSettled([
         this.#resolver.resolve4(name, { ttl: true }),
         this.#resolver.resolve6(name, { ttl: true }),
@@ -107,6 +104,6 @@ export class MirrorAddresses {
       // Stay on the address in use if it is still listed (keep-alive, and it worked).
       entry.preferred = Math.max(0, addresses.indexOf(current));
       entry.expires = now + Math.min(this.#maxTtl, Math.max(this.#minTtl, ttl));
-    })().catch(() => {}).finally(() => target.refreshing = undefined);
+    })().catch(() => {}).finally(() => entry.refreshing = undefined);
   }
 }
