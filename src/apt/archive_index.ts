@@ -9,7 +9,7 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { ExpectedFile } from "../hash/mod.ts";
+import { type ExpectedFile, HASH_ALGORITHMS, newHasher } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { transaction } from "../cache/database.ts";
 import {
@@ -21,7 +21,6 @@ import {
   uncompressedName,
 } from "./index_files.ts";
 import { type DiffIndex, parseDiffIndex } from "./pdiff/mod.ts";
-import { createHash } from "node:crypto";
 import { parseRelease } from "./release.ts";
 import { ReleaseTrust } from "./release_trust.ts";
 import type { TrustedKeys } from "../trust/mod.ts";
@@ -314,7 +313,7 @@ export class ArchiveIndex {
     const seen = this.now();
     const file = await Deno.open(filePath);
     // The uncompressed text's hash names this version, for pdiffs to start from.
-    const hash = createHash("sha256");
+    const hash = newHasher("sha256");
     let size = 0;
     const text = decompress(file.readable, compressionOf(name)).pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
@@ -334,7 +333,7 @@ export class ArchiveIndex {
         }
       });
     });
-    this.#putVersion.run(uncompressedName(name), hash.digest("hex"), size, key, name, seen);
+    this.#putVersion.run(uncompressedName(name), hash.hexdigest(), size, key, name, seen);
     return { kind, entries };
   }
 
@@ -368,15 +367,7 @@ export class ArchiveIndex {
 
   /** Records the strongest digest only: SHA-256, else SHA512, SHA1, MD5. */
   #put(key: string, file: ExpectedFile, name: string | null, listedBy: string, seen: number): void {
-    const strongest = file.sha256
-      ? "sha256"
-      : file.sha512
-      ? "sha512"
-      : file.sha1
-      ? "sha1"
-      : file.md5
-      ? "md5"
-      : undefined;
+    const strongest = HASH_ALGORITHMS.find((a) => file[a]);
     const digest = (algorithm: string) => strongest === algorithm ? file[strongest] ?? null : null;
     this.#upsert.run(
       key,

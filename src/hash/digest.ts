@@ -82,13 +82,7 @@ export class ContentHasher {
   constructor(readonly expected: ExpectedFile = {}, pieces = false) {
     if (pieces) this.#pieces = new PieceHasher();
     if (!expected.sha256) {
-      const algorithm = expected.sha512
-        ? "sha512"
-        : expected.sha1
-        ? "sha1"
-        : expected.md5
-        ? "md5"
-        : undefined;
+      const algorithm = HASH_ALGORITHMS.find((a) => expected[a]); // strongest first
       if (algorithm) this.#other = newHasher(algorithm);
     }
   }
@@ -139,7 +133,7 @@ export class ContentHasher {
 
 /** True when the expectation names at least one digest. */
 export function hasHash(expected: ExpectedFile | undefined): boolean {
-  return !!(expected && (expected.sha256 || expected.sha512 || expected.sha1 || expected.md5));
+  return !!expected && HASH_ALGORITHMS.some((a) => expected[a]);
 }
 
 /** Hashes a whole stream (e.g. a cached file) with SHA-256. */
