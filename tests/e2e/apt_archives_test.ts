@@ -4,15 +4,16 @@
  * Ubuntu-style archive (several components, indexes listed uncompressed but
  * served only compressed, Translation, Contents, DEP-11 and cnf files), and
  * a third-party repository with only gzip, no by-hash and a Release with
- * SHA512 and MD5Sum alone. In each, the package apt downloads has a tracked,
- * trusted hash, and every index apt fetched was verified.
+ * SHA512 and MD5Sum alone, a repository with uncompressed indexes only,
+ * and a flat repository (`deb … ./`). In each, the package apt downloads
+ * has a tracked, trusted hash, and every index apt fetched was verified.
  */
 
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { buildDebianRepo, type RepoOptions } from "../helpers/debian_repo.ts";
 import { type AptRootOptions, createAptRoot } from "../helpers/apt.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
+import { sha256File } from "../helpers/archive.ts";
 import { startTestDaemon } from "../helpers/daemon.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
@@ -45,7 +46,7 @@ Acquire::IndexTargets::deb::CNF {
 async function throughDaemon(
   repoOptions: RepoOptions,
   aptOptions: AptRootOptions = {},
-): Promise<{ paths: string[]; releases: { release: string; trusted: boolean }[] }> {
+): Promise<{ site: string; paths: string[]; releases: { release: string; trusted: boolean }[] }> {
   const repo = await buildDebianRepo([{ name: "kilo", payloadBytes: 30_000 }], repoOptions);
   const mirror = await MirrorServer.start(repo.root);
   await using daemon = await startTestDaemon({ trust: { keyrings: [repo.keyring] } });
@@ -55,17 +56,11 @@ async function throughDaemon(
     aptOptions,
   );
   try {
-    const update = await apt.aptGet(["update"]);
-    assert.equal(update.code, 0, update.output);
-    assert.doesNotMatch(update.output, /^(W|E):/m, update.output);
+    await apt.update();
     const download = await apt.aptGet(["download", "kilo"]);
     assert.equal(download.code, 0, download.output);
     const deb = repo.debs.get("kilo")!;
-    const got = createHash("sha256").update(
-      await Deno.readFile(`${apt.downloads}/kilo_1.0-1_all.deb`),
-    )
-      .digest("hex");
-    assert.equal(got, deb.sha256);
+    assert.equal(await sha256File(`${apt.downloads}/kilo_1.0-1_all.deb`), deb.sha256);
     await daemon.pipeline.idle();
     await daemon.index.settled();
     const entry = daemon.index.lookup(`${site}/${repo.archivePath}/${deb.path}`);
@@ -79,7 +74,7 @@ async function throughDaemon(
       assert.ok(signed || known?.sha256 || known?.sha512, `${path} was checked against a hash`);
     }
     const stats = await (await fetch(`${daemon.base}/stats.json`)).json();
-    return { paths: served, releases: stats.releases };
+    return { site, paths: served, releases: stats.releases };
   } finally {
     await apt.cleanup();
     await mirror.stop();
@@ -144,5 +139,18 @@ Deno.test({
   async fn() {
     const { paths } = await throughDaemon({ archive: "plain", compressions: [], byHash: false });
     assert.ok(paths.some((p) => p.endsWith("/main/binary-amd64/Packages")));
+  },
+});
+
+Deno.test({
+  ...options,
+  name:
+    "a flat repository (deb … ./) without by-hash or xz works through the daemon, and its hashes are tracked and trusted",
+  async fn() {
+    const { site, releases } = await throughDaemon({ flat: true });
+    assert.deepEqual(
+      releases.map((r) => [r.release, r.trusted]),
+      [[`${site}/debian/flat/InRelease`, true]],
+    );
   },
 });

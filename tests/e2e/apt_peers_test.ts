@@ -5,12 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { createAptRoot } from "../helpers/apt.ts";
-import { MirrorServer } from "../helpers/mirror_server.ts";
-import { startTestDaemon } from "../helpers/daemon.ts";
-import { startDhtNetwork } from "../helpers/dht_network.ts";
+import { sha256File } from "../helpers/archive.ts";
+import { startAptWorld } from "../helpers/apt_world.ts";
 import { announced } from "../helpers/peer_world.ts";
 
 Deno.test({
@@ -20,27 +18,20 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const repo = await buildDebianRepo([{ name: "golf", payloadBytes: 2_400_000 }]);
-    const mirror = await MirrorServer.start(repo.root);
-    await using network = await startDhtNetwork(5);
-    const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
-    const config = { dht: { bootstrap }, trust: { keyrings: [repo.keyring] } };
-    await using a = await startTestDaemon(config);
-    await using b = await startTestDaemon(config);
-    await using c = await startTestDaemon(config);
+    await using world = await startAptWorld(repo, 3);
+    const { mirror, daemons: [a, b, c] } = world;
     const roots = [];
     try {
       for (const daemon of [a, b, c]) {
-        const apt = await createAptRoot(
-          `deb [signed-by=${repo.keyring}] http://127.0.0.1:${daemon.port}/${mirror.authority}/debian ${repo.suite} main`,
-        );
+        const apt = await createAptRoot(world.line(daemon));
         roots.push(apt);
         assert.equal((await apt.aptGet(["update"])).code, 0);
         const download = await apt.aptGet(["download", "golf"]);
         assert.equal(download.code, 0, download.output);
-        const got = createHash("sha256").update(
-          await Deno.readFile(`${apt.downloads}/golf_1.0-1_all.deb`),
-        ).digest("hex");
-        assert.equal(got, repo.debs.get("golf")!.sha256);
+        assert.equal(
+          await sha256File(`${apt.downloads}/golf_1.0-1_all.deb`),
+          repo.debs.get("golf")!.sha256,
+        );
         await daemon.pipeline.idle();
         await announced(daemon, daemon.announcer!.size);
       }
@@ -60,7 +51,6 @@ Deno.test({
       }
     } finally {
       for (const root of roots) await root.cleanup();
-      await mirror.stop();
       await repo.cleanup();
     }
   },
@@ -75,16 +65,10 @@ Deno.test({
       name: "foxtrot",
       payloadBytes: 100_000,
     }]);
-    const mirror = await MirrorServer.start(repo.root);
-    await using network = await startDhtNetwork(5);
-    const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
-    const config = { dht: { bootstrap }, trust: { keyrings: [repo.keyring] } };
-    await using a = await startTestDaemon(config);
-    await using b = await startTestDaemon(config);
-    const line = (port: number) =>
-      `deb [signed-by=${repo.keyring}] http://127.0.0.1:${port}/${mirror.authority}/debian ${repo.suite} main`;
-    const viaA = await createAptRoot(line(a.port));
-    const viaB = await createAptRoot(line(b.port));
+    await using world = await startAptWorld(repo, 2);
+    const { mirror, daemons: [a, b] } = world;
+    const viaA = await createAptRoot(world.line(a));
+    const viaB = await createAptRoot(world.line(b));
     try {
       assert.equal((await viaA.aptGet(["update"])).code, 0);
       const first = await viaA.aptGet(["download", "echo", "foxtrot"]);
@@ -98,10 +82,7 @@ Deno.test({
       assert.equal(second.code, 0, second.output);
       for (const name of ["echo", "foxtrot"]) {
         const deb = repo.debs.get(name)!;
-        const got = createHash("sha256").update(
-          await Deno.readFile(`${viaB.downloads}/${name}_1.0-1_all.deb`),
-        ).digest("hex");
-        assert.equal(got, deb.sha256);
+        assert.equal(await sha256File(`${viaB.downloads}/${name}_1.0-1_all.deb`), deb.sha256);
         assert.equal(
           mirror.requestsFor(`${name}_1.0-1_all.deb`).length,
           1,
@@ -115,7 +96,6 @@ Deno.test({
     } finally {
       await viaA.cleanup();
       await viaB.cleanup();
-      await mirror.stop();
       await repo.cleanup();
     }
   },

@@ -3,10 +3,14 @@
  * directory, so tests never touch (or depend on) the machine's apt setup.
  */
 
+import assert from "node:assert/strict";
+
 export interface AptRoot {
   readonly dir: string;
   /** Runs apt-get with the isolated configuration; resolves with its output, never throws. */
   aptGet(args: string[], options?: { proxy?: string }): Promise<{ code: number; output: string }>;
+  /** `apt-get update`; fails the test unless it exits 0 with no warning or error line. */
+  update(options?: { proxy?: string }): Promise<string>;
   /** The downloads directory used by `apt-get download` (the cwd). */
   readonly downloads: string;
   cleanup(): Promise<void>;
@@ -67,24 +71,31 @@ export async function createAptRoot(
     "Acquire::Retries=0",
     "Acquire::http::Timeout=20",
   ].flatMap((o) => ["-o", o]);
+  const aptGet: AptRoot["aptGet"] = async (args, extra = {}) => {
+    const proxy = extra.proxy
+      ? ["-o", `Acquire::http::Proxy=${extra.proxy}`]
+      : ["-o", "Acquire::http::Proxy=DIRECT"];
+    const result = await new Deno.Command("apt-get", {
+      args: [...options, ...proxy, "-q", ...args],
+      cwd: `${dir}/downloads`,
+      env: { APT_CONFIG: `${dir}/apt.conf`, LC_ALL: "C", PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const output = new TextDecoder().decode(result.stdout) +
+      new TextDecoder().decode(result.stderr);
+    return { code: result.code, output };
+  };
   return {
     dir,
     downloads: `${dir}/downloads`,
-    async aptGet(args, extra = {}) {
-      const proxy = extra.proxy
-        ? ["-o", `Acquire::http::Proxy=${extra.proxy}`]
-        : ["-o", "Acquire::http::Proxy=DIRECT"];
-      const result = await new Deno.Command("apt-get", {
-        args: [...options, ...proxy, "-q", ...args],
-        cwd: `${dir}/downloads`,
-        env: { APT_CONFIG: `${dir}/apt.conf`, LC_ALL: "C", PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
-        clearEnv: true,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const output = new TextDecoder().decode(result.stdout) +
-        new TextDecoder().decode(result.stderr);
-      return { code: result.code, output };
+    aptGet,
+    async update(extra) {
+      const { code, output } = await aptGet(["update"], extra);
+      assert.equal(code, 0, output);
+      assert.doesNotMatch(output, /^(W|E):/m, output);
+      return output;
     },
     async cleanup() {
       await Deno.remove(dir, { recursive: true }).catch(() => {});

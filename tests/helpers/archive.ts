@@ -9,6 +9,11 @@ import { createHash } from "node:crypto";
 export const sha256 = (data: Uint8Array | string) =>
   createHash("sha256").update(data).digest("hex");
 
+/** SHA-256 of a file's content, hex. */
+export async function sha256File(path: string): Promise<string> {
+  return sha256(await Deno.readFile(path));
+}
+
 export async function writeFile(
   root: string,
   path: string,
