@@ -76,6 +76,7 @@ export async function startDaemon(
   const instance = crypto.randomUUID().slice(0, 8);
   const via = `1.1 apt-dht-${instance}`;
   const client = new MirrorClient({
+    connectTimeoutMs: config.upstream.connectTimeout * 1000,
     responseTimeoutMs: config.upstream.responseTimeout * 1000,
     idleTimeoutMs: config.upstream.idleTimeout * 1000,
     userAgent: `apt-dht/${VERSION}`,
@@ -106,6 +107,7 @@ export async function startDaemon(
     },
     peerClient,
     peerRecords,
+    releaseKeys: () => keys.keys(),
     getItem: async (key: string) => {
       const node = dht;
       if (!node) return undefined;
@@ -150,6 +152,7 @@ export async function startDaemon(
     port: () => port,
     cache,
     peerRecords,
+    signedSha256: (key) => index.releases.signedSha256(key),
     uploadLimiter: config.peers.uploadLimit > 0
       ? new UploadLimiter(config.peers.uploadLimit)
       : undefined,
@@ -186,6 +189,13 @@ export async function startDaemon(
       waitMs: config.peers.wait * 1000,
     });
     for (const sha256 of cache.announceable()) announcer.add(sha256);
+    // Releases that verified against a Release.gpg, under its key, while the cache holds them.
+    for (const { key, sha256 } of index.releases.signedReleases()) {
+      const cached = cache.openBySha256(sha256);
+      cached?.file.close();
+      if (cached) announcer.add(key);
+    }
+    index.releases.onSigned = (key) => announcer?.add(key);
     // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
     dht.start().then(() => announcer!.start(), (error) => log.error("dht.start_failed", { error }));
   }

@@ -10,7 +10,9 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type SignatureVerdict, type TrustedKeys, verifyClearsigned } from "../trust/mod.ts";
-import { SignatureHasher } from "../hash/signature.ts";
+import { idToHex } from "../dht/node_id.ts";
+import { newHasher } from "../hash/digest.ts";
+import { signatureDhtKey, SignatureHasher } from "../hash/signature.ts";
 import { stripClearsign } from "./release.ts";
 
 /** What is known of one Release file's signature. */
@@ -25,16 +27,36 @@ export interface ReleaseTrustRecord {
   readonly checkedAt: number;
 }
 
-/** Release signatures, checked as the files pass through, kept in the database. */
+/**
+ * Release signatures, checked as the files pass through, kept in the
+ * database. A Release that verified against its Release.gpg is also kept by
+ * that signature's DHT key, so peers who know only the signature can ask
+ * for it (`/~/signed/<key>`).
+ */
 export class ReleaseTrust {
   #records = new Map<string, ReleaseTrustRecord>();
   readonly #save: StatementSync;
+  readonly #saveSigned: StatementSync;
+  readonly #signedSha256: StatementSync;
+  /** Told of each Release that verified against a detached signature (hex DHT key). */
+  onSigned?: (key: string) => void;
 
   constructor(
     private readonly db: DatabaseSync,
     private readonly keys: TrustedKeys | undefined,
     private readonly now = Date.now,
   ) {
+    db.exec(`CREATE TABLE IF NOT EXISTS signed_releases (
+      dht_key TEXT PRIMARY KEY,
+      release TEXT NOT NULL,
+      sha256 TEXT NOT NULL,
+      checked_at INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+    this.#saveSigned = db.prepare(
+      `INSERT OR REPLACE INTO signed_releases (dht_key, release, sha256, checked_at)
+      VALUES (?, ?, ?, ?)`,
+    );
+    this.#signedSha256 = db.prepare("SELECT sha256 FROM signed_releases WHERE dht_key = ?");
     db.exec(`CREATE TABLE IF NOT EXISTS release_trust (
       release TEXT PRIMARY KEY,
       trusted INTEGER NOT NULL,
@@ -70,6 +92,19 @@ export class ReleaseTrust {
     return this.#records.get(release)?.trusted ?? false;
   }
 
+  /** SHA-256 of the Release that verified against the signature with this DHT key (hex). */
+  signedSha256(key: string): string | undefined {
+    return (this.#signedSha256.get(key.toLowerCase()) as { sha256: string } | undefined)?.sha256;
+  }
+
+  /** Every signature key with the SHA-256 of the Release it signs (to announce at start). */
+  signedReleases(): { key: string; sha256: string }[] {
+    return (this.db.prepare("SELECT dht_key, sha256 FROM signed_releases").all() as {
+      dht_key: string;
+      sha256: string;
+    }[]).map((row) => ({ key: row.dht_key, sha256: row.sha256 }));
+  }
+
   /** Every Release seen, for the status page. */
   all(): ReleaseTrustRecord[] {
     return [...this.#records.values()].sort((a, b) => a.release.localeCompare(b.release));
@@ -100,13 +135,20 @@ export class ReleaseTrust {
       return false;
     }
     let verdict: SignatureVerdict;
+    let hasher: SignatureHasher | undefined;
     try {
-      const hasher = await SignatureHasher.from(signature, () => this.#keys());
+      hasher = await SignatureHasher.from(signature, () => this.#keys());
       verdict = await hasher.update(data).verify();
     } catch (error) {
       verdict = { ok: false, reason: `Release.gpg unreadable: ${(error as Error).message}` };
     }
     this.#record(release, verdict);
+    if (verdict.ok && hasher) {
+      const key = idToHex(signatureDhtKey(hasher.signature));
+      const sha256 = newHasher("sha256").update(data).hexdigest();
+      this.#saveSigned.run(key, release, sha256, this.now());
+      this.onSigned?.(key);
+    }
     return verdict.ok;
   }
 

@@ -79,7 +79,11 @@ export class Announcer {
     return this.#known.size;
   }
 
-  /** Adds a file (hex SHA-256) to announce now and keep announced; repeats are ignored. */
+  /**
+   * Adds a file to announce now and keep announced: its hex SHA-256 (the
+   * key is its first 40 digits), or a signed Release's 40-digit signature
+   * key. Repeats are ignored.
+   */
   add(sha256: string): void {
     const hex = sha256.toLowerCase();
     if (this.#known.has(hex)) return;

@@ -18,6 +18,14 @@ import { serveCached } from "./cached_response.ts";
 import type { PeerFinder, PeerRecords } from "../peers/mod.ts";
 
 import type { ArchiveTarget } from "./request_target.ts";
+import {
+  isDetachedRelease,
+  readReleaseSignature,
+  type ReleaseSignature,
+  signatureTargetOf,
+} from "./signed_release.ts";
+import type { PublicKey } from "openpgp";
+import type { SignatureVerdict } from "../trust/mod.ts";
 
 /** Tunables of the pipeline (from the config). */
 export interface PipelineOptions {
@@ -60,6 +68,8 @@ export class AptPipeline {
       readonly peerRecords?: PeerRecords;
       /** A BEP 44 item from the DHT by its key (hex SHA-1): piece lists small enough to be there. */
       readonly getItem?: (key: string) => Promise<Uint8Array | undefined>;
+      /** The keys apt trusts: a Release from peers must carry a good signature by one. */
+      readonly releaseKeys?: () => Promise<readonly PublicKey[]>;
     },
     private readonly options: PipelineOptions,
     private readonly now = Date.now,
@@ -91,6 +101,10 @@ export class AptPipeline {
       // Packages right after InRelease, pool files right after Packages): wait for it.
       await withTimeout(index.settled(), this.options.ingestWaitMs);
       expected = index.lookup(target.key);
+    }
+    if (isDetachedRelease(target.key) && request.method === "GET" && this.deps.peers) {
+      const signed = await this.#signedRelease(request, target);
+      if (signed) return signed;
     }
     const cached = cache.open(target.key);
 
@@ -133,6 +147,54 @@ export class AptPipeline {
     const download = running ??
       this.#downloadFor(target, expected, undefined, this.#peerUrls(expected));
     return await this.#answerFrom(request, download, await download.outcome);
+  }
+
+  /**
+   * A Release by its detached signature (signed_release.ts): the cached copy
+   * if the current Release.gpg verifies it, else a download that tries the
+   * peers holding it. Undefined: no usable signature, go the usual way.
+   */
+  async #signedRelease(
+    request: Request,
+    target: ArchiveTarget,
+  ): Promise<PipelineResult | undefined> {
+    const { cache, releaseKeys } = this.deps;
+    if (!releaseKeys || this.#downloads.has(target.key)) return undefined;
+    const gpg = await this.handle(
+      new Request(request.url + ".gpg"),
+      signatureTargetOf(target),
+    ).catch(() => undefined);
+    if (gpg?.response.status !== 200) {
+      await gpg?.response.body?.cancel();
+      return undefined;
+    }
+    const bytes = new Uint8Array(await gpg.response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    const signature = bytes.length ? await readReleaseSignature(bytes, releaseKeys) : undefined;
+    if (!signature) return undefined;
+    const cached = cache.open(target.key);
+    if (cached) {
+      if ((await signature.verifyFile(cached.path)).ok) {
+        cache.markChecked(target.key);
+        return { response: await serveCached(request, cached, "cache"), source: "cache" };
+      }
+      cached.file.close();
+    }
+    if (this.#downloads.has(target.key)) return undefined; // started while we looked
+    const download = this.#downloadFor(
+      target,
+      undefined,
+      undefined,
+      this.#signedPeerUrls(signature),
+      (path) => signature.verifyFile(path),
+    );
+    return await this.#answerFrom(request, download, await download.outcome);
+  }
+
+  /** Peers holding the Release a signature verifies, best first. */
+  async #signedPeerUrls(signature: ReleaseSignature): Promise<string[]> {
+    const found = await this.deps.peers!.find(signature.key);
+    const peers = this.deps.peerRecords?.rank(found) ?? found;
+    return peers.map((p) => `${peerBase(p)}/~/signed/${signature.key}`);
   }
 
   /** Is the cached copy good as it is, worth a conditional request, or stale? */
@@ -192,9 +254,7 @@ export class AptPipeline {
     if (!finder || !sha256 || expected.size === undefined || !expected.trusted) return [];
     const found = await finder.find(sha256);
     const peers = this.deps.peerRecords?.rank(found) ?? found; // best first
-    return peers.map((p) =>
-      `http://${p.address.includes(":") ? `[${p.address}]` : p.address}:${p.port}/~/${sha256}`
-    );
+    return peers.map((p) => `${peerBase(p)}/~/${sha256}`);
   }
 
   /** Keeps a peer's result in its record (its URL is `http://<address>:<port>/~/<sha256>`). */
@@ -215,6 +275,7 @@ export class AptPipeline {
     expected: IndexEntry | undefined,
     validators: { etag?: string; lastModified?: string } | undefined,
     peers: Promise<readonly string[]> = Promise.resolve([]),
+    verifyPeer?: (path: string) => Promise<SignatureVerdict>,
   ): Download {
     const running = this.#downloads.get(target.key) ??
       (expected?.sha256 ? this.#downloadsByHash.get(expected.sha256) : undefined);
@@ -227,6 +288,7 @@ export class AptPipeline {
       announce: expected?.trusted === true && hasHash(expected),
       validators,
       resumeAttempts: this.options.resumeAttempts,
+      verifyPeer,
     }, {
       client: this.deps.client,
       peerClient: this.deps.peerClient,
@@ -307,6 +369,11 @@ export class AptPipeline {
     }
     return { response: textResponse(502, "no upstream answered"), source: "none" };
   }
+}
+
+/** `http://<address>:<port>` of a peer. */
+function peerBase(peer: { address: string; port: number }): string {
+  return `http://${peer.address.includes(":") ? `[${peer.address}]` : peer.address}:${peer.port}`;
 }
 
 /** A short plain-text response (errors, refusals). */

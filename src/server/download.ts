@@ -71,6 +71,11 @@ export interface DownloadRequest {
   readonly validators?: { readonly etag?: string; readonly lastModified?: string };
   /** Resumes allowed per upstream after an interrupted transfer. */
   readonly resumeAttempts: number;
+  /**
+   * A further check of a peer's complete file (a Release against its
+   * signature), run before any of it reaches a reader.
+   */
+  readonly verifyPeer?: (path: string) => Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
 /** How a peer did, for its record and score (the same report whole files and pieces give). */
@@ -412,6 +417,7 @@ export class Download {
       url,
       { etag, lastModified },
       peer ? settleBody : undefined,
+      peer ? this.request.verifyPeer : undefined,
     );
     return { kind: "done", file, lagMs };
   }
@@ -426,9 +432,11 @@ export class Download {
     url: string,
     validators: { etag?: string; lastModified?: string },
     beforeRelease?: () => void,
+    verifyMore?: DownloadRequest["verifyPeer"],
   ): Promise<CachedFile | undefined> {
     const { cache, log } = this.deps;
-    const verdict = attempt.hasher.verdict();
+    let verdict = attempt.hasher.verdict();
+    if (verdict.ok && verifyMore) verdict = await verifyMore(attempt.partial.path);
     if (!verdict.ok) {
       cache.recordHashFailure(this.key, url, verdict.reason);
       log.warn("download.hash_mismatch", { key: this.key, upstream: url, reason: verdict.reason });

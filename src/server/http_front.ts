@@ -35,6 +35,8 @@ export interface HttpFrontDeps {
   readonly peerRecords?: PeerRecords;
   /** Paces uploads to peers, when a limit is set. */
   readonly uploadLimiter?: UploadLimiter;
+  /** SHA-256 of the Release a detached signature (by its DHT key, hex) verified. */
+  readonly signedSha256?: (key: string) => string | undefined;
 }
 
 /** Builds the request handler for `Deno.serve`. */
@@ -75,16 +77,18 @@ export function createHandler(
         ...extra,
       });
 
-    if (target.kind === "peer-file") {
+    if (target.kind === "peer-file" || target.kind === "peer-signed") {
       // Any address may ask for a file by hash: it only gets what it already knows the hash of.
-      const cached = deps.cache.openBySha256(target.sha256);
-      if (!cached) {
+      // A signed file's asker knows the signature, which only that content verifies against.
+      const sha256 = target.kind === "peer-file" ? target.sha256 : deps.signedSha256?.(target.key);
+      const cached = sha256 ? deps.cache.openBySha256(sha256) : undefined;
+      if (!sha256 || !cached) {
         line(404, "refused", 0);
         return textResponse(404, "no such file");
       }
       const response = await serveCached(request, cached, "cache");
       // Where a downloader finds the piece list, to fetch the file in checked pieces.
-      const pieces = deps.cache.pieceListKey(target.sha256);
+      const pieces = deps.cache.pieceListKey(sha256);
       if (pieces) response.headers.set("x-apt-dht-pieces", pieces);
       const bytes = response.body ? Number(response.headers.get("content-length") ?? 0) : 0;
       deps.counters.uploaded += bytes;

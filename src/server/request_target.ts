@@ -40,6 +40,16 @@ export interface PeerPieceListTarget {
   readonly sha1: string;
 }
 
+/**
+ * A peer asking for a signed file (a Release) by its signature's DHT key:
+ * what the asker knows is the detached signature, not the content's hash.
+ */
+export interface PeerSignedTarget {
+  readonly kind: "peer-signed";
+  /** Lower-case hex of the 160-bit key (`signatureDhtKey`). */
+  readonly key: string;
+}
+
 /** A request refused before anything was fetched. */
 export interface RefusedTarget {
   readonly kind: "refused";
@@ -55,6 +65,7 @@ export type RequestTarget =
   | LocalTarget
   | PeerFileTarget
   | PeerPieceListTarget
+  | PeerSignedTarget
   | RefusedTarget;
 
 /** Paths the daemon answers itself (status pages). */
@@ -159,6 +170,8 @@ export function classifyRequest(request: Request, context: TargetContext): Reque
     const hex = /^\/~\/([0-9a-fA-F]{64}|[0-9a-fA-F]{40})$/.exec(rawPath)?.[1].toLowerCase();
     if (hex?.length === 64) return { kind: "peer-file", sha256: hex };
     if (hex?.length === 40) return { kind: "peer-piece-list", sha1: hex };
+    const signed = /^\/~\/signed\/([0-9a-fA-F]{40})$/.exec(rawPath)?.[1].toLowerCase();
+    if (signed) return { kind: "peer-signed", key: signed };
     return { ...refuse(404, "no such file"), public: true };
   }
 

@@ -432,14 +432,17 @@ async function signedRelease(
   const release = await run("apt-ftparchive", [...releaseOptions, "release", "."], { cwd: dir });
   await Deno.writeTextFile(`${dir}/Release`, release);
   await gpg("--clearsign", "--digest-algo", "SHA256", "-o", `${dir}/InRelease`, `${dir}/Release`);
+  // Armored, as archives publish it: apt refuses a binary Release.gpg.
   await gpg(
     "--detach-sign",
+    "--armor",
     "--digest-algo",
     "SHA256",
     "-o",
     `${dir}/Release.gpg`,
     `${dir}/Release`,
-  ); // A new Release within the same second must still look newer to If-Modified-Since.
+  );
+  // A new Release within the same second must still look newer to If-Modified-Since.
   const previous = releaseTimes.get(dir) ?? 0;
   const time = Math.max(Math.ceil(Date.now() / 1000), previous + 2);
   releaseTimes.set(dir, time);

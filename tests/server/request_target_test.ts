@@ -78,6 +78,24 @@ Deno.test("classifyRequest() refuses traversal, encoded slashes, bad hosts, quer
   }
 });
 
+Deno.test("classifyRequest() names peers' files by SHA-256, piece lists by SHA-1, signed files by signature key", () => {
+  const sha256 = "AB".repeat(32);
+  const sha1 = "cd".repeat(20);
+  assert.deepEqual(classify(`http://localhost:9977/~/${sha256}`), {
+    kind: "peer-file",
+    sha256: sha256.toLowerCase(),
+  });
+  assert.deepEqual(classify(`http://localhost:9977/~/${sha1}`), { kind: "peer-piece-list", sha1 });
+  assert.deepEqual(classify(`http://localhost:9977/~/signed/${sha1.toUpperCase()}`), {
+    kind: "peer-signed",
+    key: sha1,
+  });
+  for (const path of [`/~/signed/${sha256}`, "/~/signed/", `/~/signed/${sha1}/x`]) {
+    const target = classify(`http://localhost:9977${path}`);
+    assert.ok(target.kind === "refused" && target.status === 404 && target.public, path);
+  }
+});
+
 Deno.test("classifyRequest() answers the status paths itself", () => {
   for (const path of ["/", "/stats.json", "/metrics"]) {
     assert.deepEqual(classify(`http://localhost:9977${path}`), { kind: "local", path });
