@@ -39,6 +39,8 @@ export interface Config {
     readonly directory: string;
   };
   readonly upstream: {
+    /** Seconds allowed for a TCP connection to a mirror address to come up. */
+    readonly connectTimeout: number;
     /** Seconds allowed for connecting and receiving response headers. */
     readonly responseTimeout: number;
     /** Seconds without a byte before a transfer is abandoned (and resumed). */
@@ -94,6 +96,7 @@ export function defaultConfig(
       directory: root ? "/var/lib/apt-dht" : `${env.xdgState ?? `${home}/.local/state`}/apt-dht`,
     },
     upstream: {
+      connectTimeout: 5,
       responseTimeout: 15,
       idleTimeout: 30,
       resumeAttempts: 3,
@@ -183,6 +186,7 @@ const SECTIONS: Record<string, Section> = {
   },
   state: { directory: nonEmptyString },
   upstream: {
+    connect_timeout: positiveSeconds,
     response_timeout: positiveSeconds,
     idle_timeout: positiveSeconds,
     resume_attempts: integer(0, 100),
@@ -374,6 +378,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
     },
     state: { directory: pick("state.directory", base.state.directory) },
     upstream: {
+      connectTimeout: pick("upstream.connect_timeout", base.upstream.connectTimeout),
       responseTimeout: pick("upstream.response_timeout", base.upstream.responseTimeout),
       idleTimeout: pick("upstream.idle_timeout", base.upstream.idleTimeout),
       resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),

@@ -1,9 +1,14 @@
 /**
  * The mirror client: one HTTP request to an upstream mirror, with a deadline
- * for the response headers (which covers connecting) and an idle timeout on
- * the body, so a hung mirror can never hang apt. Requests go to one of the
+ * for connecting, one for the response headers and an idle timeout on the
+ * body, so a hung mirror can never hang apt. Requests go to one of the
  * host's addresses (the `Host` header keeps its name) and move to the next
  * when that one cannot connect or answers 5xx.
+ *
+ * fetch() does not say when it has connected, so the connect deadline is
+ * kept by a probe: a plain TCP connection opened beside the request to an
+ * address not heard from lately, closed as soon as it is up. A probe that
+ * does not connect in time aborts the request, and the next address goes.
  *
  * @module
  */
@@ -16,6 +21,8 @@ import type { MirrorAddresses } from "./mirror_addresses.ts";
 export interface MirrorClientOptions {
   /** Milliseconds for connecting and receiving the response headers. */
   readonly responseTimeoutMs: number;
+  /** Milliseconds for a TCP connection to come up (shorter than the response timeout to matter). */
+  readonly connectTimeoutMs?: number;
   /** Milliseconds without a body byte before the transfer is abandoned. */
   readonly idleTimeoutMs: number;
   /** Sent as `User-Agent`. */
@@ -58,11 +65,16 @@ export interface UpstreamResponse {
   cancel(): void;
 }
 
+/** Idle pooled connections close after this; an address answered since needs no connect probe. */
+const POOL_IDLE_MS = 60_000;
+
 /** Sends requests to mirrors, at most `maxConnectionsPerHost` at once per host. */
 export class MirrorClient {
   readonly slots: HostSlots | undefined;
   /** Lets a request to an address carry the host's name in `Host`. */
-  readonly #http = Deno.createHttpClient({ allowHost: true });
+  readonly #http = Deno.createHttpClient({ allowHost: true, poolIdleTimeout: POOL_IDLE_MS });
+  /** When each `host:port` last answered: its connections may still be pooled, no probe needed. */
+  readonly #answered = new Map<string, number>();
 
   constructor(
     private readonly options: MirrorClientOptions,
@@ -146,6 +158,21 @@ export class MirrorClient {
     throw lastError;
   }
 
+  /** Keeps the connect deadline for a request to `endpoint` (see the module comment). */
+  #probe(endpoint: URL, hostPort: string, controller: AbortController, url: string): Probe {
+    const timeoutMs = this.options.connectTimeoutMs;
+    const answered = this.#answered.get(hostPort);
+    const pooled = answered !== undefined && performance.now() - answered < POOL_IDLE_MS;
+    if (!timeoutMs || timeoutMs >= this.options.responseTimeoutMs || pooled) {
+      return { stop() {} };
+    }
+    if (this.#answered.size > 1024) this.#answered.clear();
+    return connectProbe(endpoint, timeoutMs, () =>
+      controller.abort(
+        new UpstreamError(url, "connect", `no connection to ${hostPort} in ${timeoutMs} ms`),
+      ));
+  }
+
   async #send(
     request: UpstreamRequest,
     release: ReleaseSlot,
@@ -176,6 +203,9 @@ export class MirrorClient {
       url.hostname = address.includes(":") ? `[${address}]` : address;
       target = url.href;
     }
+    const endpoint = new URL(target);
+    const hostPort = endpoint.host;
+    const probing = this.#probe(endpoint, hostPort, controller, request.url);
     let response: Response;
     try {
       response = await this.fetchImpl(target, {
@@ -192,7 +222,9 @@ export class MirrorClient {
       throw new UpstreamError(request.url, "connect", (error as Error).message ?? String(error));
     } finally {
       clearTimeout(timer);
+      probing.stop();
     }
+    this.#answered.set(hostPort, performance.now());
     const cancel = () => {
       release();
       request.signal?.removeEventListener("abort", onAbort);
@@ -217,6 +249,45 @@ export class MirrorClient {
       cancel,
     };
   }
+}
+
+/** A connect probe in progress; `stop` ends it (the request got its answer or failed). */
+interface Probe {
+  stop(): void;
+}
+
+/**
+ * Opens a TCP connection to `endpoint` beside a request, unless the address
+ * answered within the pool's idle time; aborts the request when it does not
+ * connect within the connect timeout.
+ */
+function connectProbe(
+  endpoint: URL,
+  timeoutMs: number,
+  onTimeout: () => void,
+): Probe {
+  const port = Number(endpoint.port || (endpoint.protocol === "https:" ? 443 : 80));
+  const hostname = endpoint.hostname.replace(/^\[|\]$/g, "");
+  let done = false;
+  const timer = setTimeout(() => {
+    if (!done) onTimeout();
+    done = true;
+  }, timeoutMs);
+  Deno.connect({ hostname, port }).then((conn) => {
+    conn.close();
+    done = true;
+    clearTimeout(timer);
+  }, () => {
+    // Refused or unreachable: the request fails on its own with the real reason.
+    done = true;
+    clearTimeout(timer);
+  });
+  return {
+    stop() {
+      done = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /**
