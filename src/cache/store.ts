@@ -74,6 +74,7 @@ export class CacheStore {
   readonly #piecesBySha1: StatementSync;
   readonly #piecesOfFile: StatementSync;
   readonly #announced: StatementSync;
+  readonly #totals: StatementSync;
   #serial = 0;
 
   constructor(
@@ -115,6 +116,9 @@ export class CacheStore {
       "SELECT path FROM files WHERE sha256 = ? ORDER BY checked_at DESC LIMIT 1",
     );
     this.#announced = db.prepare("SELECT DISTINCT sha256 FROM files WHERE announce = 1");
+    this.#totals = db.prepare(
+      "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM files",
+    );
     this.#put = db.prepare(
       `INSERT INTO files (path, size, mtime, sha256, etag, last_modified, checked_at, announce)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
@@ -270,6 +274,12 @@ export class CacheStore {
       file.checkedAt,
       file.announce ? 1 : 0,
     );
+  }
+
+  /** Files in the cache and their bytes. */
+  stats(): { files: number; bytes: number } {
+    const row = this.#totals.get() as { files: number; bytes: number };
+    return { files: Number(row.files), bytes: Number(row.bytes) };
   }
 
   /** SHA-256 of every file that may be announced to peers. */

@@ -4,6 +4,10 @@
  * @module
  */
 
+import { formatBytes, formatDuration } from "../util/format.ts";
+
+export { formatBytes, formatDuration };
+
 /** The parts of `/stats.json` the summary uses. */
 interface Stats {
   version: string;
@@ -23,29 +27,6 @@ interface Stats {
   } | null;
   peers: { address: string; port: number; bytes_down: number; bytes_up: number; score: number }[];
   releases: { release: string; trusted: boolean; reason?: string }[];
-}
-
-/** `1.5 MiB`, `312 B`. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/** `3d 4h`, `2h 5m`, `40s`. */
-export function formatDuration(seconds: number): string {
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor(seconds % 86400 / 3600);
-  const m = Math.floor(seconds % 3600 / 60);
-  if (d) return `${d}d ${h}h`;
-  if (h) return `${h}h ${m}m`;
-  if (m) return `${m}m ${seconds % 60}s`;
-  return `${seconds}s`;
 }
 
 /** Bytes from peers versus mirrors, and the share peers saved. */

@@ -27,6 +27,8 @@ export interface Config {
     readonly port: number;
     /** Clients allowed to make the daemon fetch from mirrors. */
     readonly allowedClients: readonly Cidr[];
+    /** Whether any address may see the status pages (else only allowed clients). */
+    readonly statusPublic: boolean;
   };
   readonly cache: {
     /** Root of the cache tree (`<dir>/<host>/<path>`). */
@@ -87,6 +89,7 @@ export function defaultConfig(
       listen: "0.0.0.0",
       port: 9977,
       allowedClients: ["127.0.0.0/8", "::1/128"].map((text) => parseCidr(text)!),
+      statusPublic: false,
     },
     cache: {
       directory: root ? "/var/cache/apt-dht" : `${env.xdgCache ?? `${home}/.cache`}/apt-dht`,
@@ -161,6 +164,7 @@ const SECTIONS: Record<string, Section> = {
       return text;
     },
     port: integer(0, 65535),
+    status_public: boolean,
     allowed_clients: (value, key) => {
       if (!Array.isArray(value)) {
         throw new TypeError(
@@ -371,6 +375,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       listen: pick("server.listen", base.server.listen),
       port: pick("server.port", base.server.port),
       allowedClients: pick("server.allowed_clients", base.server.allowedClients),
+      statusPublic: pick("server.status_public", base.server.statusPublic),
     },
     cache: {
       directory: pick("cache.directory", base.cache.directory),

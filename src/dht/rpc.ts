@@ -124,7 +124,7 @@ export class Rpc {
             this.#send(packet, to);
             pending.timer = schedule();
           } else {
-            this.counters.timeouts++;
+            this.counters.countTimeout(method);
             settle(() => reject(new QueryTimeoutError(to, method)));
           }
         }, RETRANSMIT_AFTER_MS[attempt]);

@@ -11,6 +11,8 @@ export class DhtCounters {
   responsesReceived = 0;
   errorsReceived = 0;
   timeouts = 0;
+  /** Queries that went unanswered, by method. */
+  timeoutsByMethod: Record<string, number> = {};
   retransmissions = 0;
   packetsIn = 0;
   packetsOut = 0;
@@ -23,6 +25,10 @@ export class DhtCounters {
 
   countQuerySent(method: string): void {
     this.queriesSent[method] = (this.queriesSent[method] ?? 0) + 1;
+  }
+  countTimeout(method: string): void {
+    this.timeouts++;
+    this.timeoutsByMethod[method] = (this.timeoutsByMethod[method] ?? 0) + 1;
   }
   countQueryReceived(method: string): void {
     this.queriesReceived[method] = (this.queriesReceived[method] ?? 0) + 1;

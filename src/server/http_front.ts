@@ -15,7 +15,7 @@ import type { Logger } from "../log/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
 import { type AptPipeline, type Source, textResponse } from "./apt_pipeline.ts";
 import { classifyRequest } from "./request_target.ts";
-import { statusResponse, type StatusSource } from "./status_pages.ts";
+import { statusResponse, type StatusSource } from "./status/pages.ts";
 
 /** What the front needs. */
 export interface HttpFrontDeps {
@@ -23,6 +23,8 @@ export interface HttpFrontDeps {
   readonly counters: TrafficCounters;
   readonly log: Logger;
   readonly allowedClients: readonly Cidr[];
+  /** Status pages for any address, not only allowed clients. */
+  readonly statusPublic?: boolean;
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
   /** Our `Via` token; a request carrying it has looped back to us. */
   readonly via: string;
@@ -110,6 +112,11 @@ export function createHandler(
           "content-length": String(list.length),
         },
       });
+    }
+    if (target.kind === "local" && deps.statusPublic) {
+      const response = statusResponse(target.path, deps.status);
+      line(response.status, "local", undefined);
+      return response;
     }
     if (target.kind === "refused" && target.public) {
       line(target.status, "refused", 0, { reason: target.reason });

@@ -10,4 +10,4 @@ export * from "./download.ts";
 export * from "./apt_pipeline.ts";
 export * from "./pdiff_follower.ts";
 export * from "./http_front.ts";
-export * from "./status_pages.ts";
+export * from "./status/pages.ts";

@@ -50,3 +50,16 @@ Deno.test("a request that loops back to the daemon is stopped", async () => {
   assert.equal(response.status, 508);
   await response.body?.cancel();
 });
+
+Deno.test("the status pages are for allowed clients only, unless server.status_public opens them", async () => {
+  for (const statusPublic of [false, true]) {
+    await using daemon = await startTestDaemon({
+      server: { allowed_clients: ["10.0.0.0/8"], status_public: statusPublic },
+    });
+    for (const path of ["/", "/stats.json", "/metrics"]) {
+      const response = await fetch(`${daemon.base}${path}`);
+      await response.body?.cancel();
+      assert.equal(response.status, statusPublic ? 200 : 403, `${path}, public: ${statusPublic}`);
+    }
+  }
+});

@@ -1,0 +1,27 @@
+/**
+ * The daemon's own pages: `/` (HTML), `/stats.json` and `/metrics`
+ * (Prometheus), all from one snapshot.
+ *
+ * @module
+ */
+
+import { statusHtml } from "./html.ts";
+import { metricsText } from "./metrics.ts";
+import { statusSnapshot, type StatusSource } from "./snapshot.ts";
+
+export * from "./snapshot.ts";
+
+/** Answers one of the local paths. */
+export function statusResponse(path: string, source: StatusSource): Response {
+  const snapshot = statusSnapshot(source);
+  const headers = { "cache-control": "no-store" };
+  if (path === "/stats.json") return Response.json(snapshot, { headers });
+  if (path === "/metrics") {
+    return new Response(metricsText(snapshot), {
+      headers: { ...headers, "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    });
+  }
+  return new Response(statusHtml(snapshot), {
+    headers: { ...headers, "content-type": "text/html; charset=utf-8" },
+  });
+}

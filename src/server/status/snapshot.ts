@@ -1,0 +1,110 @@
+/**
+ * The numbers behind the status page, `/stats.json` and `/metrics`: one
+ * snapshot, so the three never disagree.
+ *
+ * @module
+ */
+
+import type { Totals, TrafficCounters } from "../../stats/mod.ts";
+import type { DhtStats } from "../../dht/mod.ts";
+import type { ReleaseTrustRecord } from "../../apt/release_trust.ts";
+
+/** What the pages show of a peer. */
+export interface PeerSummary {
+  readonly address: string;
+  readonly port: number;
+  readonly bytesDown: number;
+  readonly bytesUp: number;
+  readonly hashErrors: readonly number[];
+  readonly failures: number;
+  readonly score: number;
+}
+
+/** A condition a person should know of (a full disk), while it lasts. */
+export interface Problem {
+  readonly what: string;
+  readonly detail: string;
+  /** Epoch milliseconds it was first seen. */
+  readonly since: number;
+}
+
+/** What the pages report. */
+export interface StatusSource {
+  readonly version: string;
+  readonly counters: TrafficCounters;
+  readonly activeDownloads: () => number;
+  /** Where the daemon listens for apt and peers (`address:port`). */
+  readonly listen?: () => string;
+  readonly dht?: () => DhtStats | undefined;
+  /** Totals over every run, from the database. */
+  readonly allTime?: () => Totals;
+  /** Files and bytes in the cache. */
+  readonly cache?: () => { files: number; bytes: number };
+  /** Peers seen, best first. */
+  readonly peers?: () => readonly PeerSummary[];
+  /** Release files seen and whether their signatures verified. */
+  readonly releases?: () => readonly ReleaseTrustRecord[];
+  readonly problems?: () => readonly Problem[];
+  readonly now?: () => number;
+}
+
+/** Bytes from peers against bytes from mirrors: what the peers saved the mirrors. */
+function saved(bytes: Record<string, number>) {
+  const peers = bytes.peer ?? 0;
+  const mirrors = bytes.mirror ?? 0;
+  return {
+    from_peers: peers,
+    from_mirrors: mirrors,
+    peer_share: peers + mirrors ? +(peers / (peers + mirrors)).toFixed(4) : 0,
+  };
+}
+
+/** The snapshot, as `/stats.json` gives it. */
+export type StatusSnapshot = ReturnType<typeof statusSnapshot>;
+
+/** The numbers behind every page. */
+export function statusSnapshot(source: StatusSource) {
+  const now = source.now?.() ?? Date.now();
+  const session = source.counters.snapshot();
+  const allTime = source.allTime?.() ?? null;
+  const dht = source.dht?.();
+  return {
+    version: source.version,
+    listen: source.listen?.() ?? null,
+    started_at: new Date(source.counters.startedAt).toISOString(),
+    uptime_seconds: Math.round((now - source.counters.startedAt) / 1000),
+    active_downloads: source.activeDownloads(),
+    ...session,
+    all_time: allTime,
+    saved: { session: saved(session.bytes), all_time: allTime ? saved(allTime.bytes) : null },
+    cache: source.cache?.() ?? null,
+    dht: dht
+      ? {
+        ...dht,
+        // Reachable: it knows nodes and has heard answers (it can also be reached if they answer).
+        reachable: dht.nodes > 0 && dht.counters.responsesReceived > 0,
+      }
+      : null,
+    peers: (source.peers?.() ?? []).map((p) => ({
+      address: p.address,
+      port: p.port,
+      bytes_down: p.bytesDown,
+      bytes_up: p.bytesUp,
+      hash_errors: p.hashErrors.length,
+      failures: p.failures,
+      score: +p.score.toFixed(3),
+    })),
+    releases: (source.releases?.() ?? []).map((r) => ({
+      release: r.release,
+      trusted: r.trusted,
+      signer: r.signer ?? null,
+      reason: r.reason ?? null,
+      checked_at: new Date(r.checkedAt).toISOString(),
+    })),
+    problems: (source.problems?.() ?? []).map((p) => ({
+      what: p.what,
+      detail: p.detail,
+      since: new Date(p.since).toISOString(),
+    })),
+  };
+}
