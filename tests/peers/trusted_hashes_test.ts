@@ -40,7 +40,7 @@ Deno.test({
     assert.equal(release.trusted, false);
     assert.ok(release.reason, "the status says why");
     const page = await (await fetch(`${c.base}/`)).text();
-    assert.match(page, /not trusted \(peers not used\)/);
+    assert.match(page, /not trusted, so no peers are used/);
   },
 });
 
