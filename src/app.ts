@@ -7,7 +7,7 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import { ArchiveIndex } from "./apt/mod.ts";
-import { CacheStore, DATABASE_FILE, openDatabase } from "./cache/mod.ts";
+import { CacheKeeper, CacheStore, DATABASE_FILE, openDatabase } from "./cache/mod.ts";
 import type { Config } from "./config/mod.ts";
 import { MirrorAddresses, MirrorClient } from "./fetch/mod.ts";
 import { Logger } from "./log/mod.ts";
@@ -39,6 +39,8 @@ export interface Daemon {
   readonly dht?: DhtNode;
   /** Keeps the cache's verified files announced in the DHT. */
   readonly announcer?: Announcer;
+  /** The cache's scan and eviction. */
+  readonly keeper: CacheKeeper;
   /**
    * Stops accepting requests, lets transfers in flight finish for up to
    * `graceMs` (default 5 s), aborts the rest without committing anything,
@@ -101,6 +103,7 @@ export async function startDaemon(
     log,
     onCommitted: (file) => {
       if (file.announce) announcer?.add(file.sha256);
+      keeper.committed();
     },
     get peers() {
       return peers;
@@ -129,8 +132,25 @@ export async function startDaemon(
       )).response,
     onCommitted: (file) => {
       if (file.announce) announcer?.add(file.sha256);
+      keeper.committed();
     },
   });
+  // The cache's upkeep: the start-up scan, size limit and expiry, in the background.
+  const keeper = new CacheKeeper(
+    cache,
+    {
+      maxBytes: config.cache.maxSize,
+      expireDays: config.cache.expireDays,
+      lastListed: (key, usedAt) => index.lastListed(key, usedAt),
+    },
+    log.child({ part: "cache" }),
+    (_key, sha256) => {
+      if (!sha256) return;
+      const other = cache.openBySha256(sha256); // another key may hold the same content
+      other?.file.close();
+      if (!other) announcer?.remove(sha256);
+    },
+  );
   const counters = new TrafficCounters();
   const totals = new PersistedCounters(db, counters);
   const saveTotals = setInterval(() => {
@@ -202,6 +222,7 @@ export async function startDaemon(
     // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
     dht.start().then(() => announcer!.start(), (error) => log.error("dht.start_failed", { error }));
   }
+  keeper.start();
   log.info("daemon.started", {
     version: VERSION,
     listen: `${config.server.listen}:${port}`,
@@ -215,6 +236,7 @@ export async function startDaemon(
     index,
     dht,
     announcer,
+    keeper,
     async stop(graceMs = 5000) {
       // Stop accepting; give transfers in flight a grace period, then cut them off.
       const shutdown = server.shutdown();
@@ -233,6 +255,7 @@ export async function startDaemon(
       clearInterval(saveTotals);
       totals.save();
       announcer?.stop();
+      await keeper.stop();
       await dht?.stop(); // saves the routing table
       client.close();
       peerClient.close();

@@ -91,6 +91,9 @@ export class ArchiveIndex {
   #putVersion: StatementSync;
   /** Which Release files verified. */
   readonly releases: ReleaseTrust;
+  readonly #listed: StatementSync;
+  readonly #ingestedAt: StatementSync;
+  readonly #entrySeen: StatementSync;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -117,6 +120,17 @@ export class ArchiveIndex {
       "SELECT size, sha256, sha512, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
     this.releases = new ReleaseTrust(db, trust.keys, now);
+    // When each index (by the name entries give as listed_by) was last read: an entry older than
+    // that was dropped from the index's newest version.
+    db.exec(`CREATE TABLE IF NOT EXISTS listings (
+      listed_by TEXT PRIMARY KEY,
+      ingested_at INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+    this.#listed = db.prepare(
+      "INSERT OR REPLACE INTO listings (listed_by, ingested_at) VALUES (?, ?)",
+    );
+    this.#ingestedAt = db.prepare("SELECT ingested_at FROM listings WHERE listed_by = ?");
+    this.#entrySeen = db.prepare("SELECT seen_at, listed_by FROM index_entries WHERE url = ?");
     db.exec(`CREATE TABLE IF NOT EXISTS listing_versions (
       listing TEXT PRIMARY KEY,
       sha256 TEXT NOT NULL,
@@ -189,6 +203,29 @@ export class ArchiveIndex {
       at = row.listed_by;
     }
     return false;
+  }
+
+  /**
+   * When `key` was last known to be listed: the last read of an index that
+   * listed it, or, while the newest version of that index still lists it,
+   * the last time that index (or the Release above it) was used. `usedAt`
+   * gives a cached file's last use or check by key. Undefined: never listed.
+   */
+  lastListed(
+    key: string,
+    usedAt: (key: string) => number | undefined,
+    depth = 3,
+  ): number | undefined {
+    const row = this.#entrySeen.get(key) as { seen_at: number; listed_by: string } | undefined;
+    if (!row) return undefined;
+    const newest = (this.#ingestedAt.get(row.listed_by) as { ingested_at: number } | undefined)
+      ?.ingested_at ?? row.seen_at;
+    if (row.seen_at < newest || row.listed_by === key || depth === 0) return row.seen_at;
+    return Math.max(
+      row.seen_at,
+      usedAt(row.listed_by) ?? 0,
+      this.lastListed(row.listed_by, usedAt, depth - 1) ?? 0,
+    );
   }
 
   /** The version of `listing` (canonical, uncompressed name) whose entries were last recorded. */
@@ -278,6 +315,7 @@ export class ArchiveIndex {
     }
     const release = parseRelease(text);
     const seen = this.now();
+    this.#listed.run(name, seen);
     transaction(this.db, () => {
       for (const [path, file] of release.files) {
         const key = joinArchivePath(dir, path);
@@ -311,6 +349,7 @@ export class ArchiveIndex {
   ): Promise<IngestResult> {
     const root = archiveRootOf(name);
     const seen = this.now();
+    this.#listed.run(name, seen);
     const file = await Deno.open(filePath);
     // The uncompressed text's hash names this version, for pdiffs to start from.
     const hash = newHasher("sha256");
@@ -346,6 +385,7 @@ export class ArchiveIndex {
     const dir = name.slice(0, name.lastIndexOf("/"));
     const listing = dir.replace(/\.diff$/, "");
     const seen = this.now();
+    this.#listed.run(name, seen);
     const digest = (file: { hash: string; size: number }) => ({
       size: file.size,
       [diff.algorithm]: file.hash,

@@ -1,8 +1,11 @@
 /**
- * The cache: the directory tree of verified files, its records, and the
- * state database they live in.
+ * The cache: the directory tree of verified files, its records in the state
+ * database, and their upkeep (scan, eviction).
  *
  * @module
  */
 export * from "./database.ts";
 export * from "./store.ts";
+export * from "./scan.ts";
+export * from "./eviction.ts";
+export * from "./keeper.ts";

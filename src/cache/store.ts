@@ -51,8 +51,12 @@ export interface PartialFile {
   readonly file: Deno.FsFile;
 }
 
+/** How stale a file's recorded last use may get before a hit writes it. */
+const USE_RESOLUTION_MS = 10 * 60_000;
+
 type FileRow = {
   path: string;
+  used_at: number;
   size: number;
   mtime: number;
   sha256: string;
@@ -75,11 +79,15 @@ export class CacheStore {
   readonly #piecesOfFile: StatementSync;
   readonly #announced: StatementSync;
   readonly #totals: StatementSync;
+  readonly #used: StatementSync;
+  readonly #mtime: StatementSync;
+  /** When each key was last opened, this run: files in use are never evicted. */
+  readonly #lastOpened = new Map<string, number>();
   #serial = 0;
 
   constructor(
     readonly root: string,
-    db: DatabaseSync,
+    private readonly db: DatabaseSync,
     private readonly log: Logger,
     private readonly now = Date.now,
   ) {
@@ -93,6 +101,12 @@ export class CacheStore {
       checked_at INTEGER NOT NULL,
       announce INTEGER NOT NULL DEFAULT 1
     ) WITHOUT ROWID`);
+    const columns = db.prepare("PRAGMA table_info(files)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "used_at")) {
+      // Databases made before eviction: a file's last use starts as its last check.
+      db.exec("ALTER TABLE files ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0");
+      db.exec("UPDATE files SET used_at = checked_at");
+    }
     db.exec(`CREATE TABLE IF NOT EXISTS hash_failures (
       at INTEGER NOT NULL,
       path TEXT NOT NULL,
@@ -120,12 +134,15 @@ export class CacheStore {
       "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM files",
     );
     this.#put = db.prepare(
-      `INSERT INTO files (path, size, mtime, sha256, etag, last_modified, checked_at, announce)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime,
-      sha256 = excluded.sha256, etag = excluded.etag, last_modified = excluded.last_modified,
-      checked_at = excluded.checked_at, announce = excluded.announce`,
+      `INSERT INTO files (path, size, mtime, sha256, etag, last_modified, checked_at, announce, used_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?7) ON CONFLICT(path) DO UPDATE SET size = excluded.size,
+      mtime = excluded.mtime, sha256 = excluded.sha256, etag = excluded.etag,
+      last_modified = excluded.last_modified, checked_at = excluded.checked_at,
+      announce = excluded.announce, used_at = excluded.used_at`,
     );
     this.#checked = db.prepare("UPDATE files SET checked_at = ? WHERE path = ?");
+    this.#used = db.prepare("UPDATE files SET used_at = ? WHERE path = ?");
+    this.#mtime = db.prepare("UPDATE files SET mtime = ? WHERE path = ?");
     this.#delete = db.prepare("DELETE FROM files WHERE path = ?");
     this.#failure = db.prepare(
       "INSERT INTO hash_failures (at, path, source, reason) VALUES (?, ?, ?, ?)",
@@ -171,6 +188,10 @@ export class CacheStore {
     }
     const stat = file.statSync();
     if (stat.isFile && stat.size === row.size && (stat.mtime?.getTime() ?? 0) === row.mtime) {
+      const now = this.now();
+      this.#lastOpened.set(key, now);
+      // The last use, for eviction: written at most every few minutes per file, not per hit.
+      if (now - row.used_at > USE_RESOLUTION_MS) this.#used.run(now, key);
       return {
         key,
         path,
@@ -221,6 +242,7 @@ export class CacheStore {
       checkedAt: this.now(),
       announce: meta.announce ?? false,
     };
+    this.#lastOpened.set(key, record.checkedAt); // just fetched: apt is reading it now
     this.#put.run(
       key,
       record.size,
@@ -298,6 +320,39 @@ export class CacheStore {
     await Deno.remove(this.pathOf(key)).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
+  }
+
+  /** Every record, least recently used first (for the scan and eviction). */
+  records(): (CachedFile & { usedAt: number })[] {
+    const rows = this.db.prepare("SELECT * FROM files ORDER BY used_at, path").all() as FileRow[];
+    return rows.map((row) => ({
+      key: row.path,
+      path: this.pathOf(row.path),
+      size: row.size,
+      mtime: row.mtime,
+      sha256: row.sha256,
+      etag: row.etag ?? undefined,
+      lastModified: row.last_modified ?? undefined,
+      checkedAt: row.checked_at,
+      announce: row.announce === 1,
+      usedAt: row.used_at,
+    }));
+  }
+
+  /** Whether `key` is recorded (for the scan's orphan check). */
+  has(key: string): boolean {
+    return this.#get.get(key) !== undefined;
+  }
+
+  /** Whether `key` was opened within `ms`: it may be being served, so it stays. */
+  openedWithin(key: string, ms: number): boolean {
+    const at = this.#lastOpened.get(key);
+    return at !== undefined && this.now() - at < ms;
+  }
+
+  /** The file's content was rehashed and is unchanged: only its mtime moved. */
+  recordMtime(key: string, mtime: number): void {
+    this.#mtime.run(mtime, key);
   }
 
   /** Keeps a record of content that failed its hash, with where it came from. */

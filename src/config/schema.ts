@@ -35,6 +35,10 @@ export interface Config {
     readonly directory: string;
     /** Seconds an index file is served without asking the mirror again. */
     readonly indexFreshness: number;
+    /** Size limit in bytes (least recently used files go first); 0 for none. */
+    readonly maxSize: number;
+    /** Days a pool file stays after no tracked index lists it any more; 0 keeps them. */
+    readonly expireDays: number;
   };
   readonly state: {
     /** Where the sqlite database lives. */
@@ -94,6 +98,8 @@ export function defaultConfig(
     cache: {
       directory: root ? "/var/cache/apt-dht" : `${env.xdgCache ?? `${home}/.cache`}/apt-dht`,
       indexFreshness: 30,
+      maxSize: 0,
+      expireDays: 30,
     },
     state: {
       directory: root ? "/var/lib/apt-dht" : `${env.xdgState ?? `${home}/.local/state`}/apt-dht`,
@@ -147,6 +153,29 @@ const nonEmptyString = (value: unknown, key: string) => {
   return value;
 };
 
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  K: 2 ** 10,
+  M: 2 ** 20,
+  G: 2 ** 30,
+  T: 2 ** 40,
+};
+
+/** A size in bytes: an integer, or a string like "500M", "20G", "1.5T" (binary units). */
+export const byteSize = (value: unknown, key: string): number => {
+  if (typeof value === "bigint") value = Number(value);
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+  const match = typeof value === "string"
+    ? /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(value)
+    : null;
+  if (!match) {
+    throw new TypeError(
+      `${key}: expected a size like 20G, 500M or a number of bytes, got ${show(value)}`,
+    );
+  }
+  return Math.floor(Number(match[1]) * SIZE_UNITS[match[2].toUpperCase()]);
+};
+
 const boolean = (value: unknown, key: string) => {
   if (typeof value !== "boolean") {
     throw new TypeError(`${key}: expected true or false, got ${show(value)}`);
@@ -187,6 +216,8 @@ const SECTIONS: Record<string, Section> = {
   cache: {
     directory: nonEmptyString,
     index_freshness: (v, k) => v === 0 ? 0 : positiveSeconds(v, k),
+    max_size: byteSize,
+    expire_days: integer(0, 36500),
   },
   state: { directory: nonEmptyString },
   upstream: {
@@ -380,6 +411,8 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
     cache: {
       directory: pick("cache.directory", base.cache.directory),
       indexFreshness: pick("cache.index_freshness", base.cache.indexFreshness),
+      maxSize: pick("cache.max_size", base.cache.maxSize),
+      expireDays: pick("cache.expire_days", base.cache.expireDays),
     },
     state: { directory: pick("state.directory", base.state.directory) },
     upstream: {

@@ -131,3 +131,38 @@ Deno.test("trust flows from a verified InRelease to the Packages it lists and th
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lastListed(): listed while the newest Packages lists it and its Release is in use; dropped files age", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDatabase(":memory:");
+  let now = 1_000_000;
+  try {
+    const index = new ArchiveIndex(db, new Logger("error"), () => now);
+    const stanza = (name: string) =>
+      `Package: ${name}\nFilename: pool/main/${name}.deb\nSize: 1\nSHA256: ${"d".repeat(64)}\n\n`;
+    const site = "m.example/debian";
+    const publish = async (packages: string) => {
+      await Deno.writeTextFile(`${dir}/Packages`, packages);
+      await Deno.writeTextFile(
+        `${dir}/Release`,
+        `Suite: stable\nSHA256:\n ${
+          sha256(new TextEncoder().encode(packages))
+        } ${packages.length} main/binary-amd64/Packages\n`,
+      );
+      await index.ingest(`${site}/dists/stable/Release`, `${dir}/Release`);
+      await index.ingest(`${site}/dists/stable/main/binary-amd64/Packages`, `${dir}/Packages`);
+    };
+    await publish(stanza("kept") + stanza("dropped"));
+    now = 2_000_000;
+    await publish(stanza("kept"));
+    // apt keeps using the Release (revalidated or served) long after: what it lists stays listed.
+    const releaseUsed = 9_000_000;
+    const usedAt = (key: string) => key.endsWith("/Release") ? releaseUsed : undefined;
+    assert.equal(index.lastListed(`${site}/pool/main/kept.deb`, usedAt), releaseUsed);
+    assert.equal(index.lastListed(`${site}/pool/main/dropped.deb`, usedAt), 1_000_000);
+    assert.equal(index.lastListed(`${site}/pool/main/never.deb`, usedAt), undefined);
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
