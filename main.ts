@@ -12,6 +12,7 @@ import { Logger } from "./src/log/mod.ts";
 import { VERSION } from "./src/version.ts";
 import { aptSourcesReport, readAptSources } from "./src/commands/apt_sources.ts";
 import { fetchStatus } from "./src/commands/status.ts";
+import { runScan } from "./src/commands/scan.ts";
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -45,6 +46,10 @@ export async function main(args: readonly string[]): Promise<number> {
         const daemon = { host: commandLine.host ?? "localhost", port: server.port };
         console.log(aptSourcesReport(entries, daemon).trimEnd());
         return 0;
+      }
+      case "scan": {
+        const settings = await config();
+        return await runScan(settings, new Logger(settings.log.level));
       }
       case "run": {
         const daemon = await startDaemon(await config());

@@ -11,7 +11,7 @@ import { ConfigError } from "./errors.ts";
 import type { RawLayer } from "./schema.ts";
 
 /** The commands `apt-dht` knows. */
-export const COMMANDS = ["run", "dht", "status", "apt-sources", "version", "help"] as const;
+export const COMMANDS = ["run", "dht", "status", "apt-sources", "scan", "version", "help"] as const;
 /** One of {@link COMMANDS}. */
 export type Command = typeof COMMANDS[number];
 
@@ -37,6 +37,7 @@ Commands:
   status      summarise a running daemon (from its /stats.json)
   apt-sources print this machine's apt sources rewritten to use the daemon, in one-line
               and deb822 format, and the proxy-mode alternative (writes nothing)
+  scan        verify every file in the cache now; removes what fails (exit 1 if any)
   version     print the version
   help        print this help
 
