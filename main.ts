@@ -52,8 +52,17 @@ export async function main(args: readonly string[]): Promise<number> {
         return await runScan(settings, new Logger(settings.log.level));
       }
       case "run": {
-        const daemon = await startDaemon(await config());
+        const settings = await config();
+        const log = new Logger(settings.log.level);
+        const daemon = await startDaemon(settings, log);
+        // SIGHUP: read the configuration again; a broken file changes nothing.
+        const reload = () =>
+          config().then((next) => daemon.reload(next)).catch((error) =>
+            log.error("daemon.reload_failed", { error, still: "running as before" })
+          );
+        Deno.addSignalListener("SIGHUP", reload);
         await untilSignalled(() => daemon.stop());
+        Deno.removeSignalListener("SIGHUP", reload);
         return 0;
       }
       case "dht": {

@@ -8,7 +8,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { ArchiveIndex } from "./apt/mod.ts";
 import { CacheKeeper, CacheStore, DATABASE_FILE, openDatabase } from "./cache/mod.ts";
-import type { Config } from "./config/mod.ts";
+import { changedKeys, type Config, RELOADABLE_KEYS } from "./config/mod.ts";
 import { MirrorAddresses, MirrorClient } from "./fetch/mod.ts";
 import { Logger } from "./log/mod.ts";
 import { AptPipeline, archiveTargetOf, createHandler, PdiffFollower } from "./server/mod.ts";
@@ -42,6 +42,11 @@ export interface Daemon {
   /** The cache's scan and eviction. */
   readonly keeper: CacheKeeper;
   /**
+   * Takes a new configuration (SIGHUP): the keys in RELOADABLE_KEYS apply
+   * at once; the others are listed as needing a restart.
+   */
+  reload(next: Config): { applied: string[]; restart: string[] };
+  /**
    * Stops accepting requests, lets transfers in flight finish for up to
    * `graceMs` (default 5 s), aborts the rest without committing anything,
    * and closes the database.
@@ -57,6 +62,19 @@ export async function startDaemon(
   await Deno.mkdir(config.state.directory, { recursive: true });
   const db: DatabaseSync = openDatabase(`${config.state.directory}/${DATABASE_FILE}`);
   const cache = new CacheStore(config.cache.directory, db, log);
+  // What a reload may change: read where it is used, not copied at start.
+  let live = config;
+  const pipelineOptions = {
+    indexFreshnessMs: config.cache.indexFreshness * 1000,
+    resumeAttempts: config.upstream.resumeAttempts,
+    ingestWaitMs: 5_000,
+  };
+  const evictionPolicy = {
+    maxBytes: config.cache.maxSize,
+    expireDays: config.cache.expireDays,
+    lastListed: (key: string, usedAt: (key: string) => number | undefined) =>
+      index.lastListed(key, usedAt),
+  };
   await cache.init();
   const keys = new TrustedKeys(
     { apt: config.trust.aptKeyrings, extra: config.trust.keyrings },
@@ -116,11 +134,7 @@ export async function startDaemon(
       if (!node) return undefined;
       return await node.getImmutable(idFromHex(key));
     },
-  }, {
-    indexFreshnessMs: config.cache.indexFreshness * 1000,
-    resumeAttempts: config.upstream.resumeAttempts,
-    ingestWaitMs: 5_000,
-  });
+  }, pipelineOptions);
   const pdiffs: PdiffFollower = new PdiffFollower({
     index,
     cache,
@@ -128,7 +142,7 @@ export async function startDaemon(
     fetch: async (key) =>
       (await pipeline.handle(
         new Request(`http://apt-dht.internal/${key}`),
-        archiveTargetOf(key, config.mirrors),
+        archiveTargetOf(key, live.mirrors),
       )).response,
     onCommitted: (file) => {
       if (file.announce) announcer?.add(file.sha256);
@@ -138,11 +152,7 @@ export async function startDaemon(
   // The cache's upkeep: the start-up scan, size limit and expiry, in the background.
   const keeper = new CacheKeeper(
     cache,
-    {
-      maxBytes: config.cache.maxSize,
-      expireDays: config.cache.expireDays,
-      lastListed: (key, usedAt) => index.lastListed(key, usedAt),
-    },
+    evictionPolicy,
     log.child({ part: "cache" }),
     (_key, sha256) => {
       if (!sha256) return;
@@ -166,9 +176,16 @@ export async function startDaemon(
     pipeline,
     counters,
     log,
-    allowedClients: config.server.allowedClients,
-    statusPublic: config.server.statusPublic,
-    mirrors: config.mirrors,
+    // Read per request, so a reload (SIGHUP) applies to the next one.
+    get allowedClients() {
+      return live.server.allowedClients;
+    },
+    get statusPublic() {
+      return live.server.statusPublic;
+    },
+    get mirrors() {
+      return live.mirrors;
+    },
     via: `apt-dht-${instance}`,
     port: () => port,
     cache,
@@ -237,6 +254,23 @@ export async function startDaemon(
     dht,
     announcer,
     keeper,
+    reload(next: Config) {
+      const changed = changedKeys(live, next);
+      const applied = changed.filter((key) => RELOADABLE_KEYS.has(key));
+      const restart = changed.filter((key) => !RELOADABLE_KEYS.has(key));
+      live = next;
+      pipelineOptions.indexFreshnessMs = next.cache.indexFreshness * 1000;
+      evictionPolicy.maxBytes = next.cache.maxSize;
+      evictionPolicy.expireDays = next.cache.expireDays;
+      keys.setPlaces({ apt: next.trust.aptKeyrings, extra: next.trust.keyrings });
+      keys.reload().catch((error) => log.error("trust.reload_failed", { error }));
+      log.info("daemon.reloaded", {
+        applied: applied.join(",") || undefined,
+        restart_needed: restart.join(",") || undefined,
+      });
+      log.setLevel(next.log.level); // after the line above, so it is written at the old level
+      return { applied, restart };
+    },
     async stop(graceMs = 5000) {
       // Stop accepting; give transfers in flight a grace period, then cut them off.
       const shutdown = server.shutdown();

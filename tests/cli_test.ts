@@ -143,3 +143,73 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "SIGHUP reloads the config: allowed clients and log level at once, a port change needs a restart, a broken file changes nothing",
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const file = `${dir}/apt-dht.toml`;
+    const write = (allowed: string, level: string, port = 0) =>
+      Deno.writeTextFile(
+        file,
+        `[server]\nlisten = "127.0.0.1"\nport = ${port}\nallowed_clients = ["${allowed}"]\n` +
+          `[cache]\ndirectory = "${dir}/cache"\n[state]\ndirectory = "${dir}/state"\n` +
+          `[log]\nlevel = "${level}"\n[dht]\nenabled = false\n`,
+      );
+    await write("10.0.0.0/8", "info");
+    const child = command(["run", "--config", file]).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let log = "";
+    const until = async (pattern: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!pattern.test(log)) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<never>((_, reject) =>
+          timer = setTimeout(
+            () => reject(new Error(`no ${pattern} in 10 s: ${log}`)),
+            deadline - Date.now(),
+          )
+        );
+        const { value, done } = await Promise.race([reader.read(), late]).finally(() =>
+          clearTimeout(timer)
+        );
+        if (done) throw new Error(`exited: ${log}`);
+        log += value;
+      }
+    };
+    try {
+      await until(/listen=127\.0\.0\.1:(\d+)/);
+      const port = Number(/listen=127\.0\.0\.1:(\d+)/.exec(log)![1]);
+      const status = async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/stats.json`);
+        await response.body?.cancel();
+        return response.status;
+      };
+      assert.equal(await status(), 403, "loopback is not allowed yet");
+
+      await write("127.0.0.0/8", "warn", 1234);
+      child.kill("SIGHUP");
+      await until(/daemon\.reloaded .*\n/);
+      assert.match(log, /applied=log\.level,server\.allowed_clients restart_needed=server\.port/);
+      assert.equal(await status(), 200, "allowed after the reload");
+
+      await Deno.writeTextFile(file, "[server\nport = ");
+      child.kill("SIGHUP");
+      await until(/daemon\.reload_failed .*\n/);
+      assert.doesNotMatch(log, /http\.request .*status=200/, "info lines are no longer written");
+      assert.equal(await status(), 200, "still serving as before");
+
+      child.kill("SIGTERM");
+      assert.equal((await child.status).code, 0);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      reader.releaseLock();
+      await child.stderr.cancel().catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

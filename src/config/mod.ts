@@ -8,3 +8,4 @@ export * from "./errors.ts";
 export * from "./schema.ts";
 export * from "./load.ts";
 export * from "./cli.ts";
+export * from "./reload.ts";

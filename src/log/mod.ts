@@ -30,27 +30,44 @@ function formatValue(value: unknown): string {
   return /^[^\s"=]*$/.test(text) && text !== "" ? text : JSON.stringify(text);
 }
 
+/** The level a logger and all its children share, so a reload changes them all. */
+interface SharedLevel {
+  level: LogLevel;
+  rank: number;
+}
+
 /** A logger with a minimum level; `child()` adds fixed fields to every line. */
 export class Logger {
-  #rank: number;
+  readonly #shared: SharedLevel;
 
   constructor(
-    readonly level: LogLevel = "info",
+    level: LogLevel = "info",
     private readonly sink: LogSink = stderrSink,
     private readonly fixed: LogFields = {},
     private readonly now: () => Date = () => new Date(),
+    shared?: SharedLevel,
   ) {
-    this.#rank = LOG_LEVELS.indexOf(level);
+    this.#shared = shared ?? { level, rank: LOG_LEVELS.indexOf(level) };
+  }
+
+  get level(): LogLevel {
+    return this.#shared.level;
+  }
+
+  /** Changes the level of this logger, its parent and all their children. */
+  setLevel(level: LogLevel): void {
+    this.#shared.level = level;
+    this.#shared.rank = LOG_LEVELS.indexOf(level);
   }
 
   /** A logger that adds `fields` to every line it writes. */
   child(fields: LogFields): Logger {
-    return new Logger(this.level, this.sink, { ...this.fixed, ...fields }, this.now);
+    return new Logger(this.level, this.sink, { ...this.fixed, ...fields }, this.now, this.#shared);
   }
 
   /** True when lines at `level` would be written (skip building costly fields). */
   enabled(level: LogLevel): boolean {
-    return LOG_LEVELS.indexOf(level) >= this.#rank;
+    return LOG_LEVELS.indexOf(level) >= this.#shared.rank;
   }
 
   debug(event: string, fields?: LogFields): void {

@@ -47,7 +47,12 @@ export function createHandler(
 ): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
   // Clients are few and parsing an address per request is not free: remember verdicts.
   const verdicts = new Map<string, boolean>();
+  let verdictsFor = deps.allowedClients;
   const allowed = (client: string) => {
+    if (deps.allowedClients !== verdictsFor) { // reloaded: judge everyone again
+      verdicts.clear();
+      verdictsFor = deps.allowedClients;
+    }
     let verdict = verdicts.get(client);
     if (verdict === undefined) {
       if (verdicts.size >= 4096) verdicts.clear();

@@ -44,7 +44,12 @@ export class TrustedKeys {
   #loading: Promise<openpgp.PublicKey[]> | undefined;
   #sources: KeyringSource[] = [];
 
-  constructor(private readonly places: KeyringPlaces, private readonly log?: Logger) {}
+  constructor(private places: KeyringPlaces, private readonly log?: Logger) {}
+
+  /** Reads keys from other places from now on (a config reload); call `reload()` to read them. */
+  setPlaces(places: KeyringPlaces): void {
+    this.places = places;
+  }
 
   /** Every trusted public key. */
   keys(): Promise<openpgp.PublicKey[]> {

@@ -1,0 +1,48 @@
+/**
+ * What a config reload (SIGHUP) may change in a running daemon: the keys
+ * read per request or per run. The rest (addresses, ports, directories,
+ * the DHT, timeouts of clients already built) needs a restart.
+ *
+ * @module
+ */
+
+import type { Config } from "./schema.ts";
+
+/** Keys (as spelled in the config file) a running daemon takes on reload. */
+export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
+  "server.allowed_clients",
+  "server.status_public",
+  "cache.index_freshness",
+  "cache.max_size",
+  "cache.expire_days",
+  "log.level",
+  "trust.apt_keyrings",
+  "trust.keyrings",
+  "mirrors",
+]);
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** JSON of a config value (CIDR blocks hold bigints). */
+const text = (value: unknown) =>
+  JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v);
+
+/** The keys whose values differ between two configurations, in config-file spelling. */
+export function changedKeys(before: Config, after: Config): string[] {
+  const flat = (config: Config) => {
+    const out = new Map<string, string>();
+    for (const [section, values] of Object.entries(config)) {
+      if (values instanceof Map) {
+        out.set(section, text([...values.entries()].sort()));
+        continue;
+      }
+      for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
+        out.set(`${section}.${snake(key)}`, text(value));
+      }
+    }
+    return out;
+  };
+  const a = flat(before);
+  const b = flat(after);
+  return [...new Set([...a.keys(), ...b.keys()])].filter((key) => a.get(key) !== b.get(key))
+    .sort();
+}
