@@ -13,6 +13,9 @@ import { newHasher } from "../hash/mod.ts";
 import type { CacheStore } from "./store.ts";
 import { PARTIAL_DIR } from "./store.ts";
 
+/** Files written this shortly before a scan are left alone by it (a commit may be under way). */
+const COMMIT_MARGIN_MS = 5_000;
+
 /** What a scan found and did. */
 export interface ScanResult {
   /** Files whose record held (unchanged, or rehashed to the same content). */
@@ -135,7 +138,9 @@ async function removeOrphans(
       }
       if (store.has(key)) continue;
       const stat = await Deno.lstat(path).catch(() => undefined);
-      if (!stat || (stat.mtime?.getTime() ?? 0) >= started) continue;
+      // File times come from a coarse clock, and a commit stats the file between renaming
+      // and recording it: anything written shortly before the scan began may be one.
+      if (!stat || (stat.mtime?.getTime() ?? 0) >= started - COMMIT_MARGIN_MS) continue;
       if (store.has(key)) continue; // recorded while we looked
       await Deno.remove(path).catch(() => {});
       removed++;
