@@ -93,6 +93,7 @@ export async function startDaemon(
     },
     followDiffs: (change): Promise<void> => pdiffs.follow(change),
   });
+  const counters = new TrafficCounters();
   const instance = crypto.randomUUID().slice(0, 8);
   const via = `1.1 apt-dht-${instance}`;
   const client = new MirrorClient({
@@ -103,6 +104,7 @@ export async function startDaemon(
     via,
     maxConnectionsPerHost: config.upstream.maxConnections,
     addresses: new MirrorAddresses({ servers: config.upstream.dnsServers }),
+    onWire: (direction, bytes) => counters.carried("mirror", direction, bytes),
   });
   let announcer: Announcer | undefined;
   let peers: PeerFinder | undefined;
@@ -113,6 +115,7 @@ export async function startDaemon(
     idleTimeoutMs: config.peers.timeout * 1000,
     userAgent: `apt-dht/${VERSION}`,
     via,
+    onWire: (direction, bytes) => counters.carried("peer", direction, bytes),
   });
   const pipeline = new AptPipeline({
     cache,
@@ -161,7 +164,6 @@ export async function startDaemon(
       if (!other) announcer?.remove(sha256);
     },
   );
-  const counters = new TrafficCounters();
   const totals = new PersistedCounters(db, counters);
   const saveTotals = setInterval(() => {
     try {

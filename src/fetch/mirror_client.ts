@@ -14,6 +14,7 @@
  */
 
 import { UpstreamError } from "./errors.ts";
+import { requestHeadBytes, responseHeadBytes } from "../stats/wire.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
 import type { MirrorAddresses } from "./mirror_addresses.ts";
 
@@ -33,6 +34,8 @@ export interface MirrorClientOptions {
   readonly maxConnectionsPerHost?: number;
   /** Resolves host names and picks the address to use; the system resolver when absent. */
   readonly addresses?: MirrorAddresses;
+  /** Told of the bytes each request and response carried, heads and bodies ("out" is sent). */
+  readonly onWire?: (direction: "in" | "out", bytes: number) => void;
 }
 
 /** One request to a mirror. */
@@ -64,6 +67,9 @@ export interface UpstreamResponse {
   /** Stops the transfer and frees the connection. */
   cancel(): void;
 }
+
+/** Bodies up to this long are read to their end when cancelled before their first byte. */
+const DRAIN_MAX_BYTES = 64 * 1024;
 
 /** Idle pooled connections close after this; an address answered since needs no connect probe. */
 const POOL_IDLE_MS = 60_000;
@@ -206,10 +212,12 @@ export class MirrorClient {
     const endpoint = new URL(target);
     const hostPort = endpoint.host;
     const probing = this.#probe(endpoint, hostPort, controller, request.url);
+    const method = request.method ?? "GET";
+    this.options.onWire?.("out", requestHeadBytes(method, target, headers));
     let response: Response;
     try {
       response = await this.fetchImpl(target, {
-        method: request.method ?? "GET",
+        method,
         headers,
         signal: controller.signal,
         redirect: "follow",
@@ -225,21 +233,40 @@ export class MirrorClient {
       probing.stop();
     }
     this.#answered.set(hostPort, performance.now());
-    const cancel = () => {
+    this.options.onWire?.(
+      "in",
+      responseHeadBytes(response.status, response.statusText, response.headers),
+    );
+    const abort = () => {
       release();
       request.signal?.removeEventListener("abort", onAbort);
       controller.abort(new UpstreamError(request.url, "cancelled", "transfer cancelled"));
     };
+    let received = 0;
     const body = response.body
       ? withIdleTimeout(
         response.body,
         this.options.idleTimeoutMs,
         request.url,
-        cancel,
+        abort,
         request.signal,
         release,
+        (bytes) => {
+          received += bytes;
+          this.options.onWire?.("in", bytes);
+        },
       )
       : null;
+    const length = Number(response.headers.get("content-length") ?? NaN);
+    const cancel = () => {
+      if (body && received === 0 && !body.locked && length <= DRAIN_MAX_BYTES) {
+        // A short body (an error page) is on its way anyway: read it to its end, so the
+        // connection stays reusable and its bytes are counted, rather than cut it off.
+        body.pipeTo(new WritableStream()).catch(() => {});
+        return;
+      }
+      abort();
+    };
     return {
       url: request.url,
       address,
@@ -303,6 +330,8 @@ export function withIdleTimeout(
   signal?: AbortSignal,
   /** Called once the body has ended, however it ended. */
   onEnd: () => void = () => {},
+  /** Told of each chunk's size as it arrives. */
+  onBytes?: (bytes: number) => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
@@ -323,7 +352,10 @@ export function withIdleTimeout(
         if (done) {
           onEnd();
           controller.close();
-        } else controller.enqueue(value);
+        } else {
+          onBytes?.(value.byteLength);
+          controller.enqueue(value);
+        }
       } catch (error) {
         cancel();
         reader.cancel().catch(() => {});

@@ -12,7 +12,11 @@ import { serveCached } from "./cached_response.ts";
 import type { PeerRecords, UploadLimiter } from "../peers/mod.ts";
 import { addressInAny, type Cidr } from "../net/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import type { TrafficCounters } from "../stats/mod.ts";
+import {
+  receivedRequestHeadBytes,
+  sentResponseHeadBytes,
+  type TrafficCounters,
+} from "../stats/mod.ts";
 import { type AptPipeline, type Source, textResponse } from "./apt_pipeline.ts";
 import { classifyRequest } from "./request_target.ts";
 import { statusResponse, type StatusSource } from "./status/pages.ts";
@@ -84,6 +88,13 @@ export function createHandler(
         ...extra,
       });
 
+    // Peers' requests: every byte both ways is counted, heads included (the body as it is sent).
+    const peerExchange = (response: Response, bodyBytes: number) => {
+      deps.counters.carried("peer", "in", receivedRequestHeadBytes(request));
+      const out = sentResponseHeadBytes(response, bodyBytes) + bodyBytes;
+      deps.counters.carried("peer", "out", out);
+      return out;
+    };
     if (target.kind === "peer-file" || target.kind === "peer-signed") {
       // Any address may ask for a file by hash: it only gets what it already knows the hash of.
       // A signed file's asker knows the signature, which only that content verifies against.
@@ -91,7 +102,9 @@ export function createHandler(
       const cached = sha256 ? deps.cache.openBySha256(sha256) : undefined;
       if (!sha256 || !cached) {
         line(404, "refused", 0);
-        return textResponse(404, "no such file");
+        const refusal = textResponse(404, "no such file");
+        peerExchange(refusal, 13);
+        return refusal;
       }
       const response = await serveCached(request, cached, "cache");
       // Where a downloader finds the piece list, to fetch the file in checked pieces.
@@ -99,9 +112,13 @@ export function createHandler(
       if (pieces) response.headers.set("x-apt-dht-pieces", pieces);
       const bytes = response.body ? Number(response.headers.get("content-length") ?? 0) : 0;
       deps.counters.uploaded += bytes;
+      const wire = peerExchange(response, bytes);
       if (bytes) deps.peerRecords?.uploaded(client, bytes);
-      line(response.status, "upload", bytes);
-      if (!deps.uploadLimiter || !response.body) return response;
+      line(response.status, "upload", bytes, { wire });
+      if (!deps.uploadLimiter) return response;
+      // The limit paces what the network carries: the head's bytes take their share too.
+      await deps.uploadLimiter.take(wire - bytes);
+      if (!response.body) return response;
       return new Response(deps.uploadLimiter.throttle(response.body), {
         status: response.status,
         headers: response.headers,
@@ -110,13 +127,20 @@ export function createHandler(
     if (target.kind === "peer-piece-list") {
       const list = deps.cache.pieceList(target.sha1);
       line(list ? 200 : 404, list ? "upload" : "refused", list?.length ?? 0);
-      if (!list) return textResponse(404, "no such piece list");
-      return new Response(request.method === "HEAD" ? null : list, {
+      if (!list) {
+        const refusal = textResponse(404, "no such piece list");
+        peerExchange(refusal, 19);
+        return refusal;
+      }
+      const head = request.method === "HEAD";
+      const response = new Response(head ? null : list, {
         headers: {
           "content-type": "application/octet-stream",
           "content-length": String(list.length),
         },
       });
+      peerExchange(response, head ? 0 : list.length);
+      return response;
     }
     if (target.kind === "local" && deps.statusPublic) {
       const response = statusResponse(target.path, deps.status);

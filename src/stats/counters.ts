@@ -16,6 +16,11 @@ export class TrafficCounters {
   refused = 0;
   /** Bytes sent to peers that asked by hash. */
   uploaded = 0;
+  /**
+   * Every byte on the wire with mirrors and peers, heads included:
+   * `mirror_in`, `mirror_out`, `peer_in`, `peer_out`.
+   */
+  readonly wire = new Map<string, number>();
 
   constructor(now = Date.now) {
     this.startedAt = now();
@@ -27,18 +32,26 @@ export class TrafficCounters {
     this.bytes.set(source, (this.bytes.get(source) ?? 0) + bytes);
   }
 
+  /** Counts bytes on the wire: `party` is "mirror" or "peer", `direction` as seen from here. */
+  carried(party: "mirror" | "peer", direction: "in" | "out", bytes: number): void {
+    const key = `${party}_${direction}`;
+    this.wire.set(key, (this.wire.get(key) ?? 0) + bytes);
+  }
+
   /** A plain object for JSON. */
   snapshot(): {
     requests: Record<string, number>;
     bytes: Record<string, number>;
     refused: number;
     uploaded: number;
+    wire: Record<string, number>;
   } {
     return {
       requests: Object.fromEntries(this.requests),
       bytes: Object.fromEntries(this.bytes),
       refused: this.refused,
       uploaded: this.uploaded,
+      wire: Object.fromEntries(this.wire),
     };
   }
 }

@@ -5,3 +5,4 @@
  */
 export * from "./counters.ts";
 export * from "./persisted.ts";
+export * from "./wire.ts";

@@ -24,7 +24,7 @@ export class PersistedCounters {
     this.#save = db.prepare(
       "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
     );
-    const base: Totals = { requests: {}, bytes: {}, refused: 0, uploaded: 0 };
+    const base: Totals = { requests: {}, bytes: {}, refused: 0, uploaded: 0, wire: {} };
     for (
       const row of db.prepare("SELECT name, value FROM counters").all() as {
         name: string;
@@ -32,8 +32,9 @@ export class PersistedCounters {
       }[]
     ) {
       const [group, key] = row.name.split(".", 2);
-      if ((group === "requests" || group === "bytes") && key) base[group][key] = row.value;
-      else if (group === "refused" || group === "uploaded") base[group] = row.value;
+      if ((group === "requests" || group === "bytes" || group === "wire") && key) {
+        base[group][key] = row.value;
+      } else if (group === "refused" || group === "uploaded") base[group] = row.value;
     }
     this.#base = base;
   }
@@ -51,6 +52,7 @@ export class PersistedCounters {
       bytes: add(this.#base.bytes, now.bytes),
       refused: this.#base.refused + now.refused,
       uploaded: this.#base.uploaded + now.uploaded,
+      wire: add(this.#base.wire, now.wire),
     };
   }
 
@@ -61,6 +63,7 @@ export class PersistedCounters {
     try {
       for (const [k, v] of Object.entries(totals.requests)) this.#save.run(`requests.${k}`, v);
       for (const [k, v] of Object.entries(totals.bytes)) this.#save.run(`bytes.${k}`, v);
+      for (const [k, v] of Object.entries(totals.wire)) this.#save.run(`wire.${k}`, v);
       this.#save.run("refused", totals.refused);
       this.#save.run("uploaded", totals.uploaded);
       this.db.exec("COMMIT");

@@ -24,6 +24,10 @@ Deno.test("counters survive a restart: all-time totals add this run to the runs 
     assert.equal(stats.all_time.bytes.mirror, 40_000);
     assert.equal(stats.all_time.bytes.cache, 40_000);
     assert.equal(stats.all_time.requests.mirror, 1);
+    // The wire counters (heads included) carry over too: the first run's mirror traffic.
+    assert.equal(stats.wire.mirror_in, undefined);
+    assert.ok(stats.all_time.wire.mirror_in > 40_000, JSON.stringify(stats.all_time.wire));
+    assert.ok(stats.all_time.wire.mirror_out > 0);
   } finally {
     await mirror.stop();
     await Deno.remove(root, { recursive: true });

@@ -40,6 +40,16 @@ const bytes = (path: string, value: number | null | undefined) => figure(path, v
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 function traffic(s: StatusSnapshot): string {
+  // Every byte carried, heads included, as `in / out`.
+  const wireRow = (label: string, party: string) => {
+    const pair = (prefix: string, wire: Record<string, number>) =>
+      `${bytes(`${prefix}.${party}_in`, wire[`${party}_in`] ?? 0)} / ${
+        bytes(`${prefix}.${party}_out`, wire[`${party}_out`] ?? 0)
+      }`;
+    return `<tr><th>${label}</th><td class="n">${pair("wire", s.wire)}</td><td class="n">${
+      s.all_time ? pair("all_time.wire", s.all_time.wire) : ""
+    }</td></tr>`;
+  };
   const row = (label: string, key: string) =>
     `<tr><th>${label}</th><td class="n">${bytes(`bytes.${key}`, s.bytes[key] ?? 0)}</td>` +
     `<td class="n">${
@@ -50,6 +60,9 @@ function traffic(s: StatusSnapshot): string {
 ${row("from peers", "peer")}${row("from mirrors", "mirror")}${row("from the cache", "cache")}
 <tr><th>uploaded to peers</th><td class="n">${bytes("uploaded", s.uploaded)}</td>
 <td class="n">${s.all_time ? bytes("all_time.uploaded", s.all_time.uploaded) : ""}</td></tr>
+${wireRow("on the wire with mirrors, in / out", "mirror")}${
+    wireRow("on the wire with peers, in / out", "peer")
+  }
 <tr><th>share from peers</th><td class="n">${
     figure("saved.session.peer_share", s.saved.session.peer_share, percent)
   }</td><td class="n">${

@@ -45,6 +45,13 @@ const by = (label: string, record: Record<string, number>) =>
     [{ [label]: k }, v] as [Record<string, string>, number]
   );
 
+/** `mirror_in` → {party="mirror",direction="in"}. */
+const wireSamples = (wire: Record<string, number>) =>
+  Object.entries(wire).sort().map(([key, v]) => {
+    const [party, direction] = key.split("_");
+    return [{ party, direction }, v] as [Record<string, string>, number];
+  });
+
 /** The metrics page. */
 export function metricsText(s: StatusSnapshot): string {
   const m = new MetricsText()
@@ -79,6 +86,12 @@ export function metricsText(s: StatusSnapshot): string {
     )
     .add("aptdht_uploaded_bytes_total", "counter", "Body bytes sent to peers this run.", s.uploaded)
     .add(
+      "aptdht_wire_bytes_total",
+      "counter",
+      "Bytes on the wire with mirrors and peers this run, heads included.",
+      wireSamples(s.wire),
+    )
+    .add(
       "aptdht_refused_requests_total",
       "counter",
       "Requests refused this run (client not allowed, bad path, loop).",
@@ -90,6 +103,11 @@ export function metricsText(s: StatusSnapshot): string {
       "counter",
       "Body bytes sent to apt over every run, by where they came from.",
       by("source", s.all_time.bytes),
+    ).add(
+      "aptdht_wire_bytes_all_time_total",
+      "counter",
+      "Bytes on the wire with mirrors and peers over every run, heads included.",
+      wireSamples(s.all_time.wire),
     ).add(
       "aptdht_uploaded_bytes_all_time_total",
       "counter",
