@@ -11,7 +11,13 @@ import { CacheKeeper, CacheStore, DATABASE_FILE, openDatabase } from "./cache/mo
 import { changedKeys, type Config, RELOADABLE_KEYS } from "./config/mod.ts";
 import { MirrorAddresses, MirrorClient } from "./fetch/mod.ts";
 import { Logger } from "./log/mod.ts";
-import { AptPipeline, archiveTargetOf, createHandler, PdiffFollower } from "./server/mod.ts";
+import {
+  AptPipeline,
+  archiveTargetOf,
+  createHandler,
+  PdiffFollower,
+  type Problem,
+} from "./server/mod.ts";
 import { PersistedCounters, TrafficCounters } from "./stats/mod.ts";
 import { TrustedKeys } from "./trust/mod.ts";
 import { VERSION } from "./version.ts";
@@ -94,6 +100,8 @@ export async function startDaemon(
     followDiffs: (change): Promise<void> => pdiffs.follow(change),
   });
   const counters = new TrafficCounters();
+  /** Conditions the status page shows until they clear. */
+  const problems = new Map<string, Problem>();
   const instance = crypto.randomUUID().slice(0, 8);
   const via = `1.1 apt-dht-${instance}`;
   const client = new MirrorClient({
@@ -125,6 +133,17 @@ export async function startDaemon(
     onCommitted: (file) => {
       if (file.announce) announcer?.add(file.sha256);
       keeper.committed();
+      problems.delete("disk-full"); // a file could be written again
+    },
+    onDiskFull: (error) => {
+      if (problems.has("disk-full")) return;
+      log.error("cache.disk_full", { directory: config.cache.directory, error });
+      problems.set("disk-full", {
+        what: "Disk full",
+        detail: `Nothing more can be written to ${config.cache.directory}: files still reach apt ` +
+          `(from memory) but are not cached until space is freed (${error.message}).`,
+        since: Date.now(),
+      });
     },
     get peers() {
       return peers;
@@ -206,6 +225,7 @@ export async function startDaemon(
       allTime: () => totals.totals(),
       peers: () => peerRecords.all(),
       releases: () => index.releases.all(),
+      problems: () => [...problems.values()],
     },
   });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
@@ -249,6 +269,7 @@ export async function startDaemon(
     state: config.state.directory,
     mirrors: [...config.mirrors.keys()].join(",") || undefined,
   });
+  let stopping: Promise<void> | undefined;
   return {
     port,
     pipeline,
@@ -273,30 +294,34 @@ export async function startDaemon(
       log.setLevel(next.log.level); // after the line above, so it is written at the old level
       return { applied, restart };
     },
-    async stop(graceMs = 5000) {
-      // Stop accepting; give transfers in flight a grace period, then cut them off.
-      const shutdown = server.shutdown();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const graceOver = new Promise<"timeout">((resolve) =>
-        timer = setTimeout(() => resolve("timeout"), graceMs)
-      );
-      if (await Promise.race([shutdown.then(() => "done" as const), graceOver]) === "timeout") {
-        log.warn("daemon.aborting_transfers", { downloads: pipeline.activeDownloads });
-        pipeline.abortAll("daemon stopping");
-      }
-      clearTimeout(timer);
-      await shutdown;
-      await pipeline.idle();
-      await index.settled();
-      clearInterval(saveTotals);
-      totals.save();
-      announcer?.stop();
-      await keeper.stop();
-      await dht?.stop(); // saves the routing table
-      client.close();
-      peerClient.close();
-      db.close();
-      log.info("daemon.stopped");
+    stop(graceMs = 5000) {
+      stopping ??= stopDaemon(graceMs); // a second call waits for the first
+      return stopping;
     },
   };
+  async function stopDaemon(graceMs: number): Promise<void> {
+    // Stop accepting; give transfers in flight a grace period, then cut them off.
+    const shutdown = server.shutdown();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const graceOver = new Promise<"timeout">((resolve) =>
+      timer = setTimeout(() => resolve("timeout"), graceMs)
+    );
+    if (await Promise.race([shutdown.then(() => "done" as const), graceOver]) === "timeout") {
+      log.warn("daemon.aborting_transfers", { downloads: pipeline.activeDownloads });
+      pipeline.abortAll("daemon stopping");
+    }
+    clearTimeout(timer);
+    await shutdown;
+    await pipeline.idle();
+    await index.settled();
+    clearInterval(saveTotals);
+    totals.save();
+    announcer?.stop();
+    await keeper.stop();
+    await dht?.stop(); // saves the routing table
+    client.close();
+    peerClient.close();
+    db.close();
+    log.info("daemon.stopped");
+  }
 }

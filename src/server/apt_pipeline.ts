@@ -68,6 +68,8 @@ export class AptPipeline {
       readonly peerRecords?: PeerRecords;
       /** A BEP 44 item from the DHT by its key (hex SHA-1): piece lists small enough to be there. */
       readonly getItem?: (key: string) => Promise<Uint8Array | undefined>;
+      /** The disk is full: downloads still reach apt, from memory, but are not cached. */
+      readonly onDiskFull?: (error: Error) => void;
       /** The keys apt trusts: a Release from peers must carry a good signature by one. */
       readonly releaseKeys?: () => Promise<readonly PublicKey[]>;
     },
@@ -296,6 +298,7 @@ export class AptPipeline {
       getItem: this.deps.getItem,
       cache: this.deps.cache,
       log: this.deps.log,
+      onDiskFull: this.deps.onDiskFull,
       onCommitted: (file) => {
         this.deps.index.ingestInBackground(file.key, file.path);
         this.deps.onCommitted?.(file);

@@ -38,6 +38,7 @@ import type { Logger } from "../log/mod.ts";
 import { choosePieceList } from "../peers/piece_list_vote.ts";
 import { culprits, type PieceClaim, shiftedSenders } from "../peers/piece_blame.ts";
 import { waitForChange } from "../util/change_signal.ts";
+import { HeldBytes, isDiskFull } from "./held_bytes.ts";
 
 /** What the first usable upstream answer was. */
 export type DownloadOutcome =
@@ -94,9 +95,13 @@ export interface DownloadDeps {
   readonly onPeerReport?: (url: string, report: PeerReport) => void;
   /** Called after a verified commit (index ingestion, later the DHT announce). */
   readonly onCommitted?: (file: CachedFile) => void;
+  /** The disk is full: the file goes to apt from memory and is not cached. */
+  readonly onDiskFull?: (error: Error) => void;
 }
 
 const READ_CHUNK = 256 * 1024;
+/** With the disk full, files up to this size are still streamed, from memory. */
+const MAX_HELD_BYTES = 1024 * 1024 * 1024;
 
 /** One attempt's temp file and running hash. */
 interface Attempt {
@@ -108,6 +113,8 @@ interface Attempt {
   written: number;
   /** Bytes kept from readers until the file verified (1 for mirrors with a known hash, all for peers). */
   readonly holdBack: number;
+  /** The whole file in memory, once the disk was full: readers read it here, nothing is cached. */
+  held?: HeldBytes;
 }
 
 /** A download shared by every request for the same file. */
@@ -184,6 +191,17 @@ export class Download {
           if (offset >= end || (this.#finished && offset >= this.#available)) {
             close();
             return controller.close();
+          }
+          if (offset < this.#available && this.#live?.held) {
+            close(); // the file is gone: the disk was full
+            const part = this.#live.held.read(
+              offset,
+              Math.min(this.#available - offset, end - offset, READ_CHUNK),
+            );
+            offset += part.byteLength;
+            if (offset > this.#exposed) this.#exposed = offset;
+            controller.enqueue(part.slice()); // a copy: the response may outlive the download
+            return;
           }
           if (offset < this.#available && this.#live) {
             if (fileOf !== this.#live) {
@@ -447,23 +465,34 @@ export class Download {
     const pieces = attempt.written > PIECE_BYTES ? attempt.hasher.pieceList() : undefined;
     if (pieces && this.#claims.length) this.#blameByTruth(pieces);
     let file: CachedFile | undefined;
-    try {
-      file = await cache.commit(attempt.partial, this.key, {
-        sha256,
-        ...validators,
-        announce: this.request.announce ?? hasHash(this.request.expected),
-        pieceList: pieces ? encodePieceList(pieces) : undefined,
+    if (attempt.held) {
+      // Verified, and given to apt from memory; with the disk full there is nowhere to keep it.
+      log.warn("download.not_cached", {
+        key: this.key,
+        reason: "disk full",
+        bytes: attempt.written,
       });
-      attempt.path = file.path;
-    } catch (error) {
-      log.error("cache.commit_failed", { key: this.key, error });
+    } else {
+      try {
+        file = await cache.commit(attempt.partial, this.key, {
+          sha256,
+          ...validators,
+          announce: this.request.announce ?? hasHash(this.request.expected),
+          pieceList: pieces ? encodePieceList(pieces) : undefined,
+        });
+        attempt.path = file.path;
+      } catch (error) {
+        log.error("cache.commit_failed", { key: this.key, error });
+        // Full at fsync (delayed allocation): the bytes are still readable; readers go on from memory.
+        if (isDiskFull(error)) await this.#holdInMemory(attempt, error as Error);
+      }
     }
     beforeRelease?.();
     this.#finished = true;
     this.#available = attempt.written;
     this.#change.notify();
-    attempt.partial.file.close();
-    if (!file) await Deno.remove(attempt.partial.path).catch(() => {});
+    if (!attempt.held) attempt.partial.file.close();
+    if (!file && !attempt.held) await Deno.remove(attempt.partial.path).catch(() => {});
     if (file) this.deps.onCommitted?.(file);
     return file;
   }
@@ -628,13 +657,15 @@ export class Download {
     url: string,
   ): Promise<void> {
     const previous = this.#live !== attempt ? this.#live : undefined;
-    const compareFile = previous ? await Deno.open(previous.path, { read: true }) : undefined;
+    const compareFile = previous && !previous.held
+      ? await Deno.open(previous.path, { read: true })
+      : undefined;
     try {
       for await (const chunk of body) {
         if (previous && this.#live !== attempt) {
-          await this.#compareWithPrevious(attempt, previous, compareFile!, chunk);
+          await this.#compareWithPrevious(attempt, previous, compareFile, chunk);
         }
-        await writeAll(attempt.partial.file, chunk);
+        await this.#write(attempt, chunk, url);
         attempt.hasher.update(chunk);
         attempt.written += chunk.byteLength;
         if (this.#live === attempt) {
@@ -658,28 +689,80 @@ export class Download {
     }
   }
 
+  /** Writes a chunk to the attempt's file or, once the disk was full, keeps it in memory. */
+  async #write(attempt: Attempt, chunk: Uint8Array, url: string): Promise<void> {
+    if (!attempt.held) {
+      try {
+        await writeAll(attempt.partial.file, chunk);
+        return;
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        await this.#holdInMemory(attempt, error as Error);
+      }
+    }
+    if (attempt.held!.size + chunk.byteLength > MAX_HELD_BYTES) {
+      throw new UpstreamError(url, "interrupted", "disk full, and the file is too large to hold");
+    }
+    attempt.held!.append(chunk);
+  }
+
+  /** The disk is full: the attempt's bytes so far move to memory and its file is removed. */
+  async #holdInMemory(attempt: Attempt, error: Error): Promise<void> {
+    const held = new HeldBytes();
+    const file = await Deno.open(attempt.partial.path, { read: true });
+    try {
+      let at = 0;
+      while (at < attempt.written) {
+        const buffer = new Uint8Array(Math.min(READ_CHUNK, attempt.written - at));
+        const n = await file.read(buffer);
+        if (n === null) throw new Error(`temp file ended at ${at} of ${attempt.written}`);
+        held.append(buffer.subarray(0, n));
+        at += n;
+      }
+    } finally {
+      file.close();
+    }
+    attempt.held = held;
+    try {
+      attempt.partial.file.close();
+    } catch { /* already closed */ }
+    await Deno.remove(attempt.partial.path).catch(() => {});
+    this.deps.log.warn("download.disk_full", { key: this.key, at: attempt.written, error });
+    this.deps.onDiskFull?.(error);
+  }
+
   async #compareWithPrevious(
     attempt: Attempt,
-    _previous: Attempt,
-    file: Deno.FsFile,
+    previous: Attempt,
+    file: Deno.FsFile | undefined,
     chunk: Uint8Array,
   ) {
     const from = attempt.written;
     const upto = Math.min(from + chunk.byteLength, this.#exposed);
     if (from >= upto) return;
-    const old = new Uint8Array(upto - from);
-    await file.seek(from, Deno.SeekMode.Start);
+    let old = new Uint8Array(upto - from);
     let got = 0;
-    while (got < old.length) {
-      const n = await file.read(old.subarray(got));
-      if (n === null) break;
-      got += n;
+    if (previous.held) {
+      while (got < old.length) {
+        const part = previous.held.read(from + got, old.length - got);
+        if (part.byteLength === 0) break;
+        old.set(part, got);
+        got += part.byteLength;
+      }
+    } else if (file) {
+      await file.seek(from, Deno.SeekMode.Start);
+      while (got < old.length) {
+        const n = await file.read(old.subarray(got));
+        if (n === null) break;
+        got += n;
+      }
     }
+    old = old.subarray(0, got);
     for (let i = 0; i < got; i++) {
       if (old[i] !== chunk[i]) {
         this.#poisonAfter = from + i;
         this.deps.log.warn("download.restart_differs", { key: this.key, offset: from + i });
-        this.#switchTo(attempt, _previous);
+        this.#switchTo(attempt, previous);
         return;
       }
     }
