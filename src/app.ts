@@ -98,6 +98,7 @@ export async function startDaemon(
       }
     },
     followDiffs: (change): Promise<void> => pdiffs.follow(change),
+    onListing: () => announceShared(),
   });
   const counters = new TrafficCounters();
   /** Conditions the status page shows until they clear. */
@@ -182,7 +183,27 @@ export async function startDaemon(
       other?.file.close();
       if (!other) announcer?.remove(sha256);
     },
+    { sharedDirectories: config.cache.extraDirectories, onShared: () => announceShared() },
   );
+  /** Shared files (extra_directories) a trusted index lists are announced like cached ones. */
+  let matching: ReturnType<typeof setTimeout> | undefined;
+  function announceShared(): void {
+    if (!config.cache.extraDirectories.length || matching !== undefined) return;
+    // Indexes arrive in bursts (apt-get update): match once they have.
+    matching = setTimeout(() => {
+      matching = undefined;
+      try {
+        const files = cache.sharedFiles();
+        const trusted = index.trustedAmong(files.map((f) => f.sha256));
+        for (const sha256 of trusted) announcer?.add(sha256);
+        if (trusted.size) {
+          log.info("cache.shared_matched", { files: files.length, announced: trusted.size });
+        }
+      } catch (error) {
+        log.warn("cache.shared_match_failed", { error });
+      }
+    }, 500);
+  }
   const totals = new PersistedCounters(db, counters);
   const saveTotals = setInterval(() => {
     try {
@@ -318,6 +339,7 @@ export async function startDaemon(
     totals.save();
     announcer?.stop();
     await keeper.stop();
+    clearTimeout(matching);
     await dht?.stop(); // saves the routing table
     client.close();
     peerClient.close();

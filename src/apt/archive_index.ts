@@ -50,6 +50,8 @@ export interface IndexOptions {
    * the result through us.
    */
   readonly followDiffs?: (change: DiffChange) => Promise<void>;
+  /** A Packages or Sources index was read: files found elsewhere may now be matched. */
+  readonly onListing?: () => void;
 }
 
 /** A diff Index that arrived, and the index it is for. */
@@ -228,6 +230,25 @@ export class ArchiveIndex {
     );
   }
 
+  /**
+   * Of these SHA-256 digests, the ones a tracked index lists with a trusted
+   * hash (a file found elsewhere, e.g. in apt's archives, may then be
+   * announced). One pass over the entries per 500 digests.
+   */
+  trustedAmong(sha256s: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (let i = 0; i < sha256s.length; i += 500) {
+      const batch = sha256s.slice(i, i + 500).map((h) => h.toLowerCase());
+      const rows = this.db.prepare(
+        `SELECT url, sha256 FROM index_entries WHERE sha256 IN (${batch.map(() => "?").join(",")})`,
+      ).all(...batch) as { url: string; sha256: string }[];
+      for (const row of rows) {
+        if (!found.has(row.sha256) && this.lookup(row.url)?.trusted) found.add(row.sha256);
+      }
+    }
+    return found;
+  }
+
   /** The version of `listing` (canonical, uncompressed name) whose entries were last recorded. */
   versionOf(listing: string): ListingVersion | undefined {
     const row = this.#version.get(listing) as
@@ -289,6 +310,7 @@ export class ArchiveIndex {
     else if (kind === "packages" || kind === "sources") {
       result = await this.#ingestListing(key, name, filePath, kind);
     } else if (kind === "diff-index") result = await this.#ingestDiffIndex(name, filePath);
+    if (result?.kind === "packages" || result?.kind === "sources") this.trust.onListing?.();
     if (result) {
       this.log.info("index.ingested", {
         key: name,

@@ -9,6 +9,7 @@
 import type { Logger } from "../log/mod.ts";
 import { evict, type EvictionPolicy } from "./eviction.ts";
 import { scanCache } from "./scan.ts";
+import { scanSharedDirectories } from "./shared_dirs.ts";
 import type { CacheStore } from "./store.ts";
 
 /** How often eviction runs without being asked. */
@@ -19,6 +20,10 @@ const AFTER_COMMIT_MS = 5_000;
 export interface KeeperOptions {
   /** Overrides the 5 s between a commit and the eviction it may call for. */
   readonly afterCommitMs?: number;
+  /** Directories whose .deb files are shared where they lie (hashed at start and every run). */
+  readonly sharedDirectories?: readonly string[];
+  /** Told after each scan of the shared directories (to match and announce them). */
+  readonly onShared?: () => void;
 }
 
 export class CacheKeeper {
@@ -51,10 +56,15 @@ export class CacheKeeper {
         onRemoved: (key, reason, sha256) => this.#removed(key, reason, sha256),
       });
       this.log.info("cache.scanned", { ...result, ms: Math.round(performance.now() - started) });
+      await this.#scanShared();
       this.#scanDone();
       await this.#evict();
     });
-    this.#timer = setInterval(() => this.#run(() => this.#evict()), EVERY_MS);
+    this.#timer = setInterval(() =>
+      this.#run(async () => {
+        await this.#scanShared();
+        await this.#evict();
+      }), EVERY_MS);
   }
 
   /** A file was committed: the limit may be exceeded. */
@@ -87,6 +97,20 @@ export class CacheKeeper {
     this.#running = work().catch((error) => {
       if (!this.#abort.signal.aborted) this.log.error("cache.upkeep_failed", { error });
     }).finally(() => this.#running = undefined);
+  }
+
+  async #scanShared(): Promise<void> {
+    const directories = this.options.sharedDirectories ?? [];
+    if (!directories.length || this.#stopped) return;
+    const started = performance.now();
+    const result = await scanSharedDirectories(this.store, directories, this.#abort.signal);
+    if (result.hashed || result.forgotten) {
+      this.log.info("cache.shared_scanned", {
+        ...result,
+        ms: Math.round(performance.now() - started),
+      });
+    }
+    this.options.onShared?.();
   }
 
   async #evict(): Promise<void> {

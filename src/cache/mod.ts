@@ -9,3 +9,4 @@ export * from "./store.ts";
 export * from "./scan.ts";
 export * from "./eviction.ts";
 export * from "./keeper.ts";
+export * from "./shared_dirs.ts";

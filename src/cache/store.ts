@@ -32,6 +32,16 @@ export interface CachedFile {
 /** A cached file opened for reading; whoever receives it closes `file`. */
 export interface OpenCachedFile extends CachedFile {
   readonly file: Deno.FsFile;
+  /** A file from a shared directory, outside the cache tree (never linked or removed). */
+  readonly shared?: true;
+}
+
+/** A file of a shared directory (e.g. /var/cache/apt/archives), hashed where it lies. */
+export interface SharedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtime: number;
+  readonly sha256: string;
 }
 
 /** Validators and provenance recorded with a commit. */
@@ -79,6 +89,7 @@ export class CacheStore {
   readonly #piecesOfFile: StatementSync;
   readonly #announced: StatementSync;
   readonly #totals: StatementSync;
+  readonly #sharedBySha256: StatementSync;
   readonly #used: StatementSync;
   readonly #mtime: StatementSync;
   /** When each key was last opened, this run: files in use are never evicted. */
@@ -107,6 +118,15 @@ export class CacheStore {
       db.exec("ALTER TABLE files ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0");
       db.exec("UPDATE files SET used_at = checked_at");
     }
+    // Files shared from other directories (extra_directories), hashed where they are.
+    db.exec(`CREATE TABLE IF NOT EXISTS shared_files (
+      path TEXT PRIMARY KEY,
+      size INTEGER NOT NULL,
+      mtime INTEGER NOT NULL,
+      sha256 TEXT NOT NULL
+    ) WITHOUT ROWID`);
+    db.exec("CREATE INDEX IF NOT EXISTS shared_files_sha256 ON shared_files (sha256)");
+    this.#sharedBySha256 = db.prepare("SELECT * FROM shared_files WHERE sha256 = ?");
     db.exec(`CREATE TABLE IF NOT EXISTS hash_failures (
       at INTEGER NOT NULL,
       path TEXT NOT NULL,
@@ -273,7 +293,53 @@ export class CacheStore {
   /** Opens a cached file by the SHA-256 of its content (peers ask by hash, never by path). */
   openBySha256(sha256: string): OpenCachedFile | undefined {
     const row = this.#bySha256.get(sha256.toLowerCase()) as { path: string } | undefined;
-    return row ? this.open(row.path) : undefined;
+    return (row ? this.open(row.path) : undefined) ?? this.#openShared(sha256.toLowerCase());
+  }
+
+  /** A shared file (extra_directories) with this content, if it is still as hashed. */
+  #openShared(sha256: string): OpenCachedFile | undefined {
+    for (const row of this.#sharedBySha256.all(sha256) as unknown as SharedFile[]) {
+      let file: Deno.FsFile;
+      try {
+        file = Deno.openSync(row.path, { read: true });
+      } catch {
+        continue; // gone: the next scan forgets it
+      }
+      const stat = file.statSync();
+      if (stat.size === row.size && (stat.mtime?.getTime() ?? 0) === row.mtime) {
+        return {
+          key: row.path,
+          path: row.path,
+          size: row.size,
+          mtime: row.mtime,
+          sha256: row.sha256,
+          checkedAt: row.mtime,
+          announce: false,
+          shared: true,
+          file,
+        };
+      }
+      file.close();
+    }
+    return undefined;
+  }
+
+  /** Every shared file as last hashed. */
+  sharedFiles(): SharedFile[] {
+    return this.db.prepare("SELECT * FROM shared_files").all() as unknown as SharedFile[];
+  }
+
+  /** Records a shared file's hash (its size and mtime say when to hash it again). */
+  recordShared(file: SharedFile): void {
+    this.db.prepare(
+      "INSERT OR REPLACE INTO shared_files (path, size, mtime, sha256) VALUES (?, ?, ?, ?)",
+    )
+      .run(file.path, file.size, file.mtime, file.sha256);
+  }
+
+  /** Forgets a shared file that is gone or no longer shared. */
+  forgetShared(path: string): void {
+    this.db.prepare("DELETE FROM shared_files WHERE path = ?").run(path);
   }
 
   /**

@@ -39,6 +39,8 @@ export interface Config {
     readonly maxSize: number;
     /** Days a pool file stays after no tracked index lists it any more; 0 keeps them. */
     readonly expireDays: number;
+    /** Directories whose .deb files are shared where they lie (e.g. /var/cache/apt/archives). */
+    readonly extraDirectories: readonly string[];
   };
   readonly state: {
     /** Where the sqlite database lives. */
@@ -100,6 +102,7 @@ export function defaultConfig(
       indexFreshness: 30,
       maxSize: 0,
       expireDays: 30,
+      extraDirectories: [],
     },
     state: {
       directory: root ? "/var/lib/apt-dht" : `${env.xdgState ?? `${home}/.local/state`}/apt-dht`,
@@ -218,6 +221,14 @@ const SECTIONS: Record<string, Section> = {
     index_freshness: (v, k) => v === 0 ? 0 : positiveSeconds(v, k),
     max_size: byteSize,
     expire_days: integer(0, 36500),
+    extra_directories: (value, key) => {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || !v.startsWith("/"))) {
+        throw new TypeError(
+          `${key}: expected a list of absolute directory paths, got ${show(value)}`,
+        );
+      }
+      return value as string[];
+    },
   },
   state: { directory: nonEmptyString },
   upstream: {
@@ -413,6 +424,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       indexFreshness: pick("cache.index_freshness", base.cache.indexFreshness),
       maxSize: pick("cache.max_size", base.cache.maxSize),
       expireDays: pick("cache.expire_days", base.cache.expireDays),
+      extraDirectories: pick("cache.extra_directories", base.cache.extraDirectories),
     },
     state: { directory: pick("state.directory", base.state.directory) },
     upstream: {

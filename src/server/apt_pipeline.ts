@@ -124,6 +124,10 @@ export class AptPipeline {
       // The same content may be cached under another URL (by-hash and canonical names,
       // an alias and its host): serve that, and keep it under this URL too.
       const twin = cache.openBySha256(expected.sha256);
+      if (twin?.shared) {
+        // In a shared directory (e.g. apt's own archives): served from there, not copied.
+        return { response: await serveCached(request, twin, "cache"), source: "cache" };
+      }
       if (twin) {
         // Linked, then read as an index if it is one (under this URL it may list other paths).
         const linked = cache.linkAs(twin, target.key)

@@ -16,14 +16,21 @@ export interface AptWorld extends AsyncDisposable {
   line(daemon: TestDaemon, type?: "deb" | "deb-src"): string;
 }
 
-/** Starts the mirror, a 5-node DHT and `count` daemons bootstrapping from it. */
-export async function startAptWorld(repo: DebianRepo, count: number): Promise<AptWorld> {
+/**
+ * Starts the mirror, a 5-node DHT and `count` daemons bootstrapping from it;
+ * `extra(i)` adds config sections of the i-th daemon.
+ */
+export async function startAptWorld(
+  repo: DebianRepo,
+  count: number,
+  extra: (i: number) => Record<string, unknown> = () => ({}),
+): Promise<AptWorld> {
   const mirror = await MirrorServer.start(repo.root);
   const network = await startDhtNetwork(5);
   const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
   const config = { dht: { bootstrap }, trust: { keyrings: [repo.keyring] } };
   const daemons: TestDaemon[] = [];
-  for (let i = 0; i < count; i++) daemons.push(await startTestDaemon(config));
+  for (let i = 0; i < count; i++) daemons.push(await startTestDaemon({ ...config, ...extra(i) }));
   return {
     mirror,
     daemons,
