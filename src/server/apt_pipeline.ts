@@ -166,15 +166,16 @@ export class AptPipeline {
   ): Promise<PipelineResult | undefined> {
     const { cache, releaseKeys } = this.deps;
     if (!releaseKeys || this.#downloads.has(target.key)) return undefined;
-    const gpg = await this.handle(
-      new Request(request.url + ".gpg"),
-      signatureTargetOf(target),
-    ).catch(() => undefined);
+    const gpgTarget = signatureTargetOf(target);
+    const gpg = await this.handle(new Request(request.url + ".gpg"), gpgTarget)
+      .catch(() => undefined);
     if (gpg?.response.status !== 200) {
       await gpg?.response.body?.cancel();
       return undefined;
     }
     const bytes = new Uint8Array(await gpg.response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    // Committed (and so readable by the Release's own check) before the Release is fetched.
+    await this.#downloads.get(gpgTarget.key)?.done;
     const signature = bytes.length ? await readReleaseSignature(bytes, releaseKeys) : undefined;
     if (!signature) return undefined;
     const cached = cache.open(target.key);
