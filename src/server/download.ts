@@ -12,33 +12,32 @@
  *   compared with what they already received; a client that received a byte
  *   that turns out to differ is cut off rather than given a spliced file.
  *
+ * Each source's bytes are an Attempt (attempt.ts); large files from peers
+ * come in pieces (piece_rounds.ts).
+ *
  * @module
  */
 
-import { writeAll } from "../util/write_all.ts";
-import type { CachedFile, CacheStore, PartialFile } from "../cache/mod.ts";
+import type { CachedFile, CacheStore } from "../cache/mod.ts";
 import {
-  fetchPieces,
   type MirrorClient,
-  type PieceSource,
   type PieceSourceReport,
   UpstreamError,
   type UpstreamResponse,
 } from "../fetch/mod.ts";
 import {
-  ContentHasher,
   encodePieceList,
   type ExpectedFile,
   hasHash,
   PIECE_BYTES,
-  pieceHashAt,
   type PieceList,
 } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { choosePieceList } from "../peers/piece_list_vote.ts";
-import { culprits, type PieceClaim, shiftedSenders } from "../peers/piece_blame.ts";
+import { culprits, type PieceClaim } from "../peers/piece_blame.ts";
+import { downloadInPieces } from "./piece_rounds.ts";
 import { waitForChange } from "../util/change_signal.ts";
-import { HeldBytes, isDiskFull } from "./held_bytes.ts";
+import { isDiskFull } from "./held_bytes.ts";
+import { Attempt } from "./attempt.ts";
 
 /** What the first usable upstream answer was. */
 export type DownloadOutcome =
@@ -100,23 +99,6 @@ export interface DownloadDeps {
 }
 
 const READ_CHUNK = 256 * 1024;
-/** With the disk full, files up to this size are still streamed, from memory. */
-const MAX_HELD_BYTES = 1024 * 1024 * 1024;
-
-/** One attempt's temp file and running hash. */
-interface Attempt {
-  readonly id: number;
-  readonly partial: PartialFile;
-  /** Where readers open it: the temp path, then the committed path. */
-  path: string;
-  readonly hasher: ContentHasher;
-  written: number;
-  /** Bytes kept from readers until the file verified (1 for mirrors with a known hash, all for peers). */
-  readonly holdBack: number;
-  /** The whole file in memory, once the disk was full: readers read it here, nothing is cached. */
-  held?: HeldBytes;
-}
-
 /** A download shared by every request for the same file. */
 export class Download {
   /** Settles once with the first upstream answer that decides what clients get. */
@@ -484,7 +466,10 @@ export class Download {
       } catch (error) {
         log.error("cache.commit_failed", { key: this.key, error });
         // Full at fsync (delayed allocation): the bytes are still readable; readers go on from memory.
-        if (isDiskFull(error)) await this.#holdInMemory(attempt, error as Error);
+        if (isDiskFull(error)) {
+          await attempt.holdInMemory();
+          this.#diskFull(attempt, error as Error);
+        }
       }
     }
     beforeRelease?.();
@@ -497,117 +482,23 @@ export class Download {
     return file;
   }
 
-  /**
-   * Fetches the file in pieces from the peers (and the mirrors for pieces no
-   * peer gives), streaming each piece to readers once it matched the piece
-   * list; the whole file is then verified like any other. When it fails, the
-   * list was wrong: a second round asks each piece of another peer
-   * (piece_blame.ts) and the senders of bad pieces are blamed once a verified
-   * copy exists.
-   */
+  /** The file in checked pieces from several peers at once (piece_rounds.ts). */
   async #fromPieces(peerUrls: readonly string[]): Promise<CachedFile | undefined> {
-    const signal = this.#abort.signal;
-    const peerClient = this.deps.peerClient ?? this.deps.client;
-    // A piece that misses the list proves something only once a copy verified (#blameByTruth).
-    const report = (url: string, peerReport: PeerReport) => {
-      if (peerReport.kind === "wrong" && peerReport.piece) {
-        this.#claims.push({ sender: url, ...peerReport.piece });
-      } else this.deps.onPeerReport?.(url, peerReport);
-    };
-    const { list, namedBy } = await choosePieceList({
-      peerUrls,
-      client: peerClient,
-      signal,
+    return await downloadInPieces({
       size: this.request.expected!.size!,
-      report: (url, r) => this.deps.onPeerReport?.(url, r),
-      getItem: this.deps.getItem,
-    });
-    const sources: PieceSource[] = [
-      ...peerUrls.map((url) => ({ url, peer: true })),
-      ...this.request.upstreams.map((url) => ({ url, peer: false })),
-    ];
-    const first = await this.#beginAttempt(1);
-    this.#settleWith({ kind: "body", size: list.length, source: "peer" });
-    const senders: string[] = [];
-    await this.#piecesInto(first, { list, sources, report }, senders);
-    try {
-      return await this.#verifyAndCommit(first, "peers", {});
-    } catch (error) {
-      if (!(error instanceof UpstreamError && error.failure === "mismatch")) throw error;
-      // Every piece matched the list, yet the file does not: the list was wrong. Blame who named it.
-      for (const url of namedBy) this.deps.onPeerReport?.(url, { kind: "wrong" });
-      senders.forEach((sender, index) =>
-        this.#claims.push({ sender, index, digest: pieceHashAt(list, index) })
-      );
-    }
-    const shifted = shiftedSenders(senders, peerUrls);
-    const byUrl = new Map(sources.map((source) => [source.url, source]));
-    const second = await this.#beginAttempt(1);
-    const secondSenders: string[] = [];
-    await this.#piecesInto(second, {
-      list,
-      sources,
-      report,
-      checked: false,
-      assign: (index) => byUrl.get(shifted[index]),
-    }, secondSenders);
-    try {
-      return await this.#verifyAndCommit(second, "peers (second round)", {});
-    } catch (error) {
-      // The pieces this round hashed to, for the blame once the mirror's copy verifies.
-      const got = second.hasher.pieceList();
-      secondSenders.forEach((sender, index) => {
-        if (got) this.#claims.push({ sender, index, digest: pieceHashAt(got, index) });
-      });
-      throw error;
-    }
-  }
-
-  /**
-   * Runs a piece-wise fetch into `attempt` through #pump (so a second round
-   * is compared with what readers already got), noting who sent each piece.
-   */
-  async #piecesInto(
-    attempt: Attempt,
-    options: {
-      list: PieceList;
-      sources: readonly PieceSource[];
-      report: (url: string, report: PeerReport) => void;
-      checked?: boolean;
-      assign?: (index: number) => PieceSource | undefined;
-    },
-    senders: string[],
-  ): Promise<void> {
-    const peerClient = this.deps.peerClient ?? this.deps.client;
-    const pipe = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = pipe.writable.getWriter();
-    const fetching = fetchPieces({
-      list: options.list,
-      sources: options.sources,
-      checked: options.checked,
-      assign: options.assign,
-      client: (source) => source.peer ? peerClient : this.deps.client,
+      upstreams: this.request.upstreams,
       signal: this.#abort.signal,
-      onReport: (source, report) => {
-        if (source.peer) options.report(source.url, report);
-      },
-      onPiece: (index, bytes, source) => {
-        senders[index] = source.url;
-        return writer.write(bytes);
-      },
-    }).then(() => writer.close(), async (error) => {
-      await writer.abort(error).catch(() => {});
-      throw error;
-    });
-    try {
-      await Promise.all([
-        this.#pump(attempt, pipe.readable, options.list.length, "peers"),
-        fetching,
-      ]);
-    } catch (error) {
-      await this.#discard(attempt);
-      throw error;
-    }
+      client: this.deps.client,
+      peerClient: this.deps.peerClient ?? this.deps.client,
+      getItem: this.deps.getItem,
+      report: (url, report) => this.deps.onPeerReport?.(url, report),
+      claim: (claim) => this.#claims.push(claim),
+      newAttempt: () => this.#beginAttempt(1),
+      pump: (attempt, body, end, url) => this.#pump(attempt, body, end, url),
+      discard: (attempt) => this.#discard(attempt),
+      settleBody: (size) => this.#settleWith({ kind: "body", size, source: "peer" }),
+      verifyAndCommit: (attempt, label) => this.#verifyAndCommit(attempt, label, {}),
+    }, peerUrls);
   }
 
   /** With a verified copy's piece list: blames whoever sent a piece that differs from it. */
@@ -622,29 +513,21 @@ export class Download {
 
   /** Starts a new temp file; readers pause until it has caught up with what they were given. */
   async #beginAttempt(holdBack: number): Promise<Attempt> {
-    const partial = await this.deps.cache.createPartial();
-    const attempt: Attempt = {
-      id: ++this.#attempts,
-      partial,
-      path: partial.path,
-      // Piece hashes only for files that may be large enough to be fetched in pieces.
-      hasher: new ContentHasher(
-        this.request.expected,
-        (this.request.expected?.size ?? Infinity) > PIECE_BYTES,
-      ),
-      written: 0,
+    const attempt = await Attempt.begin(
+      ++this.#attempts,
+      this.deps.cache,
+      this.request.expected,
       holdBack,
-    };
+    );
     const previous = this.#live;
     this.#available = 0; // a restart gives out nothing until compared with what readers have
     if (!previous || this.#exposed === 0) {
       this.#live = attempt;
-      if (previous) await this.#removeFile(previous);
+      if (previous) await previous.remove();
     }
     return attempt;
   }
 
-  /** Writes a response body into the attempt, comparing with the previous attempt where readers saw it. */
   /**
    * Writes a response body into the attempt, comparing with the previous
    * attempt where readers saw it. A body that ends before `expectedEnd` (the
@@ -657,15 +540,14 @@ export class Download {
     url: string,
   ): Promise<void> {
     const previous = this.#live !== attempt ? this.#live : undefined;
-    const compareFile = previous && !previous.held
-      ? await Deno.open(previous.path, { read: true })
-      : undefined;
+    const compareFile = await previous?.openFile();
     try {
       for await (const chunk of body) {
         if (previous && this.#live !== attempt) {
           await this.#compareWithPrevious(attempt, previous, compareFile, chunk);
         }
-        await this.#write(attempt, chunk, url);
+        const diskFull = await attempt.write(chunk, url);
+        if (diskFull) this.#diskFull(attempt, diskFull);
         attempt.hasher.update(chunk);
         attempt.written += chunk.byteLength;
         if (this.#live === attempt) {
@@ -689,44 +571,8 @@ export class Download {
     }
   }
 
-  /** Writes a chunk to the attempt's file or, once the disk was full, keeps it in memory. */
-  async #write(attempt: Attempt, chunk: Uint8Array, url: string): Promise<void> {
-    if (!attempt.held) {
-      try {
-        await writeAll(attempt.partial.file, chunk);
-        return;
-      } catch (error) {
-        if (!isDiskFull(error)) throw error;
-        await this.#holdInMemory(attempt, error as Error);
-      }
-    }
-    if (attempt.held!.size + chunk.byteLength > MAX_HELD_BYTES) {
-      throw new UpstreamError(url, "interrupted", "disk full, and the file is too large to hold");
-    }
-    attempt.held!.append(chunk);
-  }
-
-  /** The disk is full: the attempt's bytes so far move to memory and its file is removed. */
-  async #holdInMemory(attempt: Attempt, error: Error): Promise<void> {
-    const held = new HeldBytes();
-    const file = await Deno.open(attempt.partial.path, { read: true });
-    try {
-      let at = 0;
-      while (at < attempt.written) {
-        const buffer = new Uint8Array(Math.min(READ_CHUNK, attempt.written - at));
-        const n = await file.read(buffer);
-        if (n === null) throw new Error(`temp file ended at ${at} of ${attempt.written}`);
-        held.append(buffer.subarray(0, n));
-        at += n;
-      }
-    } finally {
-      file.close();
-    }
-    attempt.held = held;
-    try {
-      attempt.partial.file.close();
-    } catch { /* already closed */ }
-    await Deno.remove(attempt.partial.path).catch(() => {});
+  /** The disk filled up under `attempt`: it goes on in memory; apt still gets the file. */
+  #diskFull(attempt: Attempt, error: Error): void {
     this.deps.log.warn("download.disk_full", { key: this.key, at: attempt.written, error });
     this.deps.onDiskFull?.(error);
   }
@@ -740,24 +586,8 @@ export class Download {
     const from = attempt.written;
     const upto = Math.min(from + chunk.byteLength, this.#exposed);
     if (from >= upto) return;
-    let old = new Uint8Array(upto - from);
-    let got = 0;
-    if (previous.held) {
-      while (got < old.length) {
-        const part = previous.held.read(from + got, old.length - got);
-        if (part.byteLength === 0) break;
-        old.set(part, got);
-        got += part.byteLength;
-      }
-    } else if (file) {
-      await file.seek(from, Deno.SeekMode.Start);
-      while (got < old.length) {
-        const n = await file.read(old.subarray(got));
-        if (n === null) break;
-        got += n;
-      }
-    }
-    old = old.subarray(0, got);
+    const old = await previous.readRange(from, upto - from, file);
+    const got = old.length;
     for (let i = 0; i < got; i++) {
       if (old[i] !== chunk[i]) {
         this.#poisonAfter = from + i;
@@ -772,29 +602,21 @@ export class Download {
     this.#live = attempt;
     this.#available = Math.max(0, attempt.written - attempt.holdBack);
     this.#change.notify();
-    this.#removeFile(previous);
+    previous.remove();
   }
 
   /** Drops a failed attempt; the live one's file stays until a next attempt was compared with it. */
   async #discard(attempt: Attempt): Promise<void> {
     if (this.#live === attempt) this.#available = 0;
-    else await this.#removeFile(attempt);
-  }
-
-  async #removeFile(attempt: Attempt): Promise<void> {
-    try {
-      attempt.partial.file.close();
-    } catch { /* already closed */ }
-    await Deno.remove(attempt.partial.path).catch(() => {});
+    else await attempt.remove();
   }
 
   #fail(error: Error): void {
     this.#failure = error;
-    if (this.#live) this.#removeFile(this.#live);
+    this.#live?.remove();
     this.#change.notify();
   }
 
-  /** Opens an attempt's file; if a commit is renaming it right now, waits and opens the new name. */
   /** Opens an attempt's file; undefined when a newer attempt replaced it (its file is gone). */
   async #open(attempt: Attempt): Promise<Deno.FsFile | undefined> {
     try {

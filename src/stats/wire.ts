@@ -18,7 +18,10 @@ function headerBlock(headers: Headers): number {
 
 function byteLength(text: string): number {
   // Header values are mostly ASCII; count others as UTF-8 would send them.
-  return /^[\x00-\x7f]*$/.test(text) ? text.length : new TextEncoder().encode(text).length;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) return new TextEncoder().encode(text).length;
+  }
+  return text.length;
 }
 
 /** The request line and headers of a request fetch() sends (`target` is the URL it goes to). */
