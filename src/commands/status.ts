@@ -27,6 +27,9 @@ interface Stats {
   } | null;
   peers: { address: string; port: number; bytes_down: number; bytes_up: number; score: number }[];
   releases: { release: string; trusted: boolean; reason?: string }[];
+  wire?: Record<string, number>;
+  cache?: { files: number; bytes: number } | null;
+  problems?: { what: string; detail: string }[];
 }
 
 /** Bytes from peers versus mirrors, and the share peers saved. */
@@ -51,6 +54,19 @@ export function statusSummary(stats: Stats, base: string): string {
   ];
   if (stats.all_time) {
     lines.push(`all time: ${traffic(stats.all_time.bytes, stats.all_time.uploaded)}`);
+  }
+  if (stats.wire) {
+    const w = (key: string) => formatBytes(stats.wire![key] ?? 0);
+    lines.push(
+      `on the wire this run: mirrors ${w("mirror_in")} in / ${w("mirror_out")} out, ` +
+        `peers ${w("peer_in")} in / ${w("peer_out")} out`,
+    );
+  }
+  if (stats.cache) {
+    lines.push(`cache: ${stats.cache.files} files, ${formatBytes(stats.cache.bytes)}`);
+  }
+  for (const problem of stats.problems ?? []) {
+    lines.push(`PROBLEM: ${problem.what}: ${problem.detail}`);
   }
   if (stats.refused) lines.push(`refused requests: ${stats.refused}`);
   const dht = stats.dht;

@@ -213,7 +213,6 @@ export class MirrorClient {
     const hostPort = endpoint.host;
     const probing = this.#probe(endpoint, hostPort, controller, request.url);
     const method = request.method ?? "GET";
-    this.options.onWire?.("out", requestHeadBytes(method, target, headers));
     let response: Response;
     try {
       response = await this.fetchImpl(target, {
@@ -233,6 +232,8 @@ export class MirrorClient {
       probing.stop();
     }
     this.#answered.set(hostPort, performance.now());
+    // Counted once answered: a request that never connected carried nothing.
+    this.options.onWire?.("out", requestHeadBytes(method, target, headers));
     this.options.onWire?.(
       "in",
       responseHeadBytes(response.status, response.statusText, response.headers),

@@ -36,6 +36,11 @@ Deno.test("status summarises a running daemon from its /stats.json; no daemon is
   );
   assert.match(result.stdout, /^DHT: node [0-9a-f]{12}…, \d+ nodes in the routing table/m);
   assert.match(result.stdout, /^archives: 0, 0 not trusted$/m);
+  assert.match(
+    result.stdout,
+    /^on the wire this run: mirrors 0 B in \/ 0 B out, peers 0 B in \/ 0 B out$/m,
+  );
+  assert.match(result.stdout, /^cache: 0 files, 0 B$/m);
 
   const closed = await apt_dht(["status", "--port", "1"]);
   assert.equal(closed.code, 1);
