@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { MirrorServer } from "./helpers/mirror_server.ts";
 import { bytes, writeFile } from "./helpers/archive.ts";
 import { VERSION } from "../src/version.ts";
+import { spawnDaemon } from "./helpers/daemon_process.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -89,24 +90,21 @@ Deno.test({
     const mirror = await MirrorServer.start(`${dir}/mirror`);
     await writeFile(`${dir}/mirror`, "debian/pool/main/s/slow/slow_1_all.deb", bytes(500_000));
     mirror.faults.set("/debian/pool/main/s/slow/slow_1_all.deb", { kind: "stall", bytes: 10_000 });
-    const child = command([
-      "run",
-      "--listen",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--cache-dir",
-      `${dir}/cache`,
-      "--state-dir",
-      `${dir}/state`,
-      "--log-level",
-      "debug",
-    ]).spawn();
     try {
-      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      let log = "";
-      while (!/listen=127\.0\.0\.1:(\d+)/.test(log)) log += (await reader.read()).value ?? "";
-      const port = Number(/listen=127\.0\.0\.1:(\d+)/.exec(log)![1]);
+      await using daemon = await spawnDaemon(command([
+        "run",
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--cache-dir",
+        `${dir}/cache`,
+        "--state-dir",
+        `${dir}/state`,
+        "--log-level",
+        "debug",
+      ]));
+      const port = daemon.port;
       const stats = await fetch(`http://127.0.0.1:${port}/stats.json`);
       assert.equal((await stats.json()).version, VERSION);
 
@@ -115,29 +113,15 @@ Deno.test({
       );
       const body = stalled.arrayBuffer().catch(() => "cut");
       const started = Date.now();
-      child.kill("SIGTERM");
-      const status = await child.status;
-      assert.equal(status.code, 0);
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        log += value;
-      }
+      assert.equal(await daemon.stop(), 0);
+      const log = daemon.log();
       assert.ok(Date.now() - started < 9000, `took ${Date.now() - started} ms: ${log}`);
       assert.equal(await body, "cut");
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        log += value;
-      }
       assert.match(log, /daemon\.stopped/);
       await assert.rejects(
         Deno.stat(`${dir}/cache/${mirror.authority}/debian/pool/main/s/slow/slow_1_all.deb`),
       );
     } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
       await mirror.stop();
       await Deno.remove(dir, { recursive: true });
     }
@@ -159,29 +143,9 @@ Deno.test({
           `[log]\nlevel = "${level}"\n[dht]\nenabled = false\n`,
       );
     await write("10.0.0.0/8", "info");
-    const child = command(["run", "--config", file]).spawn();
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let log = "";
-    const until = async (pattern: RegExp) => {
-      const deadline = Date.now() + 10_000;
-      while (!pattern.test(log)) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const late = new Promise<never>((_, reject) =>
-          timer = setTimeout(
-            () => reject(new Error(`no ${pattern} in 10 s: ${log}`)),
-            deadline - Date.now(),
-          )
-        );
-        const { value, done } = await Promise.race([reader.read(), late]).finally(() =>
-          clearTimeout(timer)
-        );
-        if (done) throw new Error(`exited: ${log}`);
-        log += value;
-      }
-    };
     try {
-      await until(/listen=127\.0\.0\.1:(\d+)/);
-      const port = Number(/listen=127\.0\.0\.1:(\d+)/.exec(log)![1]);
+      await using daemon = await spawnDaemon(command(["run", "--config", file]));
+      const port = daemon.port;
       const status = async () => {
         const response = await fetch(`http://127.0.0.1:${port}/stats.json`);
         await response.body?.cancel();
@@ -190,25 +154,26 @@ Deno.test({
       assert.equal(await status(), 403, "loopback is not allowed yet");
 
       await write("127.0.0.0/8", "warn", 1234);
-      child.kill("SIGHUP");
-      await until(/daemon\.reloaded .*\n/);
-      assert.match(log, /applied=log\.level,server\.allowed_clients restart_needed=server\.port/);
+      daemon.child.kill("SIGHUP");
+      await daemon.until(/daemon\.reloaded .*\n/);
+      assert.match(
+        daemon.log(),
+        /applied=log\.level,server\.allowed_clients restart_needed=server\.port/,
+      );
       assert.equal(await status(), 200, "allowed after the reload");
 
       await Deno.writeTextFile(file, "[server\nport = ");
-      child.kill("SIGHUP");
-      await until(/daemon\.reload_failed .*\n/);
-      assert.doesNotMatch(log, /http\.request .*status=200/, "info lines are no longer written");
+      daemon.child.kill("SIGHUP");
+      await daemon.until(/daemon\.reload_failed .*\n/);
+      assert.doesNotMatch(
+        daemon.log(),
+        /http\.request .*status=200/,
+        "info lines are no longer written",
+      );
       assert.equal(await status(), 200, "still serving as before");
 
-      child.kill("SIGTERM");
-      assert.equal((await child.status).code, 0);
+      assert.equal(await daemon.stop(), 0);
     } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      reader.releaseLock();
-      await child.stderr.cancel().catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -9,8 +9,7 @@ import assert from "node:assert/strict";
 import { bundle, BUNDLE_RUN_FLAGS } from "../../scripts/bundle.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
-import { type AptRoot, createAptRoot } from "../helpers/apt.ts";
-import { sha256File } from "../helpers/archive.ts";
+import { aptDownloadsThrough, spawnDaemon } from "../helpers/daemon_process.ts";
 import { VERSION } from "../../src/version.ts";
 
 Deno.test({
@@ -20,8 +19,6 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "apt-dht-bundle-" });
     const repo = await buildDebianRepo([{ name: "juliet", payloadBytes: 30_000 }]);
     const mirror = await MirrorServer.start(repo.root);
-    let apt: AptRoot | undefined;
-    let child: Deno.ChildProcess | undefined;
     try {
       await bundle(`${dir}/apt-dht.js`);
       // Nowhere to write a cache of Deno's own, and nothing to read one from (even as root).
@@ -42,7 +39,7 @@ Deno.test({
         new RegExp(VERSION.replace(/\./g, "\\.")),
       );
 
-      child = run([
+      await using daemon = await spawnDaemon(run([
         "run",
         "--listen",
         "127.0.0.1",
@@ -52,37 +49,10 @@ Deno.test({
         `${dir}/cache`,
         "--state-dir",
         `${dir}/state`,
-      ]).spawn();
-      child.stdout.cancel();
-      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      let log = "";
-      while (!/listen=127\.0\.0\.1:(\d+)/.test(log)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the bundle exited: ${log}`);
-        log += value;
-      }
-      const port = Number(/listen=127\.0\.0\.1:(\d+)/.exec(log)![1]);
-
-      apt = await createAptRoot(
-        repo.sourceLine(`http://127.0.0.1:${port}/${mirror.authority}`, "deb"),
-      );
-      await apt.update();
-      const download = await apt.aptGet(["download", "juliet"]);
-      assert.equal(download.code, 0, download.output);
-      assert.equal(
-        await sha256File(`${apt.downloads}/juliet_1.0-1_all.deb`),
-        repo.debs.get("juliet")!.sha256,
-      );
-      child.kill("SIGTERM");
-      assert.equal((await child.status).code, 0);
-      reader.releaseLock();
-      await child.stderr.cancel().catch(() => {});
-      child = undefined;
+      ]));
+      await aptDownloadsThrough(daemon.port, repo, mirror, "juliet");
+      assert.equal(await daemon.stop(), 0);
     } finally {
-      try {
-        child?.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await apt?.cleanup();
       await mirror.stop();
       await repo.cleanup();
       await Deno.remove(dir, { recursive: true });

@@ -11,8 +11,7 @@ import { VERSION } from "../../src/version.ts";
 import { loadConfig } from "../../src/config/mod.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
-import { type AptRoot, createAptRoot } from "../helpers/apt.ts";
-import { sha256File } from "../helpers/archive.ts";
+import { aptDownloadsThrough, spawnDaemon } from "../helpers/daemon_process.ts";
 
 async function run(command: string, args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(command, {
@@ -32,8 +31,6 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "apt-dht-deb-test-" });
     const repo = await buildDebianRepo([{ name: "kilo", payloadBytes: 25_000 }]);
     const mirror = await MirrorServer.start(repo.root);
-    let apt: AptRoot | undefined;
-    let child: Deno.ChildProcess | undefined;
     try {
       const { path, kind } = await buildDeb({ outputDir: `${dir}/out` });
       assert.equal(kind, "bundle");
@@ -113,50 +110,29 @@ Deno.test({
       // The extracted program, with the packaged config, serves real apt.
       const binary = `${root}/usr/bin/apt-dht`;
       assert.equal((await run(binary, ["version"])).stdout.trim(), `apt-dht ${VERSION}`);
-      child = new Deno.Command(binary, {
-        args: [
-          "run",
-          "--config",
-          `${root}/etc/apt-dht/apt-dht.toml`,
-          "--listen",
-          "127.0.0.1",
-          "--port",
-          "0",
-          "--cache-dir",
-          `${dir}/cache`,
-          "--state-dir",
-          `${dir}/state`,
-        ],
-        env: { HOME: "/proc/nonexistent", DENO_DIR: "/proc/nonexistent/deno" },
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-      let log = "";
-      while (!/listen=127\.0\.0\.1:(\d+)/.test(log)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`apt-dht exited: ${log}`);
-        log += value;
-      }
-      const port = Number(/listen=127\.0\.0\.1:(\d+)/.exec(log)![1]);
-      apt = await createAptRoot(repo.sourceLine(`http://127.0.0.1:${port}/${mirror.authority}`));
-      await apt.update();
-      const download = await apt.aptGet(["download", "kilo"]);
-      assert.equal(download.code, 0, download.output);
-      assert.equal(
-        await sha256File(`${apt.downloads}/kilo_1.0-1_all.deb`),
-        repo.debs.get("kilo")!.sha256,
+      await using daemon = await spawnDaemon(
+        new Deno.Command(binary, {
+          args: [
+            "run",
+            "--config",
+            `${root}/etc/apt-dht/apt-dht.toml`,
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--cache-dir",
+            `${dir}/cache`,
+            "--state-dir",
+            `${dir}/state`,
+          ],
+          env: { HOME: "/proc/nonexistent", DENO_DIR: "/proc/nonexistent/deno" },
+          stdout: "null",
+          stderr: "piped",
+        }),
       );
-      child.kill("SIGTERM");
-      assert.equal((await child.status).code, 0);
-      reader.releaseLock();
-      await child.stderr.cancel().catch(() => {});
-      child = undefined;
+      await aptDownloadsThrough(daemon.port, repo, mirror, "kilo");
+      assert.equal(await daemon.stop(), 0);
     } finally {
-      try {
-        child?.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await apt?.cleanup();
       await mirror.stop();
       await repo.cleanup();
       await Deno.remove(dir, { recursive: true });

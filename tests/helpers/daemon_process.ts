@@ -1,0 +1,105 @@
+/**
+ * A daemon run as a process of its own (the CLI, the bundle, the packaged
+ * binary): its log collected as it comes, its port read from the
+ * `daemon.started` line, and real apt run through it.
+ */
+
+import assert from "node:assert/strict";
+import { waitForChange } from "../../src/util/change_signal.ts";
+import { createAptRoot } from "./apt.ts";
+import { sha256File } from "./archive.ts";
+import type { DebianRepo } from "./debian_repo.ts";
+import type { MirrorServer } from "./mirror_server.ts";
+
+export interface DaemonProcess extends AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  readonly port: number;
+  /** Everything it has logged so far. */
+  log(): string;
+  /** Resolves once the log matches; fails after `ms`, or when the process ends first. */
+  until(pattern: RegExp, ms?: number): Promise<void>;
+  /** SIGTERM; the exit code, once the whole log is in. */
+  stop(): Promise<number>;
+}
+
+const LISTENING = /listen=127\.0\.0\.1:(\d+)/;
+
+/** Starts `command` (its stderr piped) and waits until it listens on 127.0.0.1. */
+export async function spawnDaemon(command: Deno.Command): Promise<DaemonProcess> {
+  const child = command.spawn();
+  try {
+    child.stdout.cancel(); // unread: it must never fill and block the daemon
+  } catch { /* stdout not piped */ }
+  let log = "";
+  let ended = false;
+  const changed = waitForChange();
+  const drained = (async () => {
+    for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) {
+      log += text;
+      changed.notify();
+    }
+  })().catch(() => {}).finally(() => {
+    ended = true;
+    changed.notify();
+  });
+  const until = async (pattern: RegExp, ms = 10_000) => {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(log)) {
+      if (ended) throw new Error(`exited before ${pattern}: ${log}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${pattern} in ${ms} ms: ${log}`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([changed.wait(), new Promise((r) => timer = setTimeout(r, left))]);
+      clearTimeout(timer);
+    }
+  };
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch { /* already gone */ }
+  };
+  try {
+    await until(LISTENING);
+  } catch (error) {
+    kill("SIGKILL");
+    await drained;
+    throw error;
+  }
+  return {
+    child,
+    port: Number(LISTENING.exec(log)![1]),
+    log: () => log,
+    until,
+    async stop() {
+      kill("SIGTERM");
+      const { code } = await child.status;
+      await drained;
+      return code;
+    },
+    async [Symbol.asyncDispose]() {
+      kill("SIGKILL");
+      await drained;
+    },
+  };
+}
+
+/** Real apt through the daemon at `port`: update, download `name`, and the bytes are the package's. */
+export async function aptDownloadsThrough(
+  port: number,
+  repo: DebianRepo,
+  mirror: MirrorServer,
+  name: string,
+): Promise<void> {
+  const apt = await createAptRoot(repo.sourceLine(`http://127.0.0.1:${port}/${mirror.authority}`));
+  try {
+    await apt.update();
+    const download = await apt.aptGet(["download", name]);
+    assert.equal(download.code, 0, download.output);
+    assert.equal(
+      await sha256File(`${apt.downloads}/${name}_1.0-1_all.deb`),
+      repo.debs.get(name)!.sha256,
+    );
+  } finally {
+    await apt.cleanup();
+  }
+}
