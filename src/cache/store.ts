@@ -90,6 +90,8 @@ export class CacheStore {
   readonly #announced: StatementSync;
   readonly #totals: StatementSync;
   readonly #sharedBySha256: StatementSync;
+  readonly #putShared: StatementSync;
+  readonly #deleteShared: StatementSync;
   readonly #used: StatementSync;
   readonly #mtime: StatementSync;
   /** When each key was last opened, this run: files in use are never evicted. */
@@ -127,6 +129,10 @@ export class CacheStore {
     ) WITHOUT ROWID`);
     db.exec("CREATE INDEX IF NOT EXISTS shared_files_sha256 ON shared_files (sha256)");
     this.#sharedBySha256 = db.prepare("SELECT * FROM shared_files WHERE sha256 = ?");
+    this.#putShared = db.prepare(
+      "INSERT OR REPLACE INTO shared_files (path, size, mtime, sha256) VALUES (?, ?, ?, ?)",
+    );
+    this.#deleteShared = db.prepare("DELETE FROM shared_files WHERE path = ?");
     db.exec(`CREATE TABLE IF NOT EXISTS hash_failures (
       at INTEGER NOT NULL,
       path TEXT NOT NULL,
@@ -212,18 +218,7 @@ export class CacheStore {
       this.#lastOpened.set(key, now);
       // The last use, for eviction: written at most every few minutes per file, not per hit.
       if (now - row.used_at > USE_RESOLUTION_MS) this.#used.run(now, key);
-      return {
-        key,
-        path,
-        size: row.size,
-        mtime: row.mtime,
-        sha256: row.sha256,
-        etag: row.etag ?? undefined,
-        lastModified: row.last_modified ?? undefined,
-        checkedAt: row.checked_at,
-        announce: row.announce === 1,
-        file,
-      };
+      return { ...this.#fromRow(row), file };
     }
     file.close();
     this.log.warn("cache.changed_on_disk", { key, size: stat.size, recorded: row.size });
@@ -331,15 +326,12 @@ export class CacheStore {
 
   /** Records a shared file's hash (its size and mtime say when to hash it again). */
   recordShared(file: SharedFile): void {
-    this.db.prepare(
-      "INSERT OR REPLACE INTO shared_files (path, size, mtime, sha256) VALUES (?, ?, ?, ?)",
-    )
-      .run(file.path, file.size, file.mtime, file.sha256);
+    this.#putShared.run(file.path, file.size, file.mtime, file.sha256);
   }
 
   /** Forgets a shared file that is gone or no longer shared. */
   forgetShared(path: string): void {
-    this.db.prepare("DELETE FROM shared_files WHERE path = ?").run(path);
+    this.#deleteShared.run(path);
   }
 
   /**
@@ -391,7 +383,12 @@ export class CacheStore {
   /** Every record, least recently used first (for the scan and eviction). */
   records(): (CachedFile & { usedAt: number })[] {
     const rows = this.db.prepare("SELECT * FROM files ORDER BY used_at, path").all() as FileRow[];
-    return rows.map((row) => ({
+    return rows.map((row) => ({ ...this.#fromRow(row), usedAt: row.used_at }));
+  }
+
+  /** A record as the rest of the daemon sees it. */
+  #fromRow(row: FileRow): CachedFile {
+    return {
       key: row.path,
       path: this.pathOf(row.path),
       size: row.size,
@@ -401,8 +398,7 @@ export class CacheStore {
       lastModified: row.last_modified ?? undefined,
       checkedAt: row.checked_at,
       announce: row.announce === 1,
-      usedAt: row.used_at,
-    }));
+    };
   }
 
   /** Whether `key` is recorded (for the scan's orphan check). */
