@@ -9,7 +9,7 @@
  * @module
  */
 
-import { newHasher } from "../hash/mod.ts";
+import { sha256OfStream } from "../hash/mod.ts";
 import type { CacheStore } from "./store.ts";
 import { PARTIAL_DIR } from "./store.ts";
 
@@ -45,16 +45,6 @@ export interface ScanOptions {
   /** Told of each removal (the announcer forgets the hash; the log says why). */
   readonly onRemoved?: (key: string, reason: string, sha256?: string) => void;
   readonly signal?: AbortSignal;
-}
-
-async function sha256Of(path: string, onBytes: (n: number) => void): Promise<string> {
-  const hasher = newHasher("sha256");
-  using file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) {
-    hasher.update(chunk);
-    onBytes(chunk.byteLength);
-  }
-  return hasher.hexdigest();
 }
 
 /** Scans `store`'s tree against its records. */
@@ -98,7 +88,8 @@ export async function scanCache(store: CacheStore, options: ScanOptions = {}): P
       result.kept++;
       continue;
     }
-    const sha256 = await sha256Of(record.path, (n) => {
+    const file = await Deno.open(record.path, { read: true }); // its stream closes it
+    const { sha256 } = await sha256OfStream(file.readable, (n) => {
       result.bytesHashed += n;
       if (options.onProgress) progress();
     });

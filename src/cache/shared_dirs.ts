@@ -7,7 +7,7 @@
  * @module
  */
 
-import { newHasher } from "../hash/mod.ts";
+import { sha256OfStream } from "../hash/mod.ts";
 import type { CacheStore, SharedFile } from "./store.ts";
 
 export interface SharedScanResult {
@@ -17,13 +17,6 @@ export interface SharedScanResult {
   hashed: number;
   /** Records dropped: the file is gone or changed. */
   forgotten: number;
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const hasher = newHasher("sha256");
-  using file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) hasher.update(chunk);
-  return hasher.hexdigest();
 }
 
 /** Every `.deb`/`.udeb`/`.ddeb` under `dir` (apt's `partial/` left out). */
@@ -63,7 +56,8 @@ export async function scanSharedDirectories(
         result.files++;
         continue;
       }
-      const file: SharedFile = { path, size: stat.size, mtime, sha256: await sha256Of(path) };
+      const { sha256 } = await sha256OfStream((await Deno.open(path, { read: true })).readable);
+      const file: SharedFile = { path, size: stat.size, mtime, sha256 };
       store.recordShared(file);
       result.files++;
       result.hashed++;

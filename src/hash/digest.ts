@@ -139,8 +139,13 @@ export function hasHash(expected: ExpectedFile | undefined): boolean {
 /** Hashes a whole stream (e.g. a cached file) with SHA-256. */
 export async function sha256OfStream(
   stream: ReadableStream<Uint8Array>,
+  /** Told of each chunk's size as it is hashed (progress). */
+  onBytes?: (bytes: number) => void,
 ): Promise<{ sha256: string; size: number }> {
   const hasher = new ContentHasher();
-  for await (const chunk of stream) hasher.update(chunk);
+  for await (const chunk of stream) {
+    hasher.update(chunk);
+    onBytes?.(chunk.byteLength);
+  }
   return { sha256: hasher.sha256(), size: hasher.size };
 }
