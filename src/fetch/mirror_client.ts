@@ -14,6 +14,7 @@
  */
 
 import { UpstreamError } from "./errors.ts";
+import { urlHost } from "../net/mod.ts";
 import { requestHeadBytes, responseHeadBytes } from "../stats/wire.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
 import type { MirrorAddresses } from "./mirror_addresses.ts";
@@ -206,7 +207,7 @@ export class MirrorClient {
     if (address) {
       const url = new URL(request.url);
       headers.set("host", url.host);
-      url.hostname = address.includes(":") ? `[${address}]` : address;
+      url.hostname = urlHost(address);
       target = url.href;
     }
     const endpoint = new URL(target);

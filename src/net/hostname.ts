@@ -15,6 +15,11 @@ export function isHostname(name: string): boolean {
   return name.toLowerCase().split(".").every((label) => LABEL.test(label));
 }
 
+/** An address as a URL's host: IPv6 literals in brackets. */
+export function urlHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
 /** A validated, lower-cased `host[:port]` authority. */
 export interface Authority {
   /** Host as written in URLs: name, dotted quad or `[v6]`. */

@@ -11,6 +11,7 @@ import { indexKindOf, isImmutable } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import type { MirrorClient } from "../fetch/mod.ts";
 import { hasHash } from "../hash/mod.ts";
+import { urlHost } from "../net/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { Download, type DownloadOutcome, type PeerReport } from "./download.ts";
 import { respondWithBody } from "./http_response.ts";
@@ -198,10 +199,15 @@ export class AptPipeline {
   }
 
   /** Peers holding the Release a signature verifies, best first. */
-  async #signedPeerUrls(signature: ReleaseSignature): Promise<string[]> {
-    const found = await this.deps.peers!.find(signature.key);
+  #signedPeerUrls(signature: ReleaseSignature): Promise<string[]> {
+    return this.#peersHolding(signature.key, `/~/signed/${signature.key}`);
+  }
+
+  /** URLs of `path` at the peers announced under `key` (hex), best first. */
+  async #peersHolding(key: string, path: string): Promise<string[]> {
+    const found = await this.deps.peers!.find(key);
     const peers = this.deps.peerRecords?.rank(found) ?? found;
-    return peers.map((p) => `${peerBase(p)}/~/signed/${signature.key}`);
+    return peers.map((p) => `${peerBase(p)}${path}`);
   }
 
   /** Is the cached copy good as it is, worth a conditional request, or stale? */
@@ -259,9 +265,7 @@ export class AptPipeline {
     // Only hashes that trace back to a verified signature: a hash from an unverified Release is
     // the mirror's word alone, good enough to check the mirror's bytes but not a peer's.
     if (!finder || !sha256 || expected.size === undefined || !expected.trusted) return [];
-    const found = await finder.find(sha256);
-    const peers = this.deps.peerRecords?.rank(found) ?? found; // best first
-    return peers.map((p) => `${peerBase(p)}/~/${sha256}`);
+    return await this.#peersHolding(sha256, `/~/${sha256}`);
   }
 
   /** Keeps a peer's result in its record (its URL is `http://<address>:<port>/~/<sha256>`). */
@@ -381,7 +385,7 @@ export class AptPipeline {
 
 /** `http://<address>:<port>` of a peer. */
 function peerBase(peer: { address: string; port: number }): string {
-  return `http://${peer.address.includes(":") ? `[${peer.address}]` : peer.address}:${peer.port}`;
+  return `http://${urlHost(peer.address)}:${peer.port}`;
 }
 
 /** A short plain-text response (errors, refusals). */

@@ -8,6 +8,7 @@
  */
 
 import { formatBytes, formatDuration } from "../../util/format.ts";
+import { urlHost } from "../../net/mod.ts";
 import type { StatusSnapshot } from "./snapshot.ts";
 
 const STYLE = `
@@ -132,7 +133,7 @@ function dht(s: StatusSnapshot): string {
 function peers(s: StatusSnapshot): string {
   if (!s.peers.length) return `<section class="wide"><h2>Peers</h2><p>None seen yet.</p></section>`;
   const rows = s.peers.map((p, i) =>
-    `<tr><td>${escapeHtml(p.address.includes(":") ? `[${p.address}]` : p.address)}:${p.port}</td>` +
+    `<tr><td>${escapeHtml(urlHost(p.address))}:${p.port}</td>` +
     `<td class="n">${bytes(`peers.${i}.bytes_down`, p.bytes_down)}</td>` +
     `<td class="n">${bytes(`peers.${i}.bytes_up`, p.bytes_up)}</td>` +
     `<td class="n${p.hash_errors ? " bad" : ""}">${
