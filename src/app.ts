@@ -147,15 +147,18 @@ export async function startDaemon(
       });
     },
     get peers() {
-      return peers;
-    },
-    peerClient,
-    peerRecords,
-    releaseKeys: () => keys.keys(),
-    getItem: async (key: string) => {
-      const node = dht;
-      if (!node) return undefined;
-      return await node.getImmutable(idFromHex(key));
+      if (!peers) return undefined;
+      return {
+        finder: peers,
+        client: peerClient,
+        records: peerRecords,
+        releaseKeys: () => keys.keys(),
+        getItem: async (key: string) => {
+          const node = dht;
+          if (!node) return undefined;
+          return await node.getImmutable(idFromHex(key));
+        },
+      };
     },
   }, pipelineOptions);
   const pdiffs: PdiffFollower = new PdiffFollower({

@@ -8,4 +8,3 @@ export * from "./errors.ts";
 export * from "./host_slots.ts";
 export * from "./mirror_addresses.ts";
 export * from "./mirror_client.ts";
-export * from "./piece_fetch.ts";

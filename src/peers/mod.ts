@@ -7,5 +7,3 @@ export * from "./announcer.ts";
 export * from "./peer_finder.ts";
 export * from "./peer_records.ts";
 export * from "./upload_limiter.ts";
-export * from "./piece_blame.ts";
-export * from "./piece_list_vote.ts";

@@ -11,20 +11,24 @@ import { indexKindOf, isImmutable } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import type { MirrorClient } from "../fetch/mod.ts";
 import { hasHash } from "../hash/mod.ts";
-import { urlHost } from "../net/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { Download, type DownloadOutcome, type PeerReport } from "./download.ts";
+import {
+  Download,
+  type DownloadOutcome,
+  type DownloadPeers,
+  fileByHashPath,
+  type GetItem,
+  type PeerRef,
+  type PieceClient,
+  signedReleasePath,
+  SourcePlan,
+} from "../transfer/mod.ts";
 import { respondWithBody } from "./http_response.ts";
 import { serveCached } from "./cached_response.ts";
 import type { PeerFinder, PeerRecords } from "../peers/mod.ts";
 
 import type { ArchiveTarget } from "./request_target.ts";
-import {
-  isDetachedRelease,
-  readReleaseSignature,
-  type ReleaseSignature,
-  signatureTargetOf,
-} from "./signed_release.ts";
+import { isDetachedRelease, readReleaseSignature, signatureTargetOf } from "./signed_release.ts";
 import type { PublicKey } from "openpgp";
 import type { SignatureVerdict } from "../trust/mod.ts";
 
@@ -36,6 +40,20 @@ export interface PipelineOptions {
   readonly resumeAttempts: number;
   /** Longest wait for an index that is being parsed before a lookup goes ahead. */
   readonly ingestWaitMs: number;
+}
+
+/** What the pipeline needs to use peers; absent without a DHT. */
+export interface PipelinePeers {
+  /** Finds peers for files with a known hash. */
+  readonly finder: PeerFinder;
+  /** The client for peers (short timeouts). */
+  readonly client: PieceClient;
+  /** Peers' records: how they are ranked, and where their results go. */
+  readonly records: PeerRecords;
+  /** A BEP 44 item from the DHT by its key: piece lists small enough to be there. */
+  readonly getItem?: GetItem;
+  /** The keys apt trusts: a Release from peers must carry a good signature by one. */
+  readonly releaseKeys?: () => Promise<readonly PublicKey[]>;
 }
 
 /** Where a response's bytes came from, for logs, headers and statistics. */
@@ -61,18 +79,10 @@ export class AptPipeline {
       readonly log: Logger;
       /** Told of every verified commit (the announcer). */
       readonly onCommitted?: (file: CachedFile) => void;
-      /** Finds peers for files with a known hash (absent without a DHT). */
-      readonly peers?: PeerFinder;
-      /** The client for peers (short timeouts). */
-      readonly peerClient?: MirrorClient;
-      /** Peers' records: how they are ranked, and where their results go. */
-      readonly peerRecords?: PeerRecords;
-      /** A BEP 44 item from the DHT by its key (hex SHA-1): piece lists small enough to be there. */
-      readonly getItem?: (key: string) => Promise<Uint8Array | undefined>;
       /** The disk is full: downloads still reach apt, from memory, but are not cached. */
       readonly onDiskFull?: (error: Error) => void;
-      /** The keys apt trusts: a Release from peers must carry a good signature by one. */
-      readonly releaseKeys?: () => Promise<readonly PublicKey[]>;
+      /** Peers, once the DHT runs. */
+      readonly peers?: PipelinePeers;
     },
     private readonly options: PipelineOptions,
     private readonly now = Date.now,
@@ -105,7 +115,7 @@ export class AptPipeline {
       await withTimeout(index.settled(), this.options.ingestWaitMs);
       expected = index.lookup(target.key);
     }
-    if (isDetachedRelease(target.key) && request.method === "GET" && this.deps.peers) {
+    if (isDetachedRelease(target.key) && request.method === "GET" && this.deps.peers?.releaseKeys) {
       const signed = await this.#signedRelease(request, target);
       if (signed) return signed;
     }
@@ -152,7 +162,7 @@ export class AptPipeline {
       return await this.#head(target);
     }
     const download = running ??
-      this.#downloadFor(target, expected, undefined, this.#peerUrls(expected));
+      this.#downloadFor(target, expected, undefined, this.#peersOf(expected));
     return await this.#answerFrom(request, download, await download.outcome);
   }
 
@@ -165,7 +175,8 @@ export class AptPipeline {
     request: Request,
     target: ArchiveTarget,
   ): Promise<PipelineResult | undefined> {
-    const { cache, releaseKeys } = this.deps;
+    const { cache } = this.deps;
+    const releaseKeys = this.deps.peers?.releaseKeys;
     if (!releaseKeys || this.#downloads.has(target.key)) return undefined;
     const gpgTarget = signatureTargetOf(target);
     const gpg = await this.handle(new Request(request.url + ".gpg"), gpgTarget)
@@ -192,22 +203,17 @@ export class AptPipeline {
       target,
       undefined,
       undefined,
-      this.#signedPeerUrls(signature),
+      { peers: this.#peersHolding(signature.key), path: signedReleasePath(signature.key) },
       (path) => signature.verifyFile(path),
     );
     return await this.#answerFrom(request, download, await download.outcome);
   }
 
-  /** Peers holding the Release a signature verifies, best first. */
-  #signedPeerUrls(signature: ReleaseSignature): Promise<string[]> {
-    return this.#peersHolding(signature.key, `/~/signed/${signature.key}`);
-  }
-
-  /** URLs of `path` at the peers announced under `key` (hex), best first. */
-  async #peersHolding(key: string, path: string): Promise<string[]> {
-    const found = await this.deps.peers!.find(key);
-    const peers = this.deps.peerRecords?.rank(found) ?? found;
-    return peers.map((p) => `${peerBase(p)}${path}`);
+  /** The peers announced under `key` (hex), best first. */
+  async #peersHolding(key: string): Promise<readonly PeerRef[]> {
+    const peers = this.deps.peers;
+    if (!peers) return [];
+    return peers.records.rank(await peers.finder.find(key));
   }
 
   /** Is the cached copy good as it is, worth a conditional request, or stale? */
@@ -259,25 +265,32 @@ export class AptPipeline {
   }
 
   /** Peers that hold a file with a known hash, best first (small files come whole, large ones in pieces). */
-  async #peerUrls(expected: IndexEntry | undefined): Promise<string[]> {
-    const finder = this.deps.peers;
+  #peersOf(expected: IndexEntry | undefined): PeerSearch | undefined {
     const sha256 = expected?.sha256;
     // Only hashes that trace back to a verified signature: a hash from an unverified Release is
     // the mirror's word alone, good enough to check the mirror's bytes but not a peer's.
-    if (!finder || !sha256 || expected.size === undefined || !expected.trusted) return [];
-    return await this.#peersHolding(sha256, `/~/${sha256}`);
+    if (!this.deps.peers || !sha256 || expected.size === undefined || !expected.trusted) {
+      return undefined;
+    }
+    return { peers: this.#peersHolding(sha256), path: fileByHashPath(sha256) };
   }
 
-  /** Keeps a peer's result in its record (its URL is `http://<address>:<port>/~/<sha256>`). */
-  #recordPeer(url: string, report: PeerReport): void {
-    const records = this.deps.peerRecords;
-    if (!records) return;
-    const { hostname, port } = new URL(url);
-    const record = records.get(hostname.replace(/^\[|\]$/g, ""), Number(port));
-    if (report.kind === "delivered") {
-      records.delivered(record, report.bytes, report.lagMs, report.totalMs);
-    } else if (report.kind === "wrong") records.blame(record);
-    else records.failed(record);
+  /** How the downloads use peers: their client, and their records for what each did. */
+  #downloadPeers(): DownloadPeers | undefined {
+    const peers = this.deps.peers;
+    if (!peers) return undefined;
+    const { records } = peers;
+    return {
+      client: peers.client,
+      getItem: peers.getItem,
+      report: (peer, report) => {
+        const record = records.get(peer.address, peer.port);
+        if (report.kind === "delivered") {
+          records.delivered(record, report.bytes, report.lagMs, report.totalMs);
+        } else if (report.kind === "wrong") records.blame(record);
+        else records.failed(record);
+      },
+    };
   }
 
   /** The shared download for this file, started if there is none. */
@@ -285,7 +298,7 @@ export class AptPipeline {
     target: ArchiveTarget,
     expected: IndexEntry | undefined,
     validators: { etag?: string; lastModified?: string } | undefined,
-    peers: Promise<readonly string[]> = Promise.resolve([]),
+    search?: PeerSearch,
     verifyPeer?: (path: string) => Promise<SignatureVerdict>,
   ): Download {
     const running = this.#downloads.get(target.key) ??
@@ -294,7 +307,8 @@ export class AptPipeline {
     const download = new Download({
       key: target.key,
       upstreams: target.upstreams,
-      peers,
+      peers: search?.peers,
+      peerPath: search?.path,
       expected,
       announce: expected?.trusted === true && hasHash(expected),
       validators,
@@ -302,9 +316,7 @@ export class AptPipeline {
       verifyPeer,
     }, {
       client: this.deps.client,
-      peerClient: this.deps.peerClient,
-      onPeerReport: (url, report) => this.#recordPeer(url, report),
-      getItem: this.deps.getItem,
+      peers: this.#downloadPeers(),
       cache: this.deps.cache,
       log: this.deps.log,
       onDiskFull: this.deps.onDiskFull,
@@ -361,7 +373,7 @@ export class AptPipeline {
 
   /** HEAD for a file not in the cache: ask the mirror, fetch nothing. */
   async #head(target: ArchiveTarget): Promise<PipelineResult> {
-    for (const url of target.upstreams) {
+    for (const { url } of new SourcePlan({ upstreams: target.upstreams })) {
       try {
         const upstream = await this.deps.client.request({ url, method: "HEAD" });
         upstream.cancel();
@@ -383,9 +395,10 @@ export class AptPipeline {
   }
 }
 
-/** `http://<address>:<port>` of a peer. */
-function peerBase(peer: { address: string; port: number }): string {
-  return `http://${urlHost(peer.address)}:${peer.port}`;
+/** Peers being looked up for a file, and the file's path at each. */
+interface PeerSearch {
+  readonly peers: Promise<readonly PeerRef[]>;
+  readonly path: string;
 }
 
 /** A short plain-text response (errors, refusals). */
@@ -402,8 +415,11 @@ export function textResponse(status: number, text: string): Response {
   });
 }
 
+/** Waits for `promise`, but no longer than `ms`. */
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([promise, new Promise((resolve) => timer = setTimeout(resolve, ms))]);
-  clearTimeout(timer);
+  const timeout = AbortSignal.timeout(ms);
+  await Promise.race([
+    promise,
+    new Promise((resolve) => timeout.addEventListener("abort", resolve, { once: true })),
+  ]);
 }

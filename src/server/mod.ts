@@ -6,7 +6,6 @@
  */
 export * from "./request_target.ts";
 export * from "./http_response.ts";
-export * from "./download.ts";
 export * from "./apt_pipeline.ts";
 export * from "./pdiff_follower.ts";
 export * from "./http_front.ts";

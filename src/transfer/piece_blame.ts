@@ -13,8 +13,8 @@
 import { PIECE_HASH_BYTES, pieceHashAt, type PieceList } from "../hash/mod.ts";
 
 /** A piece someone sent, by what it hashed to. */
-export interface PieceClaim {
-  readonly sender: string;
+export interface PieceClaim<Sender = string> {
+  readonly sender: Sender;
   readonly index: number;
   readonly digest: Uint8Array;
 }
@@ -23,10 +23,10 @@ export interface PieceClaim {
  * Who to ask for each piece in the second round: never the sender of the
  * same piece in the first, where any other source exists.
  */
-export function shiftedSenders(
-  senders: readonly string[],
-  sources: readonly string[],
-): string[] {
+export function shiftedSenders<Sender>(
+  senders: readonly Sender[],
+  sources: readonly Sender[],
+): Sender[] {
   const unused = sources.filter((s) => !senders.includes(s));
   return senders.map((sender, index) => {
     const previous = index === 0 ? unused[0] : senders[index - 1];
@@ -40,9 +40,12 @@ export function shiftedSenders(
 }
 
 /** How many bad pieces each sender sent, measured against a verified copy's list. */
-export function culprits(claims: readonly PieceClaim[], truth: PieceList): Map<string, number> {
+export function culprits<Sender>(
+  claims: readonly PieceClaim<Sender>[],
+  truth: PieceList,
+): Map<Sender, number> {
   const count = truth.pieces.length / PIECE_HASH_BYTES;
-  const blamed = new Map<string, number>();
+  const blamed = new Map<Sender, number>();
   for (const { sender, index, digest } of claims) {
     if (index >= count) continue;
     const want = pieceHashAt(truth, index);
@@ -50,4 +53,24 @@ export function culprits(claims: readonly PieceClaim[], truth: PieceList): Map<s
     blamed.set(sender, (blamed.get(sender) ?? 0) + 1);
   }
   return blamed;
+}
+
+/** The pieces of one download that prove something only once a copy verified. */
+export class PieceClaims<Sender> {
+  #claims: PieceClaim<Sender>[] = [];
+
+  add(claim: PieceClaim<Sender>): void {
+    this.#claims.push(claim);
+  }
+
+  get size(): number {
+    return this.#claims.length;
+  }
+
+  /** Who sent pieces that differ from a verified copy's list, and how many; the claims are then settled. */
+  settle(truth: PieceList): Map<Sender, number> {
+    const blamed = culprits(this.#claims, truth);
+    this.#claims = [];
+    return blamed;
+  }
 }

@@ -8,49 +8,37 @@
  * @module
  */
 
+import { type MirrorClient, UpstreamError } from "../fetch/mod.ts";
 import { pieceCount, pieceDigest, pieceHashAt, type PieceList } from "../hash/mod.ts";
-import { UpstreamError } from "./errors.ts";
-import type { MirrorClient } from "./mirror_client.ts";
+import {
+  PIECE_HEDGE_AFTER_MS,
+  PIECE_HEDGE_POLL_MS,
+  PIECE_MAX_FAILURES,
+  PIECE_REQUESTS_PER_SOURCE,
+  PIECE_WINDOW,
+} from "./constants.ts";
+import type { Source, SourceReport } from "./source.ts";
 
-/** Somewhere pieces can be asked for with a Range request. */
-export interface PieceSource {
-  readonly url: string;
-  /** Peers first; mirrors are asked only for pieces no peer could give. */
-  readonly peer: boolean;
-}
-
-/** How a source did, for its record. */
-export type PieceSourceReport =
-  | {
-    readonly kind: "delivered";
-    readonly bytes: number;
-    readonly lagMs: number;
-    readonly totalMs: number;
-  }
-  /** Wrong bytes; for a piece, which one and what it hashed to (proof comes with a verified copy). */
-  | {
-    readonly kind: "wrong";
-    readonly piece?: { readonly index: number; readonly digest: Uint8Array };
-  }
-  | { readonly kind: "failed" };
+/** The client a piece request goes through. */
+export type PieceClient = Pick<MirrorClient, "request">;
 
 /** What a piece-wise fetch needs. */
 export interface PieceFetchOptions {
   readonly list: PieceList;
-  /** Ordered best first. */
-  readonly sources: readonly PieceSource[];
-  readonly client: (source: PieceSource) => MirrorClient;
+  /** Ordered best first; peers are asked first, mirrors only for pieces no peer could give. */
+  readonly sources: readonly Source[];
+  readonly client: (source: Source) => PieceClient;
   readonly signal: AbortSignal;
   /** Receives verified pieces in order, with who sent each; the next piece waits until it returns. */
-  readonly onPiece: (index: number, bytes: Uint8Array, source: PieceSource) => Promise<void>;
+  readonly onPiece: (index: number, bytes: Uint8Array, source: Source) => Promise<void>;
   /**
    * Whether each piece is checked against the list (default). Unchecked, the
    * list gives only the lengths: for a second round when the list proved wrong.
    */
   readonly checked?: boolean;
   /** The source a piece should come from first, if it can (a re-fetch's shifted order). */
-  readonly assign?: (index: number) => PieceSource | undefined;
-  readonly onReport?: (source: PieceSource, report: PieceSourceReport) => void;
+  readonly assign?: (index: number) => Source | undefined;
+  readonly onReport?: (source: Source, report: SourceReport) => void;
   /** Pieces requested ahead of the one being handed on. */
   readonly window?: number;
   /** Requests in flight per source. */
@@ -69,12 +57,9 @@ export interface PieceFetchOptions {
 export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
   // Requests still out when this ends (hedged twins, stalled peers) are cut off with it.
   const done = new AbortController();
-  const onOuterAbort = () => done.abort(options.signal.reason);
-  options.signal.addEventListener("abort", onOuterAbort, { once: true });
   try {
-    await fetchAll(options, done.signal);
+    await fetchAll(options, AbortSignal.any([options.signal, done.signal]));
   } finally {
-    options.signal.removeEventListener("abort", onOuterAbort);
     done.abort(new Error("piece fetch over"));
   }
 }
@@ -82,19 +67,19 @@ export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
 async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promise<void> {
   const { list, sources } = options;
   const count = pieceCount(list.length, list.pieceLength);
-  const window = options.window ?? 16;
-  const perSource = options.perSource ?? 2;
-  const maxFailures = options.maxFailures ?? 2;
-  const hedgeAfterMs = options.hedgeAfterMs ?? 1000;
+  const window = options.window ?? PIECE_WINDOW;
+  const perSource = options.perSource ?? PIECE_REQUESTS_PER_SOURCE;
+  const maxFailures = options.maxFailures ?? PIECE_MAX_FAILURES;
+  const hedgeAfterMs = options.hedgeAfterMs ?? PIECE_HEDGE_AFTER_MS;
   let lastProgress = performance.now(); // when a piece was last handed on
   const active = new Map<number, number>(); // requests in flight per piece
   const hedged = new Set<number>();
-  const mirrors = sources.filter((s) => !s.peer);
-  const inFlight = new Map<PieceSource, number>(sources.map((s) => [s, 0]));
-  const failures = new Map<PieceSource, number>(sources.map((s) => [s, 0]));
-  const triedFor = new Map<number, Set<PieceSource>>(); // sources a piece already failed with
+  const mirrors = sources.filter((s) => s.peer === undefined);
+  const inFlight = new Map<Source, number>(sources.map((s) => [s, 0]));
+  const failures = new Map<Source, number>(sources.map((s) => [s, 0]));
+  const triedFor = new Map<number, Set<Source>>(); // sources a piece already failed with
   const assigned = new Set<number>();
-  const ready = new Map<number, { bytes: Uint8Array; source: PieceSource }>();
+  const ready = new Map<number, { bytes: Uint8Array; source: Source }>();
   const checked = options.checked ?? true;
   let next = 0; // the next piece to hand on
   let failure: Error | undefined;
@@ -106,21 +91,23 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
     resolver?.();
   };
 
-  const usable = (source: PieceSource, index: number) =>
+  const usable = (source: Source, index: number) =>
     (failures.get(source) ?? 0) < maxFailures && !triedFor.get(index)?.has(source);
 
   /** The best source with room for this piece; "busy" if all that could are full; undefined if none can. */
-  const pick = (index: number): PieceSource | "busy" | undefined => {
+  const pick = (index: number): Source | "busy" | undefined => {
     const wanted = options.assign?.(index);
     if (wanted && usable(wanted, index)) return inFlight.get(wanted)! < perSource ? wanted : "busy";
     // Peers first; a mirror only when no peer can still give this piece.
-    const peers = sources.filter((s) => s.peer && usable(s, index));
-    const candidates = peers.length ? peers : sources.filter((s) => !s.peer && usable(s, index));
+    const peers = sources.filter((s) => s.peer !== undefined && usable(s, index));
+    const candidates = peers.length
+      ? peers
+      : sources.filter((s) => s.peer === undefined && usable(s, index));
     if (candidates.length === 0) return undefined;
     return candidates.find((s) => inFlight.get(s)! < perSource) ?? "busy";
   };
 
-  const request = async (source: PieceSource, index: number) => {
+  const request = async (source: Source, index: number) => {
     const start = index * list.pieceLength;
     const end = Math.min(list.length, start + list.pieceLength) - 1;
     const started = performance.now();
@@ -221,7 +208,9 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
       }
     }
     // Wake on news, or in time to check for slowness again.
-    const timer = mirrors.length ? setTimeout(wake, Math.min(hedgeAfterMs, 250)) : undefined;
+    const timer = mirrors.length
+      ? setTimeout(wake, Math.min(hedgeAfterMs, PIECE_HEDGE_POLL_MS))
+      : undefined;
     if (!dirty) await new Promise<void>((resolve) => resolver = resolve);
     clearTimeout(timer);
     resolver = undefined;

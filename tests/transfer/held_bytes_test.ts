@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HeldBytes, isDiskFull } from "../../src/server/held_bytes.ts";
+import { HeldBytes, isDiskFull } from "../../src/transfer/held_bytes.ts";
 
 Deno.test("HeldBytes reads any offset across the chunks it was given", () => {
   const held = new HeldBytes();

@@ -1,0 +1,30 @@
+/**
+ * Tunables of the transfer engine, in one place.
+ *
+ * @module
+ */
+
+/** Bytes read from a temp file (or memory) per chunk handed to a reader. */
+export const READ_CHUNK = 256 * 1024;
+
+/** With the disk full, files up to this size are still streamed, from memory. */
+export const MAX_HELD_BYTES = 1024 * 1024 * 1024;
+
+/** Pieces requested ahead of the one being handed on. */
+export const PIECE_WINDOW = 16;
+
+/** Piece requests in flight per source. */
+export const PIECE_REQUESTS_PER_SOURCE = 2;
+
+/** Failed piece requests after which a source is not asked again for this file. */
+export const PIECE_MAX_FAILURES = 2;
+
+/**
+ * When the piece apt waits for has been with a peer this long, a mirror is
+ * asked for it too: slow peers never make apt wait much longer than the
+ * mirror alone would.
+ */
+export const PIECE_HEDGE_AFTER_MS = 1000;
+
+/** Longest sleep of the piece scheduler between checks for a slow piece. */
+export const PIECE_HEDGE_POLL_MS = 250;

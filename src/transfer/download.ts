@@ -1,0 +1,407 @@
+/**
+ * One shared download of one file: fetched once into a temp file under
+ * `<cache>/.partial/`, hashed as it arrives, committed to the cache only
+ * when complete and verified, and read by any number of clients while it
+ * grows (shared_body.ts).
+ *
+ * Where the bytes come from is the source plan's (source_plan.ts): peers,
+ * then mirrors and their addresses. Small files come whole, from one source
+ * at a time; large files from peers come in checked pieces (piece_rounds.ts).
+ * With a known hash the last byte is held back until the whole file has
+ * verified, so apt gets an error, never a complete wrong file; a peer's
+ * bytes are all held back until then.
+ *
+ * @module
+ */
+
+import type { CachedFile } from "../cache/mod.ts";
+import { UpstreamError } from "../fetch/mod.ts";
+import { encodePieceList, hasHash, PIECE_BYTES } from "../hash/mod.ts";
+import { Attempt } from "./attempt.ts";
+import {
+  type DownloadDeps,
+  type DownloadOutcome,
+  type DownloadRequest,
+  lengthOf,
+  rangeStart,
+} from "./download_request.ts";
+import { isDiskFull } from "./held_bytes.ts";
+import { PieceClaims } from "./piece_blame.ts";
+import { type AttemptSink, downloadInPieces } from "./piece_rounds.ts";
+import { SharedBody } from "./shared_body.ts";
+import type { Source, SourceReport } from "./source.ts";
+import { SourcePlan } from "./source_plan.ts";
+
+/** A download shared by every request for the same file. */
+export class Download {
+  /** Settles once with the first upstream answer that decides what clients get. */
+  readonly outcome: Promise<DownloadOutcome>;
+  /** Settles when the download has ended: the committed file, or undefined. */
+  readonly done: Promise<CachedFile | undefined>;
+
+  #settle!: (outcome: DownloadOutcome) => void;
+  #settled = false;
+  #attempts = 0;
+  readonly #abort = new AbortController();
+  readonly #body: SharedBody;
+  /** Pieces peers sent that are suspect until a verified copy settles them. */
+  readonly #claims = new PieceClaims<Source>();
+  /** The mirror address the current attempt went to (the daemon picks them for DNS names). */
+  #address: string | undefined;
+  /** How piece rounds reach this download's attempts. */
+  readonly #sink: AttemptSink = {
+    begin: () => this.#beginAttempt(1),
+    fill: (attempt, body, end, label) => this.#body.pump(attempt, body, end, label),
+    drop: (attempt) => this.#body.discard(attempt),
+    commit: (attempt, label) => this.#verifyAndCommit(attempt, label, {}),
+  };
+
+  constructor(private readonly request: DownloadRequest, private readonly deps: DownloadDeps) {
+    this.outcome = new Promise((resolve) => this.#settle = resolve);
+    this.#body = new SharedBody({
+      key: request.key,
+      log: deps.log,
+      signal: this.#abort.signal,
+      done: () => this.done,
+      onDiskFull: (attempt, error) => this.#diskFull(attempt, error),
+    });
+    this.done = this.#run();
+  }
+
+  /** The key this download is for. */
+  get key(): string {
+    return this.request.key;
+  }
+
+  /** Stops the download (daemon shutdown): nothing is committed, readers get an error. */
+  abort(reason = "download aborted"): void {
+    this.#abort.abort(new UpstreamError(this.key, "cancelled", reason));
+  }
+
+  /** True when this download asks the mirror to confirm a cached copy. */
+  get isRevalidation(): boolean {
+    return this.request.validators !== undefined;
+  }
+
+  /** Bytes received so far by the live attempt (for progress and tests). */
+  get received(): number {
+    return this.#body.live?.written ?? 0;
+  }
+
+  /**
+   * A stream of bytes `[start, end)` of the file, delivered as they arrive
+   * and are safe to give out. Errors if the download fails.
+   */
+  stream(start = 0, end = Infinity): ReadableStream<Uint8Array> {
+    return this.#body.stream(start, end);
+  }
+
+  async #run(): Promise<CachedFile | undefined> {
+    const { upstreams, expected } = this.request;
+    // Peers may still be being looked up: the download is registered at once, so that
+    // every request for the file joins it, and starts when the search is over.
+    const peers = this.deps.peers ? await (this.request.peers ?? []) : [];
+    const large = (expected?.size ?? 0) > PIECE_BYTES;
+    const plan = new SourcePlan({
+      peers,
+      peerPath: this.request.peerPath,
+      upstreams,
+      inPieces: large,
+      addresses: this.deps.client,
+    });
+    if (plan.peers.length && large && expected?.sha256) {
+      // A large file: in checked pieces from all peers at once (and the mirror for what they lack).
+      try {
+        return await this.#fromPieces(plan);
+      } catch (error) {
+        this.deps.log.warn("download.pieces_failed", { key: this.key, error });
+      }
+    }
+    let lastStatus: number | undefined;
+    let lastError: Error | undefined;
+    for (const source of plan) {
+      if (this.#abort.signal.aborted) break;
+      const started = performance.now();
+      try {
+        const result = await this.#fromUpstream(source, plan);
+        if (result.kind === "status") {
+          if (source.peer) this.#report(source, { kind: "failed" });
+          else lastStatus = result.status; // a peer's 404 says nothing about the file
+          // A 404 for a file the index lists: that server is behind; another address may not be.
+          if (result.status === 404 && hasHash(expected)) await this.#addressFailed(plan, source);
+          continue;
+        }
+        this.#report(source, {
+          kind: "delivered",
+          bytes: result.file?.size ?? 0,
+          lagMs: result.lagMs,
+          totalMs: performance.now() - started,
+        });
+        return result.file;
+      } catch (error) {
+        const wrong = error instanceof UpstreamError && error.failure === "mismatch";
+        if (source.peer) this.#report(source, { kind: wrong ? "wrong" : "failed" });
+        else lastError = error as Error;
+        this.deps.log.warn(source.peer ? "download.peer_failed" : "download.upstream_failed", {
+          key: this.key,
+          upstream: source.url,
+          address: this.#address,
+          error,
+        });
+        if (wrong) await this.#addressFailed(plan, source);
+      }
+    }
+    const reason = lastError?.message ?? `upstream answered ${lastStatus}`;
+    this.#body.fail(lastError ?? new UpstreamError(upstreams.at(-1) ?? this.key, "status", reason));
+    if (lastStatus !== undefined && !this.#settled) {
+      this.#settleWith({ kind: "status", status: lastStatus });
+    } else this.#settleWith({ kind: "failed", reason });
+    return undefined;
+  }
+
+  /** The address a mirror's attempt went to failed: the plan avoids it, and may try another. */
+  async #addressFailed(plan: SourcePlan, source: Source): Promise<void> {
+    if (await plan.addressFailed(source, this.#address)) {
+      this.deps.log.info("download.next_address", {
+        key: this.key,
+        upstream: source.url,
+        after: this.#address,
+      });
+    }
+  }
+
+  /** Fetches the whole file from one source, resuming when cut off; commits when verified. */
+  async #fromUpstream(
+    source: Source,
+    plan: SourcePlan,
+  ): Promise<
+    { kind: "status"; status: number } | { kind: "done"; file?: CachedFile; lagMs: number }
+  > {
+    const { cache, log } = this.deps;
+    const { url, peer } = source;
+    const validators = plan.isFirstMirror(source) ? this.request.validators : undefined;
+    const started = performance.now();
+    const client = peer ? this.deps.peers!.client : this.deps.client;
+    const signal = this.#abort.signal;
+    this.#address = undefined;
+    let response = await client.request({
+      url,
+      signal,
+      ifNoneMatch: validators?.etag,
+      ifModifiedSince: validators?.lastModified,
+      avoid: plan.avoided(source),
+    });
+    this.#address = response.address;
+    const lagMs = performance.now() - started;
+    if (response.status === 304 && validators) {
+      response.cancel();
+      this.#body.finish();
+      this.#settleWith({ kind: "not-modified" });
+      return { kind: "done", lagMs };
+    }
+    if (response.status !== 200) {
+      response.cancel();
+      log.info("download.upstream_status", {
+        key: this.key,
+        upstream: url,
+        status: response.status,
+      });
+      return { kind: "status", status: response.status };
+    }
+    const expected = this.request.expected ?? {};
+    const contentLength = lengthOf(response);
+    if (
+      expected.size !== undefined && contentLength !== undefined && contentLength !== expected.size
+    ) {
+      response.cancel();
+      cache.recordHashFailure(this.key, url, `length ${contentLength}, expected ${expected.size}`);
+      throw new UpstreamError(
+        url,
+        "mismatch",
+        `length ${contentLength}, index says ${expected.size}`,
+      );
+    }
+    // A peer's validators mean nothing to the mirror: keep only the mirror's.
+    const etag = peer ? undefined : response.headers.get("etag") ?? undefined;
+    const lastModified = peer ? undefined : response.headers.get("last-modified") ?? undefined;
+    // A weak ETag cannot be used in If-Range; a date can.
+    const ifRange = etag && !etag.startsWith("W/") ? etag : lastModified;
+    const settleBody = () =>
+      this.#settleWith({
+        kind: "body",
+        size: expected.size ?? contentLength,
+        etag,
+        lastModified,
+        source: peer ? "peer" : "mirror",
+      });
+    // A peer's bytes are all held back, so apt hears of them only once they verified.
+    if (!peer) settleBody();
+
+    const holdBack = peer ? Infinity : hasHash(this.request.expected) ? 1 : 0;
+    let attempt = await this.#beginAttempt(holdBack);
+    let expectedEnd = contentLength;
+    let resumes = 0;
+    while (true) {
+      try {
+        await this.#body.pump(attempt, response.body!, expectedEnd, url);
+        break;
+      } catch (error) {
+        const retryable = error instanceof UpstreamError && error.failure !== "cancelled" &&
+          error.failure !== "mismatch" && !signal.aborted;
+        // Without a validator only a known hash makes splicing a resumed transfer safe.
+        const resumable = ifRange !== undefined || hasHash(this.request.expected);
+        const allowed = peer ? 0 : this.request.resumeAttempts; // a faltering peer: next source
+        if (!retryable || resumes >= allowed || !resumable) {
+          await this.#body.discard(attempt);
+          throw error;
+        }
+        resumes++;
+        log.info("download.resume", {
+          key: this.key,
+          upstream: url,
+          from: attempt.written,
+          attempt: resumes,
+        });
+        response = await client.request({ url, rangeFrom: attempt.written, ifRange, signal });
+        if (response.status === 206 && rangeStart(response) === attempt.written) {
+          const length = lengthOf(response);
+          expectedEnd = length === undefined ? undefined : attempt.written + length;
+          continue;
+        }
+        if (response.status === 200) {
+          // The mirror restarted the file: take it whole into a new attempt.
+          await this.#body.discard(attempt);
+          attempt = await this.#beginAttempt(holdBack);
+          expectedEnd = lengthOf(response);
+          continue;
+        }
+        response.cancel();
+        await this.#body.discard(attempt);
+        throw new UpstreamError(url, "status", `resume answered ${response.status}`);
+      }
+    }
+
+    const file = await this.#verifyAndCommit(
+      attempt,
+      url,
+      { etag, lastModified },
+      peer ? settleBody : undefined,
+      peer ? this.request.verifyPeer : undefined,
+    );
+    return { kind: "done", file, lagMs };
+  }
+
+  /**
+   * Checks a complete attempt against the expectation and commits it; a
+   * mismatch is recorded and thrown (the next source follows). `beforeRelease`
+   * runs once it verified, before readers get the last bytes.
+   */
+  async #verifyAndCommit(
+    attempt: Attempt,
+    label: string,
+    validators: { etag?: string; lastModified?: string },
+    beforeRelease?: () => void,
+    verifyMore?: DownloadRequest["verifyPeer"],
+  ): Promise<CachedFile | undefined> {
+    const { cache, log } = this.deps;
+    let verdict = attempt.verdict();
+    if (verdict.ok && verifyMore) verdict = await verifyMore(attempt.path);
+    if (!verdict.ok) {
+      cache.recordHashFailure(this.key, label, verdict.reason);
+      log.warn("download.hash_mismatch", {
+        key: this.key,
+        upstream: label,
+        reason: verdict.reason,
+      });
+      await this.#body.discard(attempt);
+      throw new UpstreamError(label, "mismatch", verdict.reason);
+    }
+    const sha256 = attempt.sha256();
+    const pieces = attempt.written > PIECE_BYTES ? attempt.pieceList() : undefined;
+    if (pieces && this.#claims.size) this.#blame(this.#claims.settle(pieces));
+    let file: CachedFile | undefined;
+    if (attempt.held) {
+      // Verified, and given to apt from memory; with the disk full there is nowhere to keep it.
+      log.warn("download.not_cached", {
+        key: this.key,
+        reason: "disk full",
+        bytes: attempt.written,
+      });
+    } else {
+      try {
+        file = await attempt.commit(cache, this.key, {
+          sha256,
+          ...validators,
+          announce: this.request.announce ?? hasHash(this.request.expected),
+          pieceList: pieces ? encodePieceList(pieces) : undefined,
+        });
+      } catch (error) {
+        log.error("cache.commit_failed", { key: this.key, error });
+        // Full at fsync (delayed allocation): the bytes are still readable; readers go on from memory.
+        if (isDiskFull(error)) {
+          await attempt.holdInMemory();
+          this.#diskFull(attempt, error as Error);
+        }
+      }
+    }
+    beforeRelease?.();
+    this.#body.finish(attempt);
+    await attempt.close();
+    if (file) this.deps.onCommitted?.(file);
+    return file;
+  }
+
+  /** The file in checked pieces from several peers at once (piece_rounds.ts). */
+  async #fromPieces(plan: SourcePlan): Promise<CachedFile | undefined> {
+    const peers = this.deps.peers!;
+    return await downloadInPieces({
+      size: this.request.expected!.size!,
+      plan,
+      signal: this.#abort.signal,
+      clientFor: (source) => source.peer ? peers.client : this.deps.client,
+      getItem: peers.getItem,
+      sink: this.#sink,
+      claims: this.#claims,
+      report: (source, report) => this.#report(source, report),
+      announceBody: (size) => this.#settleWith({ kind: "body", size, source: "peer" }),
+    });
+  }
+
+  /** Blames whoever sent pieces that differ from a verified copy (a mirror is not a peer to rank). */
+  #blame(culprits: Map<Source, number>): void {
+    for (const [source, pieces] of culprits) {
+      if (!source.peer) continue;
+      this.deps.log.warn("download.bad_pieces", { key: this.key, peer: source.url, pieces });
+      this.#report(source, { kind: "wrong" });
+    }
+  }
+
+  /** A peer's result goes to its record; a mirror's is not ranked. */
+  #report(source: Source, report: SourceReport): void {
+    if (source.peer) this.deps.peers?.report(source.peer, report);
+  }
+
+  /** Starts a new temp file; readers pause until it has caught up with what they were given. */
+  async #beginAttempt(holdBack: number): Promise<Attempt> {
+    const attempt = await Attempt.begin(
+      ++this.#attempts,
+      this.deps.cache,
+      this.request.expected,
+      holdBack,
+    );
+    await this.#body.begin(attempt);
+    return attempt;
+  }
+
+  /** The disk filled up under `attempt`: it goes on in memory; apt still gets the file. */
+  #diskFull(attempt: Attempt, error: Error): void {
+    this.deps.log.warn("download.disk_full", { key: this.key, at: attempt.written, error });
+    this.deps.onDiskFull?.(error);
+  }
+
+  #settleWith(outcome: DownloadOutcome): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#settle(outcome);
+  }
+}
