@@ -7,8 +7,9 @@
  *   minus what it holds back until the file verified.
  * - When a transfer restarts (a mirror's 200 to a resume, the next source
  *   after a mismatch), the new attempt is compared with what readers were
- *   already given before it becomes live; a reader that received a byte that
- *   differs is cut off (`poisonAfter`) rather than given a spliced file.
+ *   already given before it becomes live; a reader that received a byte of
+ *   the old attempt that differs is cut off rather than given a spliced
+ *   file. Readers that had not got that far (or start later) go on.
  *
  * @module
  */
@@ -34,7 +35,8 @@ export class SharedBody {
   #live: Attempt | undefined; // the attempt readers read from
   #available = 0; // bytes of #live that readers may have
   #exposed = 0; // the furthest offset any reader was given
-  #poisonAfter = Infinity; // readers past this offset got a byte that proved wrong
+  /** Per replaced attempt, the first offset where its successor differs from it. */
+  readonly #differsAt = new WeakMap<Attempt, number>();
   #finished = false;
   #failure: Error | undefined;
   readonly #change = waitForChange();
@@ -54,18 +56,20 @@ export class SharedBody {
     let offset = start;
     let file: Deno.FsFile | undefined;
     let fileOf: Attempt | undefined;
+    let readFrom: Attempt | undefined; // the attempt this reader's last bytes came from
     const close = () => {
       file?.close();
       file = undefined;
     };
-    const deliver = (part: Uint8Array) => {
+    const deliver = (part: Uint8Array, from: Attempt) => {
       offset += part.byteLength;
+      readFrom = from;
       if (offset > this.#exposed) this.#exposed = offset;
     };
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         while (true) {
-          if (offset > this.#poisonAfter) {
+          if (readFrom && offset > (this.#differsAt.get(readFrom) ?? Infinity)) {
             close();
             return controller.error(
               new UpstreamError(this.options.key, "mismatch", "content changed mid-transfer"),
@@ -80,7 +84,7 @@ export class SharedBody {
           if (want > 0 && live?.held) {
             close(); // the file is gone: the disk was full
             const part = live.held.read(offset, want);
-            deliver(part);
+            deliver(part, live);
             controller.enqueue(part.slice()); // a copy: the response may outlive the download
             return;
           }
@@ -98,7 +102,7 @@ export class SharedBody {
               throw new Error(`short read at ${offset} of ${this.options.key}`);
             }
             const part = n === want ? buffer : buffer.subarray(0, n);
-            deliver(part);
+            deliver(part, live);
             controller.enqueue(part);
             return;
           }
@@ -160,7 +164,11 @@ export class SharedBody {
           `body ended at byte ${attempt.written} of ${expectedEnd}`,
         );
       }
-      if (this.#live !== attempt) this.#switchTo(attempt, previous!); // shorter than what readers saw
+      if (this.#live !== attempt) {
+        // Shorter than what readers saw: those who read past its end got bytes it does not have.
+        this.#differsAt.set(previous!, attempt.written);
+        this.#switchTo(attempt, previous!);
+      }
     } finally {
       compareFile?.close();
     }
@@ -199,7 +207,7 @@ export class SharedBody {
     const got = old.length;
     for (let i = 0; i < got; i++) {
       if (old[i] !== chunk[i]) {
-        this.#poisonAfter = from + i;
+        this.#differsAt.set(previous, from + i);
         this.options.log.warn("download.restart_differs", {
           key: this.options.key,
           offset: from + i,
