@@ -473,7 +473,7 @@ function isTable(value: unknown): value is Record<string, unknown> {
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
   try {
-    return JSON.stringify(value, (_k, v) => typeof v === "bigint" ? Number(v) : v) ?? String(value);
+    return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
   }
