@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha1 } from "../hash/mod.ts";
 import type { Endpoint } from "./krpc/compact.ts";
 import type { LookupVariant } from "./lookup.ts";
 import { idToHex, type NodeId } from "./node_id.ts";
@@ -42,7 +42,3 @@ export const GET_ITEM_TOKENS: LookupVariant<never, "get"> = {
   extract: () => [],
   satisfied: undefined,
 };
-
-export function sha1(data: Uint8Array): NodeId {
-  return new Uint8Array(createHash("sha1").update(data).digest());
-}
