@@ -7,7 +7,7 @@
  */
 
 import { isIP } from "node:net";
-import { type Authority, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
+import { type Authority, bareHost, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../log/mod.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -243,7 +243,7 @@ const SECTIONS: Record<string, Section> = {
       }
       return value.map((item, i) => {
         const authority = typeof item === "string" ? parseAuthority(item) : undefined;
-        if (!authority || !isIP(authority.host.replace(/^\[|\]$/g, ""))) {
+        if (!authority || !isIP(bareHost(authority.host))) {
           throw new TypeError(
             `${key}[${i}]: expected an IP address with an optional port, got ${show(item)}`,
           );

@@ -14,7 +14,7 @@
  */
 
 import { UpstreamError } from "./errors.ts";
-import { urlHost } from "../net/mod.ts";
+import { bareHost, urlHost } from "../net/mod.ts";
 import { requestHeadBytes, responseHeadBytes } from "../stats/wire.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
 import type { MirrorAddresses } from "./mirror_addresses.ts";
@@ -296,7 +296,7 @@ function connectProbe(
   onTimeout: () => void,
 ): Probe {
   const port = Number(endpoint.port || (endpoint.protocol === "https:" ? 443 : 80));
-  const hostname = endpoint.hostname.replace(/^\[|\]$/g, "");
+  const hostname = bareHost(endpoint.hostname);
   let done = false;
   const timer = setTimeout(() => {
     if (!done) onTimeout();

@@ -10,6 +10,7 @@
  */
 
 import { BlockList } from "node:net";
+import { bareHost } from "./url_host.ts";
 
 /** A parsed `address/prefix` block; plain data, so configs compare as JSON. */
 export interface Cidr {
@@ -70,8 +71,7 @@ export function parseIPv6(text: string): bigint | undefined {
 /** An address of either family in IPv6 form for the BlockList, or undefined. */
 function inV6Space(text: string): string | undefined {
   if (parseIPv4(text) !== undefined) return `::ffff:${text}`;
-  const bare = (text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text)
-    .replace(/%.*$/, "");
+  const bare = bareHost(text).replace(/%.*$/, "");
   return parseIPv6(bare) === undefined ? undefined : bare;
 }
 
