@@ -8,7 +8,7 @@
 import { sha1 } from "../hash/mod.ts";
 import type { Endpoint } from "./krpc/compact.ts";
 import type { LookupVariant } from "./lookup.ts";
-import { idToHex, type NodeId } from "./node_id.ts";
+import { idToHex } from "./node_id.ts";
 
 /** `find_node`: nodes only. */
 export const FIND_NODE: LookupVariant<never, "find_node"> = {
