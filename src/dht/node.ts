@@ -286,11 +286,6 @@ export class DhtNode {
     };
   }
 
-  /** Feeds one datagram to the node as if it arrived (fuzz tests). */
-  receiveForTest(data: Uint8Array, from: Endpoint): void {
-    this.#rpc.receiveForTest(data, from);
-  }
-
   #lookupContext(): LookupContext {
     return {
       rpc: this.#rpc,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../../src/dht/mod.ts";
+import { ManualClock } from "../helpers/manual_clock.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { Announcer, dhtKeyOf } from "../../src/peers/mod.ts";
 
