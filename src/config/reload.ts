@@ -22,9 +22,8 @@ export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-/** JSON of a config value (CIDR blocks hold bigints). */
-const text = (value: unknown) =>
-  JSON.stringify(value, (_key, v) => typeof v === "bigint" ? v.toString() : v);
+/** JSON of a config value (every value, CIDR blocks included, is plain data). */
+const text = (value: unknown) => JSON.stringify(value);
 
 /** The keys whose values differ between two configurations, in config-file spelling. */
 export function changedKeys(before: Config, after: Config): string[] {

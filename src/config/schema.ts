@@ -7,7 +7,7 @@
  */
 
 import { isIP } from "node:net";
-import { type Authority, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
+import { type Authority, bareHost, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../log/mod.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -243,7 +243,7 @@ const SECTIONS: Record<string, Section> = {
       }
       return value.map((item, i) => {
         const authority = typeof item === "string" ? parseAuthority(item) : undefined;
-        if (!authority || !isIP(authority.host.replace(/^\[|\]$/g, ""))) {
+        if (!authority || !isIP(bareHost(authority.host))) {
           throw new TypeError(
             `${key}[${i}]: expected an IP address with an optional port, got ${show(item)}`,
           );
@@ -473,7 +473,7 @@ function isTable(value: unknown): value is Record<string, unknown> {
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
   try {
-    return JSON.stringify(value, (_k, v) => typeof v === "bigint" ? Number(v) : v) ?? String(value);
+    return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
   }

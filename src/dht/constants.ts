@@ -12,10 +12,11 @@ export const ALPHA = 3;
 /** Bytes in a node id and an info-hash. */
 export const ID_BYTES = 20;
 
-/** A query is sent again after these delays (ms from the previous send)… */
+/**
+ * A query is sent again after each of these delays (ms from the previous
+ * send) but the last, after which the node is unreachable (2 + 4 + 8 s).
+ */
 export const RETRANSMIT_AFTER_MS = [2000, 4000, 8000] as const;
-/** …and the node is declared unreachable this long after the first send (2 + 4 + 8 s). */
-export const QUERY_TIMEOUT_MS = RETRANSMIT_AFTER_MS.reduce((a, b) => a + b, 0);
 
 /** Largest UDP payload we ever send (Ethernet MTU minus IPv4 and UDP headers). */
 export const MAX_PACKET_BYTES = 1472;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { sha1 } from "./lookup_variants.ts";
+import { sha1 } from "../hash/mod.ts";
 import { MAX_ITEM_VALUE_BYTES, MAX_NODES_IN_REPLY } from "./constants.ts";
 import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
 import {

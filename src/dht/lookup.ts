@@ -80,11 +80,10 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
   const known = new Set<string>();
   const ready: T[] = [];
   const change = waitForChange();
-  const abort = new AbortController();
-  const onOuterAbort = () => {
-    abort.abort(signal!.reason);
-    change.notify(); // wake the loop, which then throws the reason
-  };
+  // Queries stop when the caller aborts or the lookup is over, whichever comes first.
+  const finished = new AbortController();
+  const querySignal = signal ? AbortSignal.any([signal, finished.signal]) : finished.signal;
+  const onOuterAbort = () => change.notify(); // wake the loop, which then throws the reason
   signal?.addEventListener("abort", onOuterAbort, { once: true });
   let queried = 0;
   let responded = 0;
@@ -110,7 +109,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
         change.notify();
       }
     }, LOOKUP_STALE_MS);
-    context.rpc.query(candidate.contact, variant.method, variant.args(ownId, target), abort.signal)
+    context.rpc.query(candidate.contact, variant.method, variant.args(ownId, target), querySignal)
       .then(
         (answer) => {
           context.clock.clearTimeout(stale);
@@ -125,7 +124,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
         },
         () => {
           context.clock.clearTimeout(stale);
-          if (abort.signal.aborted) return;
+          if (querySignal.aborted) return;
           candidate.state = "failed";
           context.onFailure(candidate.contact);
           change.notify();
@@ -166,7 +165,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
     while (ready.length) yield ready.shift()!;
   } finally {
     signal?.removeEventListener("abort", onOuterAbort);
-    abort.abort(new Error("lookup finished")); // stop retransmitting to stragglers
+    finished.abort(new Error("lookup finished")); // stop retransmitting to stragglers
   }
 
   const closest = candidates

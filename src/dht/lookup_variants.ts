@@ -5,10 +5,10 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha1 } from "../hash/mod.ts";
 import type { Endpoint } from "./krpc/compact.ts";
 import type { LookupVariant } from "./lookup.ts";
-import { idToHex, type NodeId } from "./node_id.ts";
+import { idToHex } from "./node_id.ts";
 
 /** `find_node`: nodes only. */
 export const FIND_NODE: LookupVariant<never, "find_node"> = {
@@ -42,7 +42,3 @@ export const GET_ITEM_TOKENS: LookupVariant<never, "get"> = {
   extract: () => [],
   satisfied: undefined,
 };
-
-export function sha1(data: Uint8Array): NodeId {
-  return new Uint8Array(createHash("sha1").update(data).digest());
-}

@@ -21,7 +21,8 @@ import { ValueTooLargeError } from "./errors.ts";
 import { createQueryHandler } from "./handlers.ts";
 import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
 import { collect, type LookupContext, type LookupResult, runLookup } from "./lookup.ts";
-import { FIND_NODE, GET_ITEM, GET_ITEM_TOKENS, GET_PEERS, sha1 } from "./lookup_variants.ts";
+import { sha1 } from "../hash/mod.ts";
+import { FIND_NODE, GET_ITEM, GET_ITEM_TOKENS, GET_PEERS } from "./lookup_variants.ts";
 import { idToHex, type NodeId, randomId, randomIdInBucket } from "./node_id.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { RoutingTable } from "./routing_table.ts";
@@ -283,11 +284,6 @@ export class DhtNode {
       pendingQueries: this.#rpc.pendingCount,
       counters: this.#counters,
     };
-  }
-
-  /** Feeds one datagram to the node as if it arrived (fuzz tests). */
-  receiveForTest(data: Uint8Array, from: Endpoint): void {
-    this.#rpc.receiveForTest(data, from);
   }
 
   #lookupContext(): LookupContext {

@@ -48,13 +48,13 @@ export function sameId(a: NodeId, b: NodeId): boolean {
 
 /** Lower-case hex of an id. */
 export function idToHex(id: Uint8Array): string {
-  return Array.from(id, (b) => b.toString(16).padStart(2, "0")).join("");
+  return id.toHex();
 }
 
 /** Parses 40 hex digits into an id. */
 export function idFromHex(hex: string): NodeId {
   if (!/^[0-9a-fA-F]{40}$/.test(hex)) throw new TypeError(`not a 160-bit hex id: ${hex}`);
-  return Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
+  return Uint8Array.fromHex(hex);
 }
 
 /** An id as a bigint (for arithmetic such as the size estimate). */

@@ -163,11 +163,6 @@ export class Rpc {
     }
   }
 
-  /** Handles one datagram (public for the fuzz tests, which feed it directly). */
-  receiveForTest(data: Uint8Array, from: Endpoint): void {
-    this.#receive(data, from);
-  }
-
   #receive(data: Uint8Array, from: Endpoint): void {
     this.counters.packetsIn++;
     this.counters.bytesIn += data.length;

@@ -1,6 +1,6 @@
 /**
  * The DHT's UDP socket behind a small interface, so a node can run on a
- * real `Deno.listenDatagram` socket or on a wrapper that loses packets.
+ * real `Deno.listenDatagram` socket or on a test double (in memory, lossy).
  *
  * @module
  */
@@ -58,40 +58,5 @@ export class UdpSocket implements DatagramSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#conn.close();
-  }
-}
-
-/**
- * Wraps a socket and drops each outgoing datagram with probability
- * `lossRate` (tests and benchmarks of retransmission). Since every packet is
- * some node's outgoing packet, wrapping every node loses that share of all
- * traffic.
- */
-export class LossySocket implements DatagramSocket {
-  dropped = 0;
-  constructor(
-    private readonly inner: DatagramSocket,
-    public lossRate: number,
-    private readonly random: () => number = Math.random,
-  ) {}
-
-  get local(): Endpoint {
-    return this.inner.local;
-  }
-
-  send(data: Uint8Array, to: Endpoint): Promise<void> {
-    if (this.random() < this.lossRate) {
-      this.dropped++;
-      return Promise.resolve();
-    }
-    return this.inner.send(data, to);
-  }
-
-  receive(): AsyncIterable<Datagram> {
-    return this.inner.receive();
-  }
-
-  close(): void {
-    this.inner.close();
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha1 } from "../hash/mod.ts";
 import { TOKEN_ROTATE_MS } from "./constants.ts";
 
 /** Issues and checks write tokens. */
@@ -34,7 +34,7 @@ export class TokenManager {
   }
 
   #make(secret: Uint8Array, address: string): Uint8Array {
-    return new Uint8Array(createHash("sha1").update(address).update(secret).digest()).slice(0, 8);
+    return sha1(address, secret).slice(0, 8);
   }
 
   /** A token for `address`. */

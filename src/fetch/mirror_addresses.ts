@@ -11,6 +11,7 @@
 
 import { Resolver } from "node:dns/promises";
 import { isIP } from "node:net";
+import { bareHost } from "../net/mod.ts";
 
 /** How names are resolved. */
 export interface MirrorAddressesOptions {
@@ -57,7 +58,7 @@ export class MirrorAddresses {
    * literals and for names DNS cannot answer (the system then resolves).
    */
   async addressesOf(hostname: string): Promise<string[]> {
-    const name = hostname.replace(/^\[|\]$/g, "");
+    const name = bareHost(hostname);
     if (isIP(name) || name === "localhost") return [];
     let entry = this.#entries.get(name);
     if (!entry) {
@@ -75,7 +76,7 @@ export class MirrorAddresses {
 
   /** `address` of `hostname` failed: later requests start at the next one. */
   failed(hostname: string, address: string): void {
-    const entry = this.#entries.get(hostname.replace(/^\[|\]$/g, ""));
+    const entry = this.#entries.get(bareHost(hostname));
     if (!entry || entry.addresses[entry.preferred] !== address) return;
     entry.preferred = (entry.preferred + 1) % entry.addresses.length;
   }

@@ -14,7 +14,7 @@
  */
 
 import { UpstreamError } from "./errors.ts";
-import { urlHost } from "../net/mod.ts";
+import { bareHost, urlHost } from "../net/mod.ts";
 import { requestHeadBytes, responseHeadBytes } from "../stats/wire.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
 import type { MirrorAddresses } from "./mirror_addresses.ts";
@@ -185,9 +185,12 @@ export class MirrorClient {
     release: ReleaseSlot,
     address?: string,
   ): Promise<UpstreamResponse> {
+    // Aborted with its own reason by the headers deadline, the connect probe and cancel();
+    // the request goes by that or the caller's signal, whichever aborts first.
     const controller = new AbortController();
-    const onAbort = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener("abort", onAbort, { once: true });
+    const signal = request.signal
+      ? AbortSignal.any([controller.signal, request.signal])
+      : controller.signal;
     const headers = new Headers({
       "user-agent": this.options.userAgent,
       "accept-encoding": "identity", // the bytes must be the file's bytes, for hashing
@@ -199,6 +202,7 @@ export class MirrorClient {
       headers.set("range", `bytes=${request.rangeFrom}-${request.rangeTo ?? ""}`);
       if (request.ifRange) headers.set("if-range", request.ifRange);
     }
+    // A timer, not AbortSignal.timeout(): the deadline is for the headers, the body may take longer.
     const timer = setTimeout(
       () => controller.abort(new UpstreamError(request.url, "timeout", "no response in time")),
       this.options.responseTimeoutMs,
@@ -219,13 +223,12 @@ export class MirrorClient {
       response = await this.fetchImpl(target, {
         method,
         headers,
-        signal: controller.signal,
+        signal,
         redirect: "follow",
         client: this.#http,
       });
     } catch (error) {
-      request.signal?.removeEventListener("abort", onAbort);
-      const reason = controller.signal.reason;
+      const reason = signal.reason;
       if (reason instanceof UpstreamError) throw reason;
       throw new UpstreamError(request.url, "connect", (error as Error).message ?? String(error));
     } finally {
@@ -241,7 +244,6 @@ export class MirrorClient {
     );
     const abort = () => {
       release();
-      request.signal?.removeEventListener("abort", onAbort);
       controller.abort(new UpstreamError(request.url, "cancelled", "transfer cancelled"));
     };
     let received = 0;
@@ -296,7 +298,7 @@ function connectProbe(
   onTimeout: () => void,
 ): Probe {
   const port = Number(endpoint.port || (endpoint.protocol === "https:" ? 443 : 80));
-  const hostname = endpoint.hostname.replace(/^\[|\]$/g, "");
+  const hostname = bareHost(endpoint.hostname);
   let done = false;
   const timer = setTimeout(() => {
     if (!done) onTimeout();

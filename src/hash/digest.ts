@@ -49,8 +49,7 @@ class NodeHasher implements Hasher {
     return this.#hex ??= this.#hash.digest("hex");
   }
   digest(): Uint8Array {
-    const hex = this.hexdigest();
-    return Uint8Array.from(hex.match(/../g)!, (byte) => parseInt(byte, 16));
+    return Uint8Array.fromHex(this.hexdigest());
   }
   verify(expectedHex: string): boolean {
     return this.hexdigest() === expectedHex.toLowerCase();

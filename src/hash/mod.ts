@@ -6,4 +6,5 @@
  */
 export * from "./digest.ts";
 export * from "./pieces.ts";
+export * from "./sha1.ts";
 export * from "./signature.ts";

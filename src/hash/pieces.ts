@@ -9,6 +9,7 @@
 
 import bencode from "bencode";
 import { createHash, type Hash } from "node:crypto";
+import { sha1 } from "./sha1.ts";
 
 /** The piece size. */
 export const PIECE_BYTES = 512 * 1024;
@@ -70,7 +71,7 @@ export class PieceHasher {
 
 /** The SHA-1 of one piece's bytes. */
 export function pieceDigest(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha1").update(bytes).digest());
+  return sha1(bytes);
 }
 
 /** Bencodes a piece list. */
@@ -110,7 +111,7 @@ export function decodePieceList(bytes: Uint8Array, expectedLength: number): Piec
 
 /** The name of a bencoded piece list: its hex SHA-1 (also its BEP 44 key). */
 export function pieceListName(encoded: Uint8Array): string {
-  return createHash("sha1").update(encoded).digest("hex");
+  return sha1(encoded).toHex();
 }
 
 /** The digest of piece `index` in a list. */

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import type { PublicKey } from "openpgp";
 import { binarySignature, type SignatureVerdict, verifyDetached } from "../trust/signatures.ts";
 
@@ -47,7 +46,7 @@ export class SignatureHasher {
   }
 
   hexdigest(): string {
-    return Buffer.from(this.signature).toString("hex");
+    return this.signature.toHex();
   }
 
   /** Good when a trusted key made the signature over exactly the bytes received. */

@@ -1,21 +1,26 @@
 /**
  * IP address parsing and CIDR matching, for the allowed-clients list.
- * Addresses become 128-bit bigints; IPv4 is mapped into ::ffff:0:0/96 so one
- * comparison covers both families (and v4-mapped v6 clients match v4 rules).
+ * Matching is `node:net`'s BlockList. Every block and address is put in the
+ * IPv6 space first (IPv4 as ::ffff:a.b.c.d, prefixes offset by 96), so one
+ * rule covers both families as before: a v4-mapped v6 client matches a v4
+ * rule, and `::/0` admits IPv4 clients too. Zone ids and brackets are
+ * stripped before the BlockList sees an address (it rejects both).
  *
  * @module
  */
 
-/** A parsed `address/prefix` block. */
+import { BlockList } from "node:net";
+import { bareHost } from "./url_host.ts";
+
+/** A parsed `address/prefix` block; plain data, so configs compare as JSON. */
 export interface Cidr {
   /** The text as written, for messages. */
   readonly text: string;
-  readonly network: bigint;
+  /** The address in IPv6 form (IPv4 as `::ffff:a.b.c.d`), no zone or brackets. */
+  readonly address: string;
   /** Prefix length in the 128-bit space (IPv4 prefixes are offset by 96). */
   readonly prefix: number;
 }
-
-const V4_MAPPED = 0xffffn << 32n;
 
 /** Parses dotted-quad IPv4 into a 32-bit number, or undefined. */
 export function parseIPv4(text: string): number | undefined {
@@ -63,12 +68,11 @@ export function parseIPv6(text: string): bigint | undefined {
   return all.reduce((acc, group) => (acc << 16n) | BigInt(group), 0n);
 }
 
-/** Parses either family into the shared 128-bit space; brackets are accepted for IPv6. */
-export function parseAddress(text: string): bigint | undefined {
-  const v4 = parseIPv4(text);
-  if (v4 !== undefined) return V4_MAPPED | BigInt(v4);
-  const bare = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
-  return parseIPv6(bare);
+/** An address of either family in IPv6 form for the BlockList, or undefined. */
+function inV6Space(text: string): string | undefined {
+  if (parseIPv4(text) !== undefined) return `::ffff:${text}`;
+  const bare = bareHost(text).replace(/%.*$/, "");
+  return parseIPv6(bare) === undefined ? undefined : bare;
 }
 
 /** Parses `10.0.0.0/8`, `::1`, `fe80::/10` (a bare address is a single host). */
@@ -76,7 +80,7 @@ export function parseCidr(text: string): Cidr | undefined {
   const [addressText, prefixText, extra] = text.trim().split("/");
   if (extra !== undefined) return undefined;
   const isV4 = parseIPv4(addressText) !== undefined;
-  const address = parseAddress(addressText);
+  const address = inV6Space(addressText);
   if (address === undefined) return undefined;
   const max = isV4 ? 32 : 128;
   let prefix = max;
@@ -84,18 +88,28 @@ export function parseCidr(text: string): Cidr | undefined {
     if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return undefined;
     prefix = Number(prefixText);
   }
-  const full = isV4 ? prefix + 96 : prefix;
-  return { text, network: address & maskOf(full), prefix: full };
+  return { text, address, prefix: isV4 ? prefix + 96 : prefix };
 }
 
-function maskOf(prefix: number): bigint {
-  const all = (1n << 128n) - 1n;
-  return prefix === 0 ? 0n : (all >> BigInt(128 - prefix)) << BigInt(128 - prefix);
+/**
+ * A set of blocks to test addresses against; build it once per list (the
+ * BlockList costs more to build than to ask).
+ */
+export class CidrSet {
+  readonly #list = new BlockList();
+
+  constructor(blocks: readonly Cidr[]) {
+    for (const block of blocks) this.#list.addSubnet(block.address, block.prefix, "ipv6");
+  }
+
+  /** True when `address` (either family, brackets and zone allowed) lies in a block. */
+  has(address: string): boolean {
+    const value = inV6Space(address);
+    return value !== undefined && this.#list.check(value, "ipv6");
+  }
 }
 
 /** True when `address` (either family) lies inside any of `blocks`. */
 export function addressInAny(address: string, blocks: readonly Cidr[]): boolean {
-  const value = parseAddress(address);
-  if (value === undefined) return false;
-  return blocks.some((block) => (value & maskOf(block.prefix)) === block.network);
+  return new CidrSet(blocks).has(address);
 }

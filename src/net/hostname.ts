@@ -6,6 +6,7 @@
  */
 
 import { parseIPv4, parseIPv6 } from "./cidr.ts";
+import { bareHost } from "./url_host.ts";
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -13,11 +14,6 @@ const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export function isHostname(name: string): boolean {
   if (name.length === 0 || name.length > 253) return false;
   return name.toLowerCase().split(".").every((label) => LABEL.test(label));
-}
-
-/** An address as a URL's host: IPv6 literals in brackets. */
-export function urlHost(address: string): string {
-  return address.includes(":") ? `[${address}]` : address;
 }
 
 /** A validated, lower-cased `host[:port]` authority. */
@@ -40,7 +36,7 @@ export function parseAuthority(text: string): Authority | undefined {
   const port = match[2] === undefined ? undefined : Number(match[2]);
   if (port !== undefined && (port < 1 || port > 65535)) return undefined;
   const valid = host.startsWith("[")
-    ? parseIPv6(host.slice(1, -1)) !== undefined
+    ? parseIPv6(bareHost(host)) !== undefined
     : parseIPv4(host) !== undefined || (isHostname(host) && !/^[\d.]+$/.test(host));
   if (!valid) return undefined;
   return { host, port, text: port === undefined ? host : `${host}:${port}` };

@@ -40,12 +40,10 @@ export class PeerFinder {
   /** Peers for the file with this SHA-256, as found within the wait. */
   async find(sha256: string): Promise<Endpoint[]> {
     const found: Endpoint[] = [];
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error("peer wait over")), this.#waitMs);
+    const done = new AbortController();
+    const signal = AbortSignal.any([AbortSignal.timeout(this.#waitMs), done.signal]);
     try {
-      for await (
-        const peer of this.dht.findPeers(dhtKeyOf(sha256), { signal: controller.signal })
-      ) {
+      for await (const peer of this.dht.findPeers(dhtKeyOf(sha256), { signal })) {
         if (this.isSelf(peer)) continue;
         found.push(peer);
         if (found.length >= this.#maxPeers) break;
@@ -53,8 +51,7 @@ export class PeerFinder {
     } catch {
       // The wait ended (or the lookup failed): go on with what was found.
     } finally {
-      clearTimeout(timer);
-      controller.abort(new Error("peer search done"));
+      done.abort(new Error("peer search done"));
     }
     return found;
   }

@@ -7,7 +7,9 @@
 
 import assert from "node:assert/strict";
 import bencode from "bencode";
-import { decodeMessage, DhtNode, encodeMessage, ManualClock, randomId } from "../../src/dht/mod.ts";
+import { decodeMessage, DhtNode, encodeMessage, randomId } from "../../src/dht/mod.ts";
+import { ManualClock } from "../helpers/manual_clock.ts";
+import { Logger } from "../../src/log/mod.ts";
 import { MemoryNetwork } from "../helpers/memory_socket.ts";
 
 function prng(seed: number): () => number {
@@ -67,7 +69,14 @@ function mutate(packet: Uint8Array, random: () => number): Uint8Array {
 
 Deno.test("fuzz: random and mutated packets never escape the node, and replies stay small", async () => {
   const network = new MemoryNetwork();
-  const node = new DhtNode({ socket: network.socket("10.0.0.1", 1000), clock: new ManualClock() });
+  const socket = network.socket("10.0.0.1", 1000);
+  // The receive loop logs what escapes the handlers: that must never happen.
+  const escaped: string[] = [];
+  const log = new Logger(
+    "debug",
+    (line) => line.includes("dht.socket_error") && escaped.push(line),
+  );
+  const node = new DhtNode({ socket, clock: new ManualClock(), log });
   await node.start();
   const random = prng(20261121);
   let decoded = 0;
@@ -80,7 +89,8 @@ Deno.test("fuzz: random and mutated packets never escape the node, and replies s
     // Each packet from its own address, so the rate limiter does not hide the handlers.
     const from = { address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 6881 };
     const before = network.sent.length;
-    node.receiveForTest(packet, from);
+    await socket.feed(packet, from);
+    assert.deepEqual(escaped, []);
     // What we sent back: at most one reply (our own ping of a new querier is not a reply).
     const replies = network.sent.slice(before).filter((s) =>
       decodeMessage(s.data).kind !== "query"
@@ -113,10 +123,11 @@ Deno.test("fuzz: random and mutated packets never escape the node, and replies s
 
 Deno.test("a flood from one address is rate-limited, and the limiter's memory is bounded", async () => {
   const network = new MemoryNetwork();
-  const node = new DhtNode({ socket: network.socket("10.0.0.1", 1000), clock: new ManualClock() });
+  const socket = network.socket("10.0.0.1", 1000);
+  const node = new DhtNode({ socket, clock: new ManualClock() });
   await node.start();
   const ping = bencode.encode({ t: "aa", y: "q", q: "ping", a: { id } });
-  for (let i = 0; i < 1000; i++) node.receiveForTest(ping, { address: "10.9.9.9", port: 6881 });
+  for (let i = 0; i < 1000; i++) await socket.feed(ping, { address: "10.9.9.9", port: 6881 });
   const answered = network.sent.filter((s) => s.to.address === "10.9.9.9").length;
   assert.ok(answered <= 100 + 1, `${answered} answered`);
   assert.ok(node.stats().counters.rateLimited >= 899);

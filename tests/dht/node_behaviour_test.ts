@@ -8,9 +8,9 @@ import {
   encodeMessage,
   idToHex,
   isSecureId,
-  ManualClock,
   randomId,
 } from "../../src/dht/mod.ts";
+import { ManualClock } from "../helpers/manual_clock.ts";
 import { MemoryNetwork } from "../helpers/memory_socket.ts";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -50,14 +50,15 @@ Deno.test("a node takes a BEP 42 id once three nodes agree on its public address
 
 Deno.test("a get_peers reply for a hash with thousands of announced peers stays within 1472 bytes", async () => {
   const network = new MemoryNetwork();
-  const node = new DhtNode({ socket: network.socket("10.0.0.1", 6881), clock: new ManualClock() });
+  const socket = network.socket("10.0.0.1", 6881);
+  const node = new DhtNode({ socket, clock: new ManualClock() });
   await node.start();
   const infoHash = randomId();
   const client = network.socket("10.200.0.1", 6881);
   for (let i = 0; i < 3000; i++) {
     // Each announcer from its own address: get a token, then announce.
     const from = { address: `10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, port: 6881 };
-    node.receiveForTest(
+    await socket.feed(
       bencode.encode({
         t: "g1",
         y: "q",
@@ -71,7 +72,7 @@ Deno.test("a get_peers reply for a hash with thousands of announced peers stays 
     );
     assert.equal(reply.kind, "response");
     const token = reply.kind === "response" ? reply.body.token! : new Uint8Array();
-    node.receiveForTest(
+    await socket.feed(
       bencode.encode({
         t: "a1",
         y: "q",
@@ -83,7 +84,7 @@ Deno.test("a get_peers reply for a hash with thousands of announced peers stays 
   }
   assert.equal(node.stats().storedPeers, 500, "capped per hash");
   const before = network.sent.length;
-  node.receiveForTest(
+  await socket.feed(
     bencode.encode({ t: "zz", y: "q", q: "get_peers", a: { id: randomId(), info_hash: infoHash } }),
     client.local,
   );

@@ -3,7 +3,6 @@ import {
   compareDistance,
   estimateFromLookup,
   ItemStore,
-  ManualClock,
   PeerStore,
   randomId,
   randomIdInBucket,
@@ -11,6 +10,7 @@ import {
   SizeEstimator,
   TokenManager,
 } from "../../src/dht/mod.ts";
+import { ManualClock } from "../helpers/manual_clock.ts";
 
 Deno.test("TokenManager: a token stays valid for one rotation more, then expires; it is bound to the address", () => {
   const clock = new ManualClock();

@@ -4,7 +4,8 @@
  * sockets that lose a share of their packets.
  */
 
-import { DhtNode, LossySocket, type NodeId, UdpSocket } from "../../src/dht/mod.ts";
+import { DhtNode, type NodeId, UdpSocket } from "../../src/dht/mod.ts";
+import { LossySocket } from "./lossy_socket.ts";
 
 export interface DhtNetwork extends AsyncDisposable {
   readonly nodes: DhtNode[];

@@ -13,7 +13,7 @@ export class MemoryNetwork {
 }
 
 export class MemorySocket implements DatagramSocket {
-  #queue: Datagram[] = [];
+  #queue: { datagram: Datagram; handled?: () => void }[] = [];
   #wake?: () => void;
   #closed = false;
   constructor(private readonly network: MemoryNetwork, readonly local: Endpoint) {}
@@ -26,14 +26,31 @@ export class MemorySocket implements DatagramSocket {
 
   /** Delivers a datagram as if it came from `from`. */
   deliver(datagram: Datagram): void {
-    this.#queue.push(datagram);
+    this.#queue.push({ datagram });
     this.#wake?.();
+  }
+
+  /**
+   * Delivers `data` from `from` and resolves once the reader has handled it:
+   * when it asks for the next datagram (or stops reading), so what the node
+   * sent in reply is in `network.sent` by then.
+   */
+  feed(data: Uint8Array, from: Endpoint): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#queue.push({ datagram: { data, from }, handled: resolve });
+    this.#wake?.();
+    return promise;
   }
 
   async *receive(): AsyncIterable<Datagram> {
     while (!this.#closed) {
       if (this.#queue.length) {
-        yield this.#queue.shift()!;
+        const { datagram, handled } = this.#queue.shift()!;
+        try {
+          yield datagram;
+        } finally {
+          handled?.();
+        }
         continue;
       }
       await new Promise<void>((resolve) => this.#wake = resolve);

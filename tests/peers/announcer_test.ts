@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../../src/dht/mod.ts";
+import { ManualClock } from "../helpers/manual_clock.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { Announcer, dhtKeyOf } from "../../src/peers/mod.ts";
 
@@ -11,7 +11,7 @@ function setup(stored = 8) {
   const dht = {
     announce(key: Uint8Array, port: number) {
       calls.push({
-        key: Array.from(key, (b) => b.toString(16).padStart(2, "0")).join(""),
+        key: key.toHex(),
         port,
         at: clock.now(),
       });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseIPv4, parseIPv6 } from "../../net/mod.ts";
+import { bareHost, parseIPv4, parseIPv6 } from "../../net/mod.ts";
 import { ID_BYTES } from "../constants.ts";
 import type { NodeId } from "../node_id.ts";
 
@@ -31,7 +31,7 @@ export function encodeAddress(address: string): Uint8Array | undefined {
   if (v4 !== undefined) {
     return Uint8Array.of(v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff);
   }
-  const v6 = parseIPv6(address.replace(/^\[|\]$/g, ""));
+  const v6 = parseIPv6(bareHost(address));
   if (v6 === undefined) return undefined;
   const out = new Uint8Array(16);
   for (let i = 15, v = v6; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
