@@ -6,3 +6,4 @@
  */
 export * from "./cidr.ts";
 export * from "./hostname.ts";
+export * from "./local_address.ts";

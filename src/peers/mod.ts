@@ -9,3 +9,4 @@ export * from "./peer_records.ts";
 export * from "./upload_limiter.ts";
 export * from "./piece_blame.ts";
 export * from "./piece_list_vote.ts";
+export * from "./shared_matcher.ts";
