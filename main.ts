@@ -5,9 +5,9 @@
  */
 
 import { ConfigError, loadConfig, parseCommandLine, USAGE } from "./src/config/mod.ts";
-import { startDaemon } from "./src/app.ts";
+import { startDaemon } from "./src/daemon/mod.ts";
 import { DATABASE_FILE, openDatabase } from "./src/cache/mod.ts";
-import { createDhtNode } from "./src/dht_service.ts";
+import { createDhtNode } from "./src/daemon/mod.ts";
 import { Logger } from "./src/log/mod.ts";
 import { VERSION } from "./src/version.ts";
 import { aptSourcesReport, readAptSources } from "./src/commands/apt_sources.ts";

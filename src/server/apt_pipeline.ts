@@ -74,9 +74,14 @@ export class AptPipeline {
       /** The keys apt trusts: a Release from peers must carry a good signature by one. */
       readonly releaseKeys?: () => Promise<readonly PublicKey[]>;
     },
-    private readonly options: PipelineOptions,
+    private options: PipelineOptions,
     private readonly now = Date.now,
   ) {}
+
+  /** Uses `options` from the next request on (a config reload). */
+  reconfigure(options: PipelineOptions): void {
+    this.options = options;
+  }
 
   /** Downloads in progress (for status and tests). */
   get activeDownloads(): number {
