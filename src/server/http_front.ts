@@ -74,7 +74,7 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
     if (next.allowedClients !== settings.allowedClients) verdicts.clear(); // judge everyone again
     settings = next;
   };
-  return { handle: (request, info) => handle(request, info), reconfigure };
+  return { handle, reconfigure };
   async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
     const started = performance.now();
     const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";
