@@ -8,7 +8,7 @@
 import { ConfigError, loadConfig, parseCommandLine, USAGE } from "./src/config/mod.ts";
 import { Logger } from "./src/log/mod.ts";
 import { VERSION } from "./src/version.ts";
-import { aptSourcesReport, readAptSources } from "./src/commands/apt_sources.ts";
+import { runAptSources } from "./src/commands/apt_sources.ts";
 import { runDhtNode } from "./src/commands/dht.ts";
 import { runDaemon } from "./src/commands/run.ts";
 import { runScan } from "./src/commands/scan.ts";
@@ -31,10 +31,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await runStatus((await config()).server, commandLine.host);
       case "apt-sources": {
         const { server } = await config();
-        const entries = await readAptSources(commandLine.aptDir ?? "/etc/apt");
         const daemon = { host: commandLine.host ?? "localhost", port: server.port };
-        console.log(aptSourcesReport(entries, daemon).trimEnd());
-        return 0;
+        return await runAptSources(commandLine.aptDir ?? "/etc/apt", daemon);
       }
       case "scan": {
         const settings = await config();
