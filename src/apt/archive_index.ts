@@ -52,6 +52,8 @@ export interface IndexOptions {
   readonly followDiffs?: (change: DiffChange) => Promise<void>;
   /** A Packages or Sources index was read: files found elsewhere may now be matched. */
   readonly onListing?: () => void;
+  /** A Release verified against its Release.gpg (hex DHT key of the signature). */
+  readonly onSigned?: (key: string) => void;
 }
 
 /** A diff Index that arrived, and the index it is for. */
@@ -121,7 +123,7 @@ export class ArchiveIndex {
     this.#lookup = db.prepare(
       "SELECT size, sha256, sha512, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
-    this.releases = new ReleaseTrust(db, trust.keys, now);
+    this.releases = new ReleaseTrust(db, trust.keys, now, trust.onSigned);
     // When each index (by the name entries give as listed_by) was last read: an entry older than
     // that was dropped from the index's newest version.
     db.exec(`CREATE TABLE IF NOT EXISTS listings (

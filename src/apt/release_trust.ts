@@ -38,13 +38,13 @@ export class ReleaseTrust {
   readonly #save: StatementSync;
   readonly #saveSigned: StatementSync;
   readonly #signedSha256: StatementSync;
-  /** Told of each Release that verified against a detached signature (hex DHT key). */
-  onSigned?: (key: string) => void;
 
   constructor(
     private readonly db: DatabaseSync,
     private readonly keys: TrustedKeys | undefined,
     private readonly now = Date.now,
+    /** Told of each Release that verified against a detached signature (hex DHT key). */
+    private readonly onSigned?: (key: string) => void,
   ) {
     db.exec(`CREATE TABLE IF NOT EXISTS signed_releases (
       dht_key TEXT PRIMARY KEY,

@@ -38,7 +38,7 @@ export class CacheKeeper {
 
   constructor(
     private readonly store: CacheStore,
-    private readonly policy: EvictionPolicy,
+    private policy: EvictionPolicy,
     private readonly log: Logger,
     /** Told of each file removed (the announcer forgets hashes no copy has any more). */
     private readonly onRemoved: (key: string, sha256?: string) => void,
@@ -65,6 +65,11 @@ export class CacheKeeper {
         await this.#scanShared();
         await this.#evict();
       }), EVERY_MS);
+  }
+
+  /** Evicts by `policy` from the next run on (a config reload). */
+  reconfigure(policy: EvictionPolicy): void {
+    this.policy = policy;
   }
 
   /** A file was committed: the limit may be exceeded. */

@@ -259,3 +259,9 @@ export function aptSourcesReport(entries: readonly SourceEntry[], daemon: Daemon
   );
   return parts.join("\n");
 }
+
+/** `apt-dht apt-sources`: prints the sources under `aptDir` rewritten for the daemon at `daemon`. */
+export async function runAptSources(aptDir: string, daemon: DaemonAddress): Promise<number> {
+  console.log(aptSourcesReport(await readAptSources(aptDir), daemon).trimEnd());
+  return 0;
+}

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Config } from "../config/mod.ts";
 import { formatBytes, formatDuration } from "../util/format.ts";
 
 export { formatBytes, formatDuration };
@@ -99,4 +100,25 @@ export async function fetchStatus(base: string, timeoutMs = 5_000): Promise<stri
     throw new Error(`${base}/stats.json answered ${response.status}`);
   }
   return statusSummary(await response.json() as Stats, base);
+}
+
+/** `apt-dht status`: prints the summary of the daemon at `host` (default: where it listens). */
+export async function runStatus(server: Config["server"], host?: string): Promise<number> {
+  const at = host ?? localAddressOf(server.listen);
+  try {
+    console.log((await fetchStatus(`http://${at}:${server.port}`)).trimEnd());
+    return 0;
+  } catch (error) {
+    console.error(
+      `apt-dht: no daemon answered at ${at}:${server.port}: ${(error as Error).message}`,
+    );
+    return 1;
+  }
+}
+
+/** An address of this machine the daemon listening on `listen` answers at. */
+function localAddressOf(listen: string): string {
+  if (listen === "0.0.0.0" || listen === "") return "127.0.0.1";
+  if (listen === "::") return "[::1]";
+  return listen.includes(":") ? `[${listen}]` : listen;
 }

@@ -7,3 +7,4 @@
 export * from "./cidr.ts";
 export * from "./hostname.ts";
 export * from "./url_host.ts";
+export * from "./local_address.ts";

@@ -7,3 +7,4 @@ export * from "./announcer.ts";
 export * from "./peer_finder.ts";
 export * from "./peer_records.ts";
 export * from "./upload_limiter.ts";
+export * from "./shared_matcher.ts";

@@ -84,9 +84,14 @@ export class AptPipeline {
       /** Peers, once the DHT runs. */
       readonly peers?: PipelinePeers;
     },
-    private readonly options: PipelineOptions,
+    private options: PipelineOptions,
     private readonly now = Date.now,
   ) {}
+
+  /** Uses `options` from the next request on (a config reload). */
+  reconfigure(options: PipelineOptions): void {
+    this.options = options;
+  }
 
   /** Downloads in progress (for status and tests). */
   get activeDownloads(): number {

@@ -26,10 +26,6 @@ export interface HttpFrontDeps {
   readonly pipeline: AptPipeline;
   readonly counters: TrafficCounters;
   readonly log: Logger;
-  readonly allowedClients: readonly Cidr[];
-  /** Status pages for any address, not only allowed clients. */
-  readonly statusPublic?: boolean;
-  readonly mirrors: ReadonlyMap<string, MirrorAlias>;
   /** Our `Via` token; a request carrying it has looped back to us. */
   readonly via: string;
   /** The port we listen on, known once bound. */
@@ -45,30 +41,45 @@ export interface HttpFrontDeps {
   readonly signedSha256?: (key: string) => string | undefined;
 }
 
+/** What a config reload may change in the front; read per request. */
+export interface FrontSettings {
+  readonly allowedClients: readonly Cidr[];
+  /** Status pages for any address, not only allowed clients. */
+  readonly statusPublic?: boolean;
+  readonly mirrors: ReadonlyMap<string, MirrorAlias>;
+}
+
+/** The request handler for `Deno.serve`, and how a reload reaches it. */
+export interface HttpFront {
+  readonly handle: (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response>;
+  /** Applies `settings` from the next request on. */
+  reconfigure(settings: FrontSettings): void;
+}
+
 /** Builds the request handler for `Deno.serve`. */
-export function createHandler(
-  deps: HttpFrontDeps,
-): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): HttpFront {
+  let settings = initial;
   // Clients are few and parsing an address per request is not free: remember verdicts.
   const verdicts = new Map<string, boolean>();
-  let verdictsFor = deps.allowedClients;
   const allowed = (client: string) => {
-    if (deps.allowedClients !== verdictsFor) { // reloaded: judge everyone again
-      verdicts.clear();
-      verdictsFor = deps.allowedClients;
-    }
     let verdict = verdicts.get(client);
     if (verdict === undefined) {
       if (verdicts.size >= 4096) verdicts.clear();
-      verdict = addressInAny(client, deps.allowedClients);
+      verdict = addressInAny(client, settings.allowedClients);
       verdicts.set(client, verdict);
     }
     return verdict;
   };
-  return async (request, info) => {
+  const reconfigure = (next: FrontSettings) => {
+    if (next.allowedClients !== settings.allowedClients) verdicts.clear(); // judge everyone again
+    settings = next;
+  };
+  return { handle, reconfigure };
+  async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
     const started = performance.now();
     const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";
-    const target = classifyRequest(request, { port: deps.port(), mirrors: deps.mirrors });
+    const { mirrors, statusPublic } = settings;
+    const target = classifyRequest(request, { port: deps.port(), mirrors });
     const line = (
       status: number,
       source: Source | "local" | "refused" | "upload",
@@ -142,7 +153,7 @@ export function createHandler(
       peerExchange(response, head ? 0 : list.length);
       return response;
     }
-    if (target.kind === "local" && deps.statusPublic) {
+    if (target.kind === "local" && statusPublic) {
       const response = statusResponse(target.path, deps.status);
       line(response.status, "local", undefined);
       return response;
@@ -194,7 +205,7 @@ export function createHandler(
       line(response.status, source, bytes, ending === "complete" ? {} : { ending });
     });
     return new Response(counted, { status: response.status, headers: response.headers });
-  };
+  }
 }
 
 /**

@@ -10,3 +10,4 @@ export * from "./apt_pipeline.ts";
 export * from "./pdiff_follower.ts";
 export * from "./http_front.ts";
 export * from "./status/pages.ts";
+export * from "./status/problems.ts";

@@ -46,9 +46,10 @@ export class TrustedKeys {
 
   constructor(private places: KeyringPlaces, private readonly log?: Logger) {}
 
-  /** Reads keys from other places from now on (a config reload); call `reload()` to read them. */
-  setPlaces(places: KeyringPlaces): void {
+  /** Reads keys from other places from now on (a config reload), starting now. */
+  reconfigure(places: KeyringPlaces): Promise<openpgp.PublicKey[]> {
     this.places = places;
+    return this.reload();
   }
 
   /** Every trusted public key. */

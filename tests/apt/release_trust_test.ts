@@ -12,9 +12,9 @@ Deno.test("a Release that verifies against its Release.gpg is kept by the signat
   const archive = await testSigner("archive");
   const rogue = await testSigner("rogue");
   const db = openDatabase(":memory:");
-  const trust = new ReleaseTrust(db, new TrustedKeys({ apt: false, extra: [archive.keyring] }));
   const told: string[] = [];
-  trust.onSigned = (key) => told.push(key);
+  const keys = new TrustedKeys({ apt: false, extra: [archive.keyring] });
+  const trust = new ReleaseTrust(db, keys, Date.now, (key) => told.push(key));
 
   const signature = await archive.detachSign(RELEASE);
   assert.equal(await trust.checkDetached("m/dists/a/Release", RELEASE, signature), true);

@@ -3,7 +3,7 @@
  * own temp cache and state directories, for tests that talk HTTP to it.
  */
 
-import { type Daemon, startDaemon } from "../../src/app.ts";
+import { type Daemon, startDaemon } from "../../src/daemon/mod.ts";
 import { defaultConfig, type Layer, mergeLayers, validateLayer } from "../../src/config/mod.ts";
 import { Logger, type LogLevel } from "../../src/log/mod.ts";
 

@@ -6,9 +6,9 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
-import type { Config } from "./config/mod.ts";
-import { DhtNode, SqliteDhtStateStore, UdpSocket } from "./dht/mod.ts";
-import type { Logger } from "./log/mod.ts";
+import type { Config } from "../config/mod.ts";
+import { DhtNode, SqliteDhtStateStore, UdpSocket } from "../dht/mod.ts";
+import type { Logger } from "../log/mod.ts";
 
 /** Creates the node on UDP `port` (the HTTP port) from the configuration; not yet started. */
 export function createDhtNode(

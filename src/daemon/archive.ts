@@ -1,0 +1,54 @@
+/**
+ * The archive's indexes and the keys that decide which of them are
+ * trusted. What the index learns (a listing read, a Release signed, a diff
+ * Index arrived) goes out as events.
+ *
+ * @module
+ */
+
+import { ArchiveIndex } from "../apt/mod.ts";
+import type { Config } from "../config/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { type KeyringPlaces, TrustedKeys } from "../trust/mod.ts";
+import type { DaemonEvents, Emitter } from "./events.ts";
+import type { Component } from "./lifecycle.ts";
+import type { LiveConfig } from "./live_config.ts";
+import type { Storage } from "./storage.ts";
+
+const keyringsOf = (config: Config): KeyringPlaces => ({
+  apt: config.trust.aptKeyrings,
+  extra: config.trust.keyrings,
+});
+
+/** The trusted keys and the archive index. */
+export class Archive implements Component {
+  readonly keys: TrustedKeys;
+  readonly index: ArchiveIndex;
+
+  constructor(deps: {
+    readonly live: LiveConfig;
+    readonly storage: Storage;
+    readonly events: Emitter<DaemonEvents>;
+    readonly log: Logger;
+  }) {
+    const { live, storage, events, log } = deps;
+    this.keys = new TrustedKeys(keyringsOf(live.current), log);
+    this.index = new ArchiveIndex(storage.db, log, Date.now, {
+      keys: this.keys,
+      readCached: (key) => storage.readCached(key),
+      followDiffs: (change) => events.emit("diffIndex", change),
+      onListing: () => void events.emit("listed", undefined),
+      onSigned: (key) => void events.emit("releaseSigned", key),
+    });
+    live.subscribe((next) =>
+      this.keys.reconfigure(keyringsOf(next)).catch((error) =>
+        log.error("trust.reload_failed", { error })
+      )
+    );
+  }
+
+  /** Ingests still running (started by the last downloads) finish before the database closes. */
+  drain(): Promise<void> {
+    return this.index.settled();
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The daemon's wiring tunables in one place. What a user may want to change
+ * is in the config (src/config/schema.ts); these are the fixed ones.
+ *
+ * @module
+ */
+
+/** Longest wait for an index still being parsed before a lookup goes ahead without it. */
+export const INGEST_WAIT_MS = 5_000;
+/** Wait after the first index of a burst (apt-get update) before shared files are matched. */
+export const SHARED_MATCH_DELAY_MS = 500;
+/** How often the persistent traffic totals are written to the database. */
+export const TOTALS_SAVE_INTERVAL_MS = 10_000;
+/** Default time transfers in flight get to finish when the daemon stops. */
+export const STOP_GRACE_MS = 5_000;
+/** Characters of a random UUID that name this daemon's instance in `Via` (loop detection). */
+export const INSTANCE_ID_LENGTH = 8;
+/** Origin of the requests the daemon makes through its own pipeline (pdiff patches). */
+export const INTERNAL_ORIGIN = "http://apt-dht.internal";

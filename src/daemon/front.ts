@@ -1,0 +1,81 @@
+/**
+ * The HTTP front: the request handler, its status pages, and how a reload
+ * reaches it (allowed clients, public status, mirror aliases).
+ *
+ * @module
+ */
+
+import type { Config } from "../config/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { type PeerRecords, UploadLimiter } from "../peers/mod.ts";
+import {
+  type AptPipeline,
+  createHandler,
+  type FrontSettings,
+  type HttpFront,
+  type Problems,
+} from "../server/mod.ts";
+import type { TrafficCounters } from "../stats/mod.ts";
+import { VERSION } from "../version.ts";
+import type { Archive } from "./archive.ts";
+import type { ListenPort } from "./listen_port.ts";
+import type { LiveConfig } from "./live_config.ts";
+import type { PeerSide } from "./peer_side.ts";
+import type { Storage } from "./storage.ts";
+import type { Totals } from "./totals.ts";
+
+/** What the front shows and serves from. */
+export interface FrontDeps {
+  readonly live: LiveConfig;
+  readonly storage: Storage;
+  readonly archive: Archive;
+  readonly pipeline: AptPipeline;
+  readonly peerSide?: PeerSide;
+  readonly peerRecords: PeerRecords;
+  readonly counters: TrafficCounters;
+  readonly totals: Totals;
+  readonly problems: Problems;
+  readonly listen: ListenPort;
+  /** Our `Via` token (`apt-dht-<instance>`). */
+  readonly via: string;
+  readonly log: Logger;
+}
+
+const settingsOf = (config: Config): FrontSettings => ({
+  allowedClients: config.server.allowedClients,
+  statusPublic: config.server.statusPublic,
+  mirrors: config.mirrors,
+});
+
+/** Builds the handler, subscribed to reloads. */
+export function buildFront(deps: FrontDeps): HttpFront {
+  const { live, storage: { cache }, archive: { index }, pipeline, counters, listen } = deps;
+  const config = live.current; // what is not reloadable is read once
+  const front = createHandler({
+    pipeline,
+    counters,
+    log: deps.log,
+    via: deps.via,
+    port: () => listen.port,
+    cache,
+    peerRecords: deps.peerRecords,
+    signedSha256: (key) => index.releases.signedSha256(key),
+    uploadLimiter: config.peers.uploadLimit > 0
+      ? new UploadLimiter(config.peers.uploadLimit)
+      : undefined,
+    status: {
+      version: VERSION,
+      counters,
+      activeDownloads: () => pipeline.activeDownloads,
+      listen: () => `${config.server.listen}:${listen.port}`,
+      cache: () => cache.stats(),
+      dht: () => deps.peerSide?.node?.stats(),
+      allTime: () => deps.totals.totals(),
+      peers: () => deps.peerRecords.all(),
+      releases: () => index.releases.all(),
+      problems: () => deps.problems.all(),
+    },
+  }, settingsOf(config));
+  live.subscribe((next) => front.reconfigure(settingsOf(next)));
+  return front;
+}

@@ -1,0 +1,29 @@
+/**
+ * Everything the pipeline needs to take files from peers, built in one
+ * place; absent when the DHT is disabled (then the mirror is the only source).
+ *
+ * @module
+ */
+
+import type { MirrorClient } from "../fetch/mod.ts";
+import type { PeerRecords } from "../peers/mod.ts";
+import type { PipelinePeers } from "../server/mod.ts";
+import type { TrustedKeys } from "../trust/mod.ts";
+import type { PeerSide } from "./peer_side.ts";
+
+/** The pipeline's peers; `side` is absent when the DHT is disabled. */
+export function peerBundle(
+  side: PeerSide | undefined,
+  client: MirrorClient,
+  records: PeerRecords,
+  keys: TrustedKeys,
+): PipelinePeers | undefined {
+  if (!side) return undefined;
+  return {
+    finder: side.finder,
+    client,
+    records,
+    getItem: (key) => side.getItem(key),
+    releaseKeys: () => keys.keys(),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The daemon's side of the peer network: its DHT node (UDP, on the HTTP
+ * port), the announcer that keeps our files findable, and the finder the
+ * pipeline asks for peers. The node binds its socket in `start()`, once
+ * HTTP has bound the port they share; until then lookups find nothing.
+ *
+ * @module
+ */
+
+import type { ArchiveIndex } from "../apt/mod.ts";
+import type { CacheStore } from "../cache/mod.ts";
+import type { Config } from "../config/mod.ts";
+import { type DhtNode, type Endpoint, idFromHex, systemClock } from "../dht/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { isLocalAddress } from "../net/mod.ts";
+import { Announcer, PeerFinder, type PeerLookup } from "../peers/mod.ts";
+import { createDhtNode } from "./dht_node.ts";
+import type { DaemonEvents, Emitter } from "./events.ts";
+import type { Component } from "./lifecycle.ts";
+import type { ListenPort } from "./listen_port.ts";
+import type { Storage } from "./storage.ts";
+
+/** What the peer side needs. */
+export interface PeerSideDeps {
+  readonly config: Config;
+  readonly storage: Storage;
+  readonly index: ArchiveIndex;
+  readonly events: Emitter<DaemonEvents>;
+  readonly listen: ListenPort;
+  readonly log: Logger;
+}
+
+/** The DHT node, the announcer and the peer finder, started and stopped together. */
+export class PeerSide implements Component, PeerLookup {
+  /** Finds peers for a file (what the pipeline is given). */
+  readonly finder: PeerFinder;
+  #node: DhtNode | undefined;
+  #announcer: Announcer | undefined;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly deps: PeerSideDeps) {
+    const { config, listen } = deps;
+    this.finder = new PeerFinder(
+      this,
+      (peer) => peer.port === listen.port && isLocalAddress(peer.address),
+      { waitMs: config.peers.wait * 1000 },
+    );
+  }
+
+  /** The DHT node, once started. */
+  get node(): DhtNode | undefined {
+    return this.#node;
+  }
+
+  /** The announcer, once started. */
+  get announcer(): Announcer | undefined {
+    return this.#announcer;
+  }
+
+  /** {@link PeerLookup}: through the node, once it runs. */
+  findPeers(key: Uint8Array, options: { signal?: AbortSignal }): AsyncGenerator<Endpoint, unknown> {
+    return this.#node ? this.#node.findPeers(key, options) : nothingFound();
+  }
+
+  /** A BEP 44 item by its key (hex SHA-1), when the node runs and finds it. */
+  async getItem(key: string): Promise<Uint8Array | undefined> {
+    const node = this.#node;
+    if (!node) return undefined;
+    return await node.getImmutable(idFromHex(key));
+  }
+
+  start(): void {
+    const { config, storage, index, events, listen, log } = this.deps;
+    const { cache } = storage;
+    const node = this.#node = createDhtNode(config, listen.port, storage.db, log);
+    const announcer = this.#announcer = new Announcer(
+      node,
+      () => listen.port,
+      systemClock,
+      log.child({ part: "announce" }),
+      { pieceListOf: (sha256) => pieceListOf(cache, sha256) },
+    );
+    this.#unsubscribe = [
+      events.on("committed", (file) => {
+        if (file.announce) announcer.add(file.sha256);
+      }),
+      events.on("sharedTrusted", (sha256) => announcer.add(sha256)),
+      events.on("releaseSigned", (key) => announcer.add(key)),
+      events.on("removed", ({ sha256 }) => {
+        if (sha256 && !holds(cache, sha256)) announcer.remove(sha256);
+      }),
+    ];
+    for (const sha256 of cache.announceable()) announcer.add(sha256);
+    // Releases that verified against a Release.gpg, under its key, while the cache holds them.
+    for (const { key, sha256 } of index.releases.signedReleases()) {
+      if (holds(cache, sha256)) announcer.add(key);
+    }
+    // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
+    node.start().then(
+      () => announcer.start(),
+      (error) => log.error("dht.start_failed", { error }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#announcer?.stop();
+    await this.#node?.stop(); // saves the routing table
+  }
+}
+
+// deno-lint-ignore require-yield
+async function* nothingFound(): AsyncGenerator<Endpoint, unknown> {
+  return undefined;
+}
+
+/** True when the cache holds content `sha256` under some key (one key may go, another stay). */
+function holds(cache: CacheStore, sha256: string): boolean {
+  const other = cache.openBySha256(sha256);
+  other?.file.close();
+  return other !== undefined;
+}
+
+function pieceListOf(cache: CacheStore, sha256: string): Uint8Array | undefined {
+  const key = cache.pieceListKey(sha256);
+  return key ? cache.pieceList(key) : undefined;
+}
