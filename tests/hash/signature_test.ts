@@ -28,8 +28,9 @@ Deno.test("signatures of any length work, and their DHT key comes from the tail"
   const keys = await readKeyring(await Deno.readFile(signer.keyring));
   const a = await signer.detachSign(RELEASE);
   const b = await signer.detachSign(RELEASE.subarray(1));
-  // Signatures of one key share their head: the key must not.
-  assert.deepEqual(a.subarray(0, 8), b.subarray(0, 8));
+  // Signatures of one key share their head (after the packet's tag and length, which varies with
+  // the MPIs' leading zeros): the key must not.
+  assert.deepEqual(a.subarray(2, 10), b.subarray(2, 10));
   assert.notDeepEqual(signatureDhtKey(a), signatureDhtKey(b));
   assert.equal(signatureDhtKey(a).length, 20);
   assert.deepEqual(signatureDhtKey(a), a.slice().reverse().subarray(0, 20));
