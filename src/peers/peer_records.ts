@@ -150,6 +150,11 @@ export class PeerRecords {
   }
 
   /** The peer failed otherwise (timeout, refused, cut short). */
+  /** A request to the peer started (+1) or ended (-1): peers busy with others rank lower. */
+  busy(record: PeerRecord, delta: 1 | -1): void {
+    record.pending = Math.max(0, record.pending + delta);
+  }
+
   failed(record: PeerRecord): void {
     record.failures++;
     record.lagMs = 15_000; // unanswered: as slow as the lag factor counts

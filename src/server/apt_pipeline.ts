@@ -288,6 +288,7 @@ export class AptPipeline {
     return {
       client: peers.client,
       getItem: peers.getItem,
+      busy: (peer, delta) => records.busy(records.get(peer.address, peer.port), delta),
       report: (peer, report) => {
         const record = records.get(peer.address, peer.port);
         if (report.kind === "delivered") {

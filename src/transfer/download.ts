@@ -122,6 +122,7 @@ export class Download {
     for (const source of plan) {
       if (this.#abort.signal.aborted) break;
       const started = performance.now();
+      if (source.peer) this.deps.peers?.busy?.(source.peer, 1);
       try {
         const result = await this.#fromUpstream(source, plan);
         if (result.kind === "status") {
@@ -149,6 +150,8 @@ export class Download {
           error,
         });
         if (wrong) await this.#addressFailed(plan, source);
+      } finally {
+        if (source.peer) this.deps.peers?.busy?.(source.peer, -1);
       }
     }
     const reason = lastError?.message ?? `upstream answered ${lastStatus}`;
@@ -364,6 +367,7 @@ export class Download {
       claims: this.#claims,
       report: (source, report) => this.#report(source, report),
       announceBody: (size) => this.#settleWith({ kind: "body", size, source: "peer" }),
+      busy: (source, delta) => source.peer && peers.busy?.(source.peer, delta),
     });
   }
 

@@ -67,6 +67,8 @@ export interface DownloadPeers {
   readonly getItem?: GetItem;
   /** Told how each peer did, for its record and score. */
   readonly report: (peer: PeerRef, report: SourceReport) => void;
+  /** Told when a request to a peer starts (+1) and ends (-1): its requests in flight. */
+  readonly busy?: (peer: PeerRef, delta: 1 | -1) => void;
 }
 
 /** What a download needs from the rest of the daemon. */

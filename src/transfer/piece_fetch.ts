@@ -39,6 +39,8 @@ export interface PieceFetchOptions {
   /** The source a piece should come from first, if it can (a re-fetch's shifted order). */
   readonly assign?: (index: number) => Source | undefined;
   readonly onReport?: (source: Source, report: SourceReport) => void;
+  /** A request to a source started (+1) or ended (-1). */
+  readonly onBusy?: (source: Source, delta: 1 | -1) => void;
   /** Pieces requested ahead of the one being handed on. */
   readonly window?: number;
   /** Requests in flight per source. */
@@ -112,6 +114,7 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
     const end = Math.min(list.length, start + list.pieceLength) - 1;
     const started = performance.now();
     inFlight.set(source, inFlight.get(source)! + 1);
+    options.onBusy?.(source, 1);
     active.set(index, (active.get(index) ?? 0) + 1);
     try {
       const response = await options.client(source).request({
@@ -163,6 +166,7 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
       if (active.get(index) === 1 && !ready.has(index)) assigned.delete(index); // to be asked of someone else
     } finally {
       inFlight.set(source, inFlight.get(source)! - 1);
+      options.onBusy?.(source, -1);
       active.set(index, active.get(index)! - 1);
       wake();
     }

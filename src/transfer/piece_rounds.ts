@@ -49,6 +49,8 @@ export interface PieceRounds {
   readonly report: (source: Source, report: SourceReport) => void;
   /** Tells waiting clients a body of `size` is coming. */
   readonly announceBody: (size: number) => void;
+  /** A request to a source started (+1) or ended (-1). */
+  readonly busy?: (source: Source, delta: 1 | -1) => void;
 }
 
 /** Downloads the file in pieces; the committed file, or an error for the mirror path to follow. */
@@ -124,6 +126,7 @@ async function piecesInto(
     assign: options.assign,
     client: rounds.clientFor,
     signal: rounds.signal,
+    onBusy: rounds.busy,
     onReport: (source, report) => {
       if (source.peer) options.report(source, report);
     },

@@ -63,3 +63,16 @@ Deno.test("PeerRecords rank peers, keep blame and bytes, and survive a restart",
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("requests in flight to a peer lower its score until they end", () => {
+  const records = new PeerRecords(openDatabase(":memory:"));
+  const record = records.get("10.0.0.2", 9977);
+  const idle = records.score(record);
+  records.busy(record, 1);
+  records.busy(record, 1);
+  assert.ok(records.score(record) < idle);
+  records.busy(record, -1);
+  records.busy(record, -1);
+  records.busy(record, -1); // an extra end never makes it negative
+  assert.equal(records.score(record), idle);
+});

@@ -51,6 +51,7 @@ async function start(
   const store = await testStore();
   const { log, events } = recordingLog();
   const reports: string[] = [];
+  const busy: string[] = [];
   const diskFull: Error[] = [];
   const cache = options.diskBudget === undefined
     ? store.store
@@ -63,10 +64,11 @@ async function start(
       client: options.peerClient ?? client,
       report: (peer: PeerRef, report: SourceReport) =>
         reports.push(`${peer.address}:${peer.port} ${report.kind}`),
+      busy: (peer: PeerRef, delta: 1 | -1) => busy.push(`${peer.address}:${peer.port} ${delta}`),
     },
     onDiskFull: (error) => diskFull.push(error),
   });
-  return { download, store, events, reports, diskFull };
+  return { download, store, events, reports, diskFull, busy };
 }
 
 Deno.test("failover goes peers, then mirrors in order, and a mirror's other address before the next mirror", async () => {
@@ -85,7 +87,7 @@ Deno.test("failover goes peers, then mirrors in order, and a mirror's other addr
       })
     .on(MIRROR_B, () => ok(body));
   client.addresses.set(MIRROR_A, ["192.0.2.1", "192.0.2.2"]);
-  const { download, store, reports } = await start({
+  const { download, store, reports, busy } = await start({
     upstreams: [MIRROR_A, MIRROR_B],
     peers: Promise.resolve(peers),
     peerPath: path,
@@ -109,6 +111,8 @@ Deno.test("failover goes peers, then mirrors in order, and a mirror's other addr
   assert.deepEqual(client.requests[3].avoid, new Set(["192.0.2.1"]));
   assert.deepEqual(client.failedAddresses, [`${MIRROR_A} 192.0.2.1`, `${MIRROR_A} 192.0.2.2`]);
   assert.deepEqual(reports, ["127.0.0.2:9977 failed", "::1:9977 wrong"]);
+  // Each peer counted busy while asked (the pending factor of its score), and idle after.
+  assert.deepEqual(busy, ["127.0.0.2:9977 1", "127.0.0.2:9977 -1", "::1:9977 1", "::1:9977 -1"]);
 });
 
 Deno.test("an interrupted transfer resumes from where it broke off, with If-Range, and verifies whole", async () => {
@@ -259,7 +263,7 @@ Deno.test("a piece round with a bad piece: the piece comes from another peer, th
   client.on(MIRROR_A, () => {
     throw new Error("the mirror is not needed");
   });
-  const { download, store, reports } = await start({
+  const { download, store, reports, busy } = await start({
     upstreams: [MIRROR_A],
     peers: [liar, honest],
     peerPath: path,
@@ -276,4 +280,9 @@ Deno.test("a piece round with a bad piece: the piece comes from another peer, th
   assert.ok(reports.includes("127.0.2.1:9977 wrong"), reports.join("\n"));
   assert.ok(!reports.includes("127.0.1.1:9977 wrong"), reports.join("\n"));
   assert.ok(reports.includes("127.0.1.1:9977 delivered"), reports.join("\n"));
+  for (const peer of ["127.0.1.1:9977", "127.0.2.1:9977"]) {
+    const deltas = busy.filter((b) => b.startsWith(peer + " ")).map((b) => Number(b.split(" ")[1]));
+    assert.ok(deltas.length > 0, `${peer} was asked for pieces`);
+    assert.equal(deltas.reduce((a, b) => a + b, 0), 0, `${peer} is idle once the file is in`);
+  }
 });
