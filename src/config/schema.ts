@@ -10,13 +10,21 @@ import { isIP } from "node:net";
 import { type Authority, bareHost, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../log/mod.ts";
 import { ConfigError } from "./errors.ts";
+import { type MirrorAlias, mirrorsOf, parseUpstreamUrl } from "./mirrors.ts";
+import {
+  boolean,
+  byteSize,
+  integer,
+  isTable,
+  type LayerSource,
+  nonEmptyString,
+  positiveSeconds,
+  show,
+  wrap,
+} from "./values.ts";
 
-/** A mirror alias: `/<name>/…` is fetched from these base URLs, in order. */
-export interface MirrorAlias {
-  readonly name: string;
-  /** Base URLs without a trailing slash, e.g. `https://deb.debian.org/debian`. */
-  readonly upstreams: readonly string[];
-}
+export type { LayerSource, MirrorAlias };
+export { byteSize, parseUpstreamUrl };
 
 /** The validated configuration of a daemon. */
 export interface Config {
@@ -127,64 +135,7 @@ export function defaultConfig(
 /** A raw layer: what TOML parsing (or the command line) produced. */
 export type RawLayer = Record<string, unknown>;
 
-/** Where a layer came from, for error messages: a file path or "command line". */
-export type LayerSource = string;
-
 type Section = Record<string, (value: unknown, key: string) => unknown>;
-
-const positiveSeconds = (value: unknown, key: string) => {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 86400) {
-    throw new TypeError(
-      `${key}: expected a number of seconds between 0 and 86400, got ${show(value)}`,
-    );
-  }
-  return value;
-};
-
-const integer = (min: number, max: number) => (value: unknown, key: string) => {
-  if (typeof value === "bigint") value = Number(value);
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`${key}: expected an integer from ${min} to ${max}, got ${show(value)}`);
-  }
-  return value;
-};
-
-const nonEmptyString = (value: unknown, key: string) => {
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new TypeError(`${key}: expected a non-empty string, got ${show(value)}`);
-  }
-  return value;
-};
-
-const SIZE_UNITS: Record<string, number> = {
-  "": 1,
-  K: 2 ** 10,
-  M: 2 ** 20,
-  G: 2 ** 30,
-  T: 2 ** 40,
-};
-
-/** A size in bytes: an integer, or a string like "500M", "20G", "1.5T" (binary units). */
-export const byteSize = (value: unknown, key: string): number => {
-  if (typeof value === "bigint") value = Number(value);
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
-  const match = typeof value === "string"
-    ? /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(value)
-    : null;
-  if (!match) {
-    throw new TypeError(
-      `${key}: expected a size like 20G, 500M or a number of bytes, got ${show(value)}`,
-    );
-  }
-  return Math.floor(Number(match[1]) * SIZE_UNITS[match[2].toUpperCase()]);
-};
-
-const boolean = (value: unknown, key: string) => {
-  if (typeof value !== "boolean") {
-    throw new TypeError(`${key}: expected true or false, got ${show(value)}`);
-  }
-  return value;
-};
 
 const SECTIONS: Record<string, Section> = {
   server: {
@@ -300,67 +251,6 @@ export const CONFIG_KEYS: readonly string[] = Object.entries(SECTIONS).flatMap((
   [section, fields],
 ) => Object.keys(fields).map((field) => `${section}.${field}`));
 
-const MIRROR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** Checks an upstream base URL and returns it without a trailing slash. */
-export function parseUpstreamUrl(value: unknown, key: string): string {
-  let url: URL;
-  try {
-    url = new URL(nonEmptyString(value, key));
-  } catch {
-    throw new TypeError(`${key}: expected an http:// or https:// URL, got ${show(value)}`);
-  }
-  if (
-    (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash ||
-    url.username
-  ) {
-    throw new TypeError(
-      `${key}: expected an http:// or https:// URL without query or credentials, got ${
-        show(value)
-      }`,
-    );
-  }
-  return url.href.replace(/\/+$/, "");
-}
-
-function mirrorsOf(raw: unknown, source: LayerSource): Map<string, MirrorAlias> {
-  const out = new Map<string, MirrorAlias>();
-  if (!isTable(raw)) {
-    throw new ConfigError(
-      source,
-      "mirrors",
-      `expected a table of mirror aliases, got ${show(raw)}`,
-    );
-  }
-  for (const [name, table] of Object.entries(raw)) {
-    const key = `mirrors.${name}`;
-    if (!MIRROR_NAME.test(name) || name.includes(".")) {
-      throw new ConfigError(source, key, "alias names may use letters, digits, '-' and '_' only");
-    }
-    if (!isTable(table)) {
-      throw new ConfigError(source, key, `expected a table with "upstreams", got ${show(table)}`);
-    }
-    for (const field of Object.keys(table)) {
-      if (field !== "upstreams") {
-        throw new ConfigError(source, `${key}.${field}`, "unknown key (expected: upstreams)");
-      }
-    }
-    const list = table.upstreams;
-    if (!Array.isArray(list) || list.length === 0) {
-      throw new ConfigError(
-        source,
-        `${key}.upstreams`,
-        `expected a non-empty list of URLs, got ${show(list)}`,
-      );
-    }
-    const upstreams = list.map((item, i) =>
-      wrap(source, () => parseUpstreamUrl(item, `${key}.upstreams[${i}]`))
-    );
-    out.set(name, { name, upstreams });
-  }
-  return out;
-}
-
 /** The validated, still partial, content of one layer. */
 export interface Layer {
   readonly values: Map<string, unknown>;
@@ -451,30 +341,4 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
     },
     mirrors,
   };
-}
-
-function wrap<T>(source: LayerSource, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof TypeError) {
-      const [key, ...rest] = error.message.split(": ");
-      throw new ConfigError(source, key, rest.join(": "));
-    }
-    throw error;
-  }
-}
-
-function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    !(value instanceof Date);
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return "nothing";
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
