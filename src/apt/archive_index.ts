@@ -11,7 +11,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type ExpectedFile, HASH_ALGORITHMS, newHasher } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { transaction } from "../cache/database.ts";
+import { transaction } from "../db/mod.ts";
 import {
   archiveRootOf,
   byHashDigest,
@@ -103,44 +103,15 @@ export class ArchiveIndex {
     private readonly now = Date.now,
     private readonly trust: IndexOptions = {},
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS index_entries (
-      url TEXT PRIMARY KEY,
-      size INTEGER,
-      sha256 TEXT,
-      sha1 TEXT,
-      md5 TEXT,
-      name TEXT,
-      sha512 TEXT,
-      listed_by TEXT NOT NULL,
-      seen_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
-    const columns = db.prepare("PRAGMA table_info(index_entries)").all() as { name: string }[];
-    if (!columns.some((c) => c.name === "sha512")) {
-      db.exec("ALTER TABLE index_entries ADD COLUMN sha512 TEXT"); // databases made before SHA512 was kept
-    }
     this.#lookup = db.prepare(
       "SELECT size, sha256, sha512, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
     this.releases = new ReleaseTrust(db, trust.keys, now);
-    // When each index (by the name entries give as listed_by) was last read: an entry older than
-    // that was dropped from the index's newest version.
-    db.exec(`CREATE TABLE IF NOT EXISTS listings (
-      listed_by TEXT PRIMARY KEY,
-      ingested_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
     this.#listed = db.prepare(
       "INSERT OR REPLACE INTO listings (listed_by, ingested_at) VALUES (?, ?)",
     );
     this.#ingestedAt = db.prepare("SELECT ingested_at FROM listings WHERE listed_by = ?");
     this.#entrySeen = db.prepare("SELECT seen_at, listed_by FROM index_entries WHERE url = ?");
-    db.exec(`CREATE TABLE IF NOT EXISTS listing_versions (
-      listing TEXT PRIMARY KEY,
-      sha256 TEXT NOT NULL,
-      size INTEGER NOT NULL,
-      source_key TEXT NOT NULL,
-      source_name TEXT NOT NULL,
-      seen_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
     this.#version = db.prepare(
       "SELECT sha256, size, source_key, source_name FROM listing_versions WHERE listing = ?",
     );

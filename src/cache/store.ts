@@ -104,48 +104,11 @@ export class CacheStore {
     private readonly log: Logger,
     private readonly now = Date.now,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS files (
-      path TEXT PRIMARY KEY,
-      size INTEGER NOT NULL,
-      mtime INTEGER NOT NULL,
-      sha256 TEXT NOT NULL,
-      etag TEXT,
-      last_modified TEXT,
-      checked_at INTEGER NOT NULL,
-      announce INTEGER NOT NULL DEFAULT 1
-    ) WITHOUT ROWID`);
-    const columns = db.prepare("PRAGMA table_info(files)").all() as { name: string }[];
-    if (!columns.some((c) => c.name === "used_at")) {
-      // Databases made before eviction: a file's last use starts as its last check.
-      db.exec("ALTER TABLE files ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0");
-      db.exec("UPDATE files SET used_at = checked_at");
-    }
-    // Files shared from other directories (extra_directories), hashed where they are.
-    db.exec(`CREATE TABLE IF NOT EXISTS shared_files (
-      path TEXT PRIMARY KEY,
-      size INTEGER NOT NULL,
-      mtime INTEGER NOT NULL,
-      sha256 TEXT NOT NULL
-    ) WITHOUT ROWID`);
-    db.exec("CREATE INDEX IF NOT EXISTS shared_files_sha256 ON shared_files (sha256)");
     this.#sharedBySha256 = db.prepare("SELECT * FROM shared_files WHERE sha256 = ?");
     this.#putShared = db.prepare(
       "INSERT OR REPLACE INTO shared_files (path, size, mtime, sha256) VALUES (?, ?, ?, ?)",
     );
     this.#deleteShared = db.prepare("DELETE FROM shared_files WHERE path = ?");
-    db.exec(`CREATE TABLE IF NOT EXISTS hash_failures (
-      at INTEGER NOT NULL,
-      path TEXT NOT NULL,
-      source TEXT NOT NULL,
-      reason TEXT NOT NULL
-    )`);
-    db.exec("CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)");
-    db.exec(`CREATE TABLE IF NOT EXISTS piece_lists (
-      sha1 TEXT PRIMARY KEY,
-      file_sha256 TEXT NOT NULL,
-      list BLOB NOT NULL
-    ) WITHOUT ROWID`);
-    db.exec("CREATE INDEX IF NOT EXISTS piece_lists_file ON piece_lists (file_sha256)");
     this.#putPieces = db.prepare(
       "INSERT OR REPLACE INTO piece_lists (sha1, file_sha256, list) VALUES (?, ?, ?)",
     );
