@@ -6,7 +6,7 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
-import { ArchiveIndex } from "./apt/mod.ts";
+import { ArchiveIndex, isImmutable } from "./apt/mod.ts";
 import { CacheKeeper, CacheStore, DATABASE_FILE, openDatabase } from "./cache/mod.ts";
 import { changedKeys, type Config, RELOADABLE_KEYS } from "./config/mod.ts";
 import { MirrorAddresses, MirrorClient } from "./fetch/mod.ts";
@@ -78,6 +78,7 @@ export async function startDaemon(
   const evictionPolicy = {
     maxBytes: config.cache.maxSize,
     expireDays: config.cache.expireDays,
+    expires: isImmutable,
     lastListed: (key: string, usedAt: (key: string) => number | undefined) =>
       index.lastListed(key, usedAt),
   };
