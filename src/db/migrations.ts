@@ -131,7 +131,25 @@ function baseline(db: DatabaseSync): void {
   );
 }
 
+/**
+ * Version 2: a piece list goes with the last file that has its content
+ * (removed, evicted, dropped by the scan, or replaced by other content), so
+ * the table no longer grows with every file ever cached. In the schema, not
+ * the store, so no path that deletes a file can forget it. Lists left behind
+ * by earlier versions go now.
+ */
+function prunePieceLists(db: DatabaseSync): void {
+  const prune = `DELETE FROM piece_lists WHERE file_sha256 = old.sha256
+    AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = old.sha256);`;
+  db.exec(`CREATE TRIGGER files_deleted_prune_piece_lists AFTER DELETE ON files
+    BEGIN ${prune} END`);
+  db.exec(`CREATE TRIGGER files_replaced_prune_piece_lists AFTER UPDATE OF sha256 ON files
+    WHEN old.sha256 IS NOT new.sha256 BEGIN ${prune} END`);
+  db.exec("DELETE FROM piece_lists WHERE file_sha256 NOT IN (SELECT sha256 FROM files)");
+}
+
 /** Every step, in order: the step at index i brings the schema to version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { why: "the schema when versions started; adopts unversioned databases", up: baseline },
+  { why: "piece lists go with the last file of their content", up: prunePieceLists },
 ];
