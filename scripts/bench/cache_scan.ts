@@ -10,7 +10,8 @@
  */
 
 import { createHash } from "node:crypto";
-import { CacheStore, openDatabase, scanCache } from "../../src/cache/mod.ts";
+import { CacheStore, scanCache } from "../../src/cache/mod.ts";
+import { openDatabase } from "../../src/db/mod.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { median, writeResults } from "./results.ts";
 

@@ -12,7 +12,7 @@
  */
 
 import { ArchiveIndex, decompress } from "../../src/apt/mod.ts";
-import { openDatabase } from "../../src/cache/mod.ts";
+import { openDatabase } from "../../src/db/mod.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { median, writeResults } from "./results.ts";
 

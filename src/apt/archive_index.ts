@@ -9,23 +9,14 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type ExpectedFile, HASH_ALGORITHMS, newHasher } from "../hash/mod.ts";
+import { type ExpectedFile, HASH_ALGORITHMS } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { transaction } from "../cache/database.ts";
-import {
-  archiveRootOf,
-  byHashDigest,
-  compressionOf,
-  indexKindOf,
-  joinArchivePath,
-  uncompressedName,
-} from "./index_files.ts";
-import { type DiffIndex, parseDiffIndex } from "./pdiff/mod.ts";
-import { parseRelease } from "./release.ts";
+import { byHashDigest } from "./index_files.ts";
+import { indexKindOf, indexKindSpec } from "./index_kinds.ts";
+import type { IndexOptions, IngestContext, IngestResult } from "./ingest/context.ts";
 import { ReleaseTrust } from "./release_trust.ts";
-import type { TrustedKeys } from "../trust/mod.ts";
-import { decompress } from "./compression.ts";
-import { readIndexFiles } from "./packages.ts";
+
+export type { DiffChange, IndexOptions, IngestResult } from "./ingest/context.ts";
 
 /** What the index knows of one URL. */
 export interface IndexEntry extends ExpectedFile {
@@ -39,32 +30,6 @@ export interface IndexEntry extends ExpectedFile {
   readonly trusted?: boolean;
 }
 
-/** How the index checks Release signatures and follows pdiffs. */
-export interface IndexOptions {
-  readonly keys?: TrustedKeys;
-  /** A verified cached file's bytes by cache key (a Release's sibling signature, or the reverse). */
-  readonly readCached?: (key: string) => Promise<Uint8Array | undefined>;
-  /**
-   * Brings the tracking of `listing` (an uncompressed index name) up to the
-   * diff Index's current version: apt patches its own copy and never sends
-   * the result through us.
-   */
-  readonly followDiffs?: (change: DiffChange) => Promise<void>;
-  /** A Packages or Sources index was read: files found elsewhere may now be matched. */
-  readonly onListing?: () => void;
-  /** A Release verified against its Release.gpg (hex DHT key of the signature). */
-  readonly onSigned?: (key: string) => void;
-}
-
-/** A diff Index that arrived, and the index it is for. */
-export interface DiffChange {
-  /** Canonical uncompressed name of the index the patches apply to (`…/Packages`). */
-  readonly listing: string;
-  /** Canonical name of the diff Index (`…/Packages.diff/Index`). */
-  readonly indexName: string;
-  readonly diff: DiffIndex;
-}
-
 /** The version of a listing (Packages, Sources) whose entries are in the index. */
 export interface ListingVersion {
   /** SHA-256 and size of the uncompressed text. */
@@ -73,15 +38,6 @@ export interface ListingVersion {
   /** Where the text is cached, and the name that says how it is compressed. */
   readonly key: string;
   readonly name: string;
-}
-
-/** Release files bigger than this are not parsed (Debian's largest are a few hundred KiB). */
-const MAX_RELEASE_BYTES = 16 * 1024 * 1024;
-
-/** Summary of one ingested index, for logs and tests. */
-export interface IngestResult {
-  readonly kind: string;
-  readonly entries: number;
 }
 
 /** Maps archive URLs to expected sizes and hashes; fed with every index that passes through. */
@@ -98,6 +54,8 @@ export class ArchiveIndex {
   readonly #listed: StatementSync;
   readonly #ingestedAt: StatementSync;
   readonly #entrySeen: StatementSync;
+  /** What the ingest of each kind may do to the index. */
+  readonly #context: IngestContext;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -105,44 +63,15 @@ export class ArchiveIndex {
     private readonly now = Date.now,
     private readonly trust: IndexOptions = {},
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS index_entries (
-      url TEXT PRIMARY KEY,
-      size INTEGER,
-      sha256 TEXT,
-      sha1 TEXT,
-      md5 TEXT,
-      name TEXT,
-      sha512 TEXT,
-      listed_by TEXT NOT NULL,
-      seen_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
-    const columns = db.prepare("PRAGMA table_info(index_entries)").all() as { name: string }[];
-    if (!columns.some((c) => c.name === "sha512")) {
-      db.exec("ALTER TABLE index_entries ADD COLUMN sha512 TEXT"); // databases made before SHA512 was kept
-    }
     this.#lookup = db.prepare(
       "SELECT size, sha256, sha512, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
     this.releases = new ReleaseTrust(db, trust.keys, now, trust.onSigned);
-    // When each index (by the name entries give as listed_by) was last read: an entry older than
-    // that was dropped from the index's newest version.
-    db.exec(`CREATE TABLE IF NOT EXISTS listings (
-      listed_by TEXT PRIMARY KEY,
-      ingested_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
     this.#listed = db.prepare(
       "INSERT OR REPLACE INTO listings (listed_by, ingested_at) VALUES (?, ?)",
     );
     this.#ingestedAt = db.prepare("SELECT ingested_at FROM listings WHERE listed_by = ?");
     this.#entrySeen = db.prepare("SELECT seen_at, listed_by FROM index_entries WHERE url = ?");
-    db.exec(`CREATE TABLE IF NOT EXISTS listing_versions (
-      listing TEXT PRIMARY KEY,
-      sha256 TEXT NOT NULL,
-      size INTEGER NOT NULL,
-      source_key TEXT NOT NULL,
-      source_name TEXT NOT NULL,
-      seen_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
     this.#version = db.prepare(
       "SELECT sha256, size, source_key, source_name FROM listing_versions WHERE listing = ?",
     );
@@ -157,6 +86,17 @@ export class ArchiveIndex {
         sha512 = excluded.sha512, sha1 = excluded.sha1,
         md5 = excluded.md5, name = excluded.name, listed_by = excluded.listed_by, seen_at = excluded.seen_at`,
     );
+    this.#context = {
+      db,
+      now,
+      releases: this.releases,
+      options: trust,
+      put: (key, file, name, listedBy, seen) => this.#put(key, file, name, listedBy, seen),
+      markListed: (listedBy, seen) => this.#listed.run(listedBy, seen),
+      putVersion: (listing, v, seen) =>
+        this.#putVersion.run(listing, v.sha256, v.size, v.key, v.name, seen),
+      has: (key) => this.#lookup.get(key) !== undefined,
+    };
   }
 
   /**
@@ -304,129 +244,18 @@ export class ArchiveIndex {
   /** Parses the index stored at `filePath` for `key` and records what it lists. */
   async ingest(key: string, filePath: string): Promise<IngestResult | undefined> {
     const name = this.lookup(key)?.name ?? key;
-    const kind = indexKindOf(name);
+    const spec = indexKindSpec(name);
+    if (!spec?.ingest) return undefined;
     const started = performance.now();
-    let result: IngestResult | undefined;
-    if (kind === "release") result = await this.#ingestRelease(name, filePath);
-    else if (kind === "signature") result = await this.#ingestSignature(name, filePath);
-    else if (kind === "packages" || kind === "sources") {
-      result = await this.#ingestListing(key, name, filePath, kind);
-    } else if (kind === "diff-index") result = await this.#ingestDiffIndex(name, filePath);
-    if (result?.kind === "packages" || result?.kind === "sources") this.trust.onListing?.();
-    if (result) {
-      this.log.info("index.ingested", {
-        key: name,
-        kind: result.kind,
-        entries: result.entries,
-        ms: Math.round(performance.now() - started),
-      });
-    }
+    const result = await spec.ingest(this.#context, key, name, filePath);
+    if (spec.listsPoolFiles) this.trust.onListing?.();
+    this.log.info("index.ingested", {
+      key: name,
+      kind: result.kind,
+      entries: result.entries,
+      ms: Math.round(performance.now() - started),
+    });
     return result;
-  }
-
-  async #ingestRelease(name: string, filePath: string): Promise<IngestResult> {
-    const stat = await Deno.stat(filePath);
-    if (stat.size > MAX_RELEASE_BYTES) {
-      throw new Error(`Release file too large (${stat.size} bytes)`);
-    }
-    const bytes = await Deno.readFile(filePath);
-    const dir = name.slice(0, name.lastIndexOf("/") + 1);
-    let text = new TextDecoder().decode(bytes);
-    if (name.endsWith("/InRelease")) text = await this.releases.checkInRelease(name, text);
-    else {
-      const signature = await this.trust.readCached?.(`${dir}Release.gpg`);
-      await this.releases.checkDetached(name, bytes, signature);
-    }
-    const release = parseRelease(text);
-    const seen = this.now();
-    this.#listed.run(name, seen);
-    transaction(this.db, () => {
-      for (const [path, file] of release.files) {
-        const key = joinArchivePath(dir, path);
-        if (!key) continue;
-        this.#put(key, file, key, name, seen);
-        const parent = key.slice(0, key.lastIndexOf("/"));
-        if (file.sha256) {
-          this.#put(`${parent}/by-hash/SHA256/${file.sha256}`, file, key, name, seen);
-        }
-        if (file.sha512) {
-          this.#put(`${parent}/by-hash/SHA512/${file.sha512}`, file, key, name, seen);
-        }
-      }
-    });
-    return { kind: "release", entries: release.files.size };
-  }
-
-  /** A Release.gpg: checks the Release beside it, if that is cached. */
-  async #ingestSignature(name: string, filePath: string): Promise<IngestResult> {
-    const release = name.replace(/\.gpg$/, "");
-    const data = await this.trust.readCached?.(release);
-    if (data) await this.releases.checkDetached(release, data, await Deno.readFile(filePath));
-    return { kind: "signature", entries: data ? 1 : 0 };
-  }
-
-  async #ingestListing(
-    key: string,
-    name: string,
-    filePath: string,
-    kind: "packages" | "sources",
-  ): Promise<IngestResult> {
-    const root = archiveRootOf(name);
-    const seen = this.now();
-    this.#listed.run(name, seen);
-    const file = await Deno.open(filePath);
-    // The uncompressed text's hash names this version, for pdiffs to start from.
-    const hash = newHasher("sha256");
-    let size = 0;
-    const text = decompress(file.readable, compressionOf(name)).pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          hash.update(chunk);
-          size += chunk.length;
-          controller.enqueue(chunk);
-        },
-      }),
-    ).pipeThrough(new TextDecoderStream());
-    // One short transaction per chunk of text: other writers get their turn, and no rows pile up.
-    const entries = await readIndexFiles(text, kind, (batch) => {
-      transaction(this.db, () => {
-        for (const listed of batch) {
-          const key = joinArchivePath(root, listed.path);
-          if (key) this.#put(key, listed, null, name, seen);
-        }
-      });
-    });
-    this.#putVersion.run(uncompressedName(name), hash.hexdigest(), size, key, name, seen);
-    return { kind, entries };
-  }
-
-  /**
-   * A diff Index: its patches get tracked hashes (so they can come from
-   * peers), then the listing it belongs to is brought up to date.
-   */
-  async #ingestDiffIndex(name: string, filePath: string): Promise<IngestResult> {
-    const diff = parseDiffIndex(await Deno.readTextFile(filePath));
-    const dir = name.slice(0, name.lastIndexOf("/"));
-    const listing = dir.replace(/\.diff$/, "");
-    const seen = this.now();
-    this.#listed.run(name, seen);
-    const digest = (file: { hash: string; size: number }) => ({
-      size: file.size,
-      [diff.algorithm]: file.hash,
-    });
-    transaction(this.db, () => {
-      for (const [file, download] of diff.downloads) {
-        const key = `${dir}/${file}`;
-        this.#put(key, digest(download), null, name, seen);
-        if (diff.algorithm === "sha256") {
-          this.#put(`${dir}/by-hash/SHA256/${download.hash}`, digest(download), key, name, seen);
-        }
-      }
-      // Releases list the uncompressed index too, mostly; where not, its hash comes from here.
-      if (!this.#lookup.get(listing)) this.#put(listing, digest(diff.current), null, name, seen);
-    });
-    await this.trust.followDiffs?.({ listing, indexName: name, diff });
-    return { kind: "diff-index", entries: diff.downloads.size };
   }
 
   /** Records the strongest digest only: SHA-256, else SHA512, SHA1, MD5. */

@@ -1,24 +1,13 @@
 /**
- * What kind of archive file a path names: index files change in place and
- * must be revalidated; pool and by-hash files never change.
+ * Archive paths: what a name says of its file (by-hash, immutable, its
+ * compression) and how an index's paths join to cache keys. Which names are
+ * indexes, and of what kind, is in index_kinds.ts.
  *
  * @module
  */
 
 /** Compressions apt uses for index files, by file extension. */
 export type Compression = "none" | "gz" | "xz" | "bz2";
-
-/** How an index file is parsed for hashes. */
-export type IndexKind =
-  | "release"
-  | "signature"
-  | "packages"
-  | "sources"
-  | "diff-index"
-  | "other-index";
-
-const INDEX_NAME =
-  /^(InRelease|Release(\.gpg)?|(Packages|Sources|Contents-[^/]+|Translation-[^/]+|Components-[^/]+|Commands-[^/]+|icons-[^/]+|Index)(\.(gz|xz|bz2|lzma|zst))?)$/;
 
 /** The last segment of a path. */
 export function basename(path: string): string {
@@ -51,17 +40,6 @@ export function compressionOf(name: string): Compression {
   if (name.endsWith(".xz")) return "xz";
   if (name.endsWith(".bz2")) return "bz2";
   return "none";
-}
-
-/** How to parse a file with this (canonical) name, or undefined when it has no hashes for us. */
-export function indexKindOf(name: string): IndexKind | undefined {
-  const base = basename(name);
-  if (base === "InRelease" || base === "Release") return "release";
-  if (base === "Release.gpg") return "signature";
-  if (base === "Index" && /\.diff\/Index$/.test(name)) return "diff-index";
-  if (/^Packages(\.(gz|xz|bz2))?$/.test(base)) return "packages";
-  if (/^Sources(\.(gz|xz|bz2))?$/.test(base)) return "sources";
-  return INDEX_NAME.test(base) ? "other-index" : undefined;
 }
 
 /**

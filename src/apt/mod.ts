@@ -10,4 +10,5 @@ export * from "./release.ts";
 export * from "./packages.ts";
 export * from "./compression.ts";
 export * from "./index_files.ts";
+export * from "./index_kinds.ts";
 export * from "./archive_index.ts";

@@ -46,24 +46,11 @@ export class ReleaseTrust {
     /** Told of each Release that verified against a detached signature (hex DHT key). */
     private readonly onSigned?: (key: string) => void,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS signed_releases (
-      dht_key TEXT PRIMARY KEY,
-      release TEXT NOT NULL,
-      sha256 TEXT NOT NULL,
-      checked_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
     this.#saveSigned = db.prepare(
       `INSERT OR REPLACE INTO signed_releases (dht_key, release, sha256, checked_at)
       VALUES (?, ?, ?, ?)`,
     );
     this.#signedSha256 = db.prepare("SELECT sha256 FROM signed_releases WHERE dht_key = ?");
-    db.exec(`CREATE TABLE IF NOT EXISTS release_trust (
-      release TEXT PRIMARY KEY,
-      trusted INTEGER NOT NULL,
-      signer TEXT,
-      reason TEXT,
-      checked_at INTEGER NOT NULL
-    ) WITHOUT ROWID`);
     this.#save = db.prepare(
       `INSERT INTO release_trust (release, trusted, signer, reason, checked_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT(release) DO UPDATE SET trusted = excluded.trusted, signer = excluded.signer,

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { isImmutable } from "../apt/index_files.ts";
 import type { CacheStore } from "./store.ts";
 
 /**
@@ -22,6 +21,12 @@ export interface EvictionPolicy {
   readonly maxBytes: number;
   /** Days a pool file may go unlisted before it is removed; 0 to keep such files. */
   readonly expireDays: number;
+  /**
+   * Whether `key` names content that never changes (pool and by-hash files,
+   * `isImmutable` of apt/): only those expire when unlisted; indexes are
+   * revalidated instead. Passed in so the cache need not know archive paths.
+   */
+  readonly expires: (key: string) => boolean;
   /** When a key was last known listed by a tracked index (ArchiveIndex.lastListed). */
   readonly lastListed: (key: string, usedAt: (key: string) => number | undefined) =>
     | number
@@ -62,7 +67,7 @@ export async function evict(
   if (policy.expireDays > 0) {
     const limit = policy.expireDays * 86_400_000;
     for (const record of records) {
-      if (!isImmutable(record.key) || store.openedWithin(record.key, inUseMs)) continue;
+      if (!policy.expires(record.key) || store.openedWithin(record.key, inUseMs)) continue;
       const listed = policy.lastListed(record.key, usedAt) ?? record.checkedAt;
       if (now - listed <= limit) continue;
       await remove(record, `not listed for ${Math.floor((now - listed) / 86_400_000)} days`);

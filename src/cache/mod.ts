@@ -4,7 +4,8 @@
  *
  * @module
  */
-export * from "./database.ts";
+// The database moved to db/; re-exported while callers move.
+export { DATABASE_FILE, openDatabase } from "../db/mod.ts";
 export * from "./store.ts";
 export * from "./scan.ts";
 export * from "./eviction.ts";

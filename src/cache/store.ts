@@ -1,14 +1,20 @@
 /**
  * The cache directory: `<cache>/<site>/<path>`, browsable like a mirror, and
- * its table in the database. Files enter only through {@link CacheStore.commit}
+ * its records in the database (one file per table beside this one). Files enter only through {@link CacheStore.commit}
  * (temp file, fsync, rename), after their content was checked.
  *
  * @module
  */
 
-import { pieceListName } from "../hash/mod.ts";
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import type { Logger } from "../log/mod.ts";
+import { FileRecords, type FileRow } from "./file_records.ts";
+import { type HashFailure, HashFailures } from "./hash_failures.ts";
+import { PieceLists } from "./piece_lists.ts";
+import { type SharedFile, SharedFiles } from "./shared_files.ts";
+
+export type { HashFailure } from "./hash_failures.ts";
+export type { SharedFile } from "./shared_files.ts";
 
 /** The directory under the cache root that holds downloads in progress. */
 export const PARTIAL_DIR = ".partial";
@@ -36,14 +42,6 @@ export interface OpenCachedFile extends CachedFile {
   readonly shared?: true;
 }
 
-/** A file of a shared directory (e.g. /var/cache/apt/archives), hashed where it lies. */
-export interface SharedFile {
-  readonly path: string;
-  readonly size: number;
-  readonly mtime: number;
-  readonly sha256: string;
-}
-
 /** Validators and provenance recorded with a commit. */
 export interface CommitMeta {
   readonly sha256: string;
@@ -64,115 +62,29 @@ export interface PartialFile {
 /** How stale a file's recorded last use may get before a hit writes it. */
 const USE_RESOLUTION_MS = 10 * 60_000;
 
-type FileRow = {
-  path: string;
-  used_at: number;
-  size: number;
-  mtime: number;
-  sha256: string;
-  etag: string | null;
-  last_modified: string | null;
-  checked_at: number;
-  announce: number;
-};
+/** How many hash failures the status page shows. */
+const RECENT_HASH_FAILURES = 10;
 
 /** The cache tree and its records. */
 export class CacheStore {
-  readonly #get: StatementSync;
-  readonly #put: StatementSync;
-  readonly #checked: StatementSync;
-  readonly #delete: StatementSync;
-  readonly #failure: StatementSync;
-  readonly #bySha256: StatementSync;
-  readonly #putPieces: StatementSync;
-  readonly #piecesBySha1: StatementSync;
-  readonly #piecesOfFile: StatementSync;
-  readonly #announced: StatementSync;
-  readonly #totals: StatementSync;
-  readonly #sharedBySha256: StatementSync;
-  readonly #putShared: StatementSync;
-  readonly #deleteShared: StatementSync;
-  readonly #used: StatementSync;
-  readonly #mtime: StatementSync;
+  readonly #files: FileRecords;
+  readonly #shared: SharedFiles;
+  readonly #pieces: PieceLists;
+  readonly #failures: HashFailures;
   /** When each key was last opened, this run: files in use are never evicted. */
   readonly #lastOpened = new Map<string, number>();
   #serial = 0;
 
   constructor(
     readonly root: string,
-    private readonly db: DatabaseSync,
+    db: DatabaseSync,
     private readonly log: Logger,
     private readonly now = Date.now,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS files (
-      path TEXT PRIMARY KEY,
-      size INTEGER NOT NULL,
-      mtime INTEGER NOT NULL,
-      sha256 TEXT NOT NULL,
-      etag TEXT,
-      last_modified TEXT,
-      checked_at INTEGER NOT NULL,
-      announce INTEGER NOT NULL DEFAULT 1
-    ) WITHOUT ROWID`);
-    const columns = db.prepare("PRAGMA table_info(files)").all() as { name: string }[];
-    if (!columns.some((c) => c.name === "used_at")) {
-      // Databases made before eviction: a file's last use starts as its last check.
-      db.exec("ALTER TABLE files ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0");
-      db.exec("UPDATE files SET used_at = checked_at");
-    }
-    // Files shared from other directories (extra_directories), hashed where they are.
-    db.exec(`CREATE TABLE IF NOT EXISTS shared_files (
-      path TEXT PRIMARY KEY,
-      size INTEGER NOT NULL,
-      mtime INTEGER NOT NULL,
-      sha256 TEXT NOT NULL
-    ) WITHOUT ROWID`);
-    db.exec("CREATE INDEX IF NOT EXISTS shared_files_sha256 ON shared_files (sha256)");
-    this.#sharedBySha256 = db.prepare("SELECT * FROM shared_files WHERE sha256 = ?");
-    this.#putShared = db.prepare(
-      "INSERT OR REPLACE INTO shared_files (path, size, mtime, sha256) VALUES (?, ?, ?, ?)",
-    );
-    this.#deleteShared = db.prepare("DELETE FROM shared_files WHERE path = ?");
-    db.exec(`CREATE TABLE IF NOT EXISTS hash_failures (
-      at INTEGER NOT NULL,
-      path TEXT NOT NULL,
-      source TEXT NOT NULL,
-      reason TEXT NOT NULL
-    )`);
-    db.exec("CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)");
-    db.exec(`CREATE TABLE IF NOT EXISTS piece_lists (
-      sha1 TEXT PRIMARY KEY,
-      file_sha256 TEXT NOT NULL,
-      list BLOB NOT NULL
-    ) WITHOUT ROWID`);
-    db.exec("CREATE INDEX IF NOT EXISTS piece_lists_file ON piece_lists (file_sha256)");
-    this.#putPieces = db.prepare(
-      "INSERT OR REPLACE INTO piece_lists (sha1, file_sha256, list) VALUES (?, ?, ?)",
-    );
-    this.#piecesBySha1 = db.prepare("SELECT list FROM piece_lists WHERE sha1 = ?");
-    this.#piecesOfFile = db.prepare("SELECT sha1 FROM piece_lists WHERE file_sha256 = ? LIMIT 1");
-    this.#get = db.prepare("SELECT * FROM files WHERE path = ?");
-    this.#bySha256 = db.prepare(
-      "SELECT path FROM files WHERE sha256 = ? ORDER BY checked_at DESC LIMIT 1",
-    );
-    this.#announced = db.prepare("SELECT DISTINCT sha256 FROM files WHERE announce = 1");
-    this.#totals = db.prepare(
-      "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM files",
-    );
-    this.#put = db.prepare(
-      `INSERT INTO files (path, size, mtime, sha256, etag, last_modified, checked_at, announce, used_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?7) ON CONFLICT(path) DO UPDATE SET size = excluded.size,
-      mtime = excluded.mtime, sha256 = excluded.sha256, etag = excluded.etag,
-      last_modified = excluded.last_modified, checked_at = excluded.checked_at,
-      announce = excluded.announce, used_at = excluded.used_at`,
-    );
-    this.#checked = db.prepare("UPDATE files SET checked_at = ? WHERE path = ?");
-    this.#used = db.prepare("UPDATE files SET used_at = ? WHERE path = ?");
-    this.#mtime = db.prepare("UPDATE files SET mtime = ? WHERE path = ?");
-    this.#delete = db.prepare("DELETE FROM files WHERE path = ?");
-    this.#failure = db.prepare(
-      "INSERT INTO hash_failures (at, path, source, reason) VALUES (?, ?, ?, ?)",
-    );
+    this.#files = new FileRecords(db);
+    this.#shared = new SharedFiles(db);
+    this.#pieces = new PieceLists(db);
+    this.#failures = new HashFailures(db);
   }
 
   /** Creates the tree and removes downloads a previous run left unfinished. */
@@ -197,7 +109,7 @@ export class CacheStore {
    * The caller owns the returned handle.
    */
   open(key: string): OpenCachedFile | undefined {
-    const row = this.#get.get(key) as FileRow | undefined;
+    const row = this.#files.get(key);
     if (!row) return undefined;
     const path = this.pathOf(key);
     let file: Deno.FsFile;
@@ -209,7 +121,7 @@ export class CacheStore {
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       this.log.warn("cache.missing_on_disk", { key });
-      this.#delete.run(key);
+      this.#files.delete(key);
       return undefined;
     }
     const stat = file.statSync();
@@ -217,12 +129,12 @@ export class CacheStore {
       const now = this.now();
       this.#lastOpened.set(key, now);
       // The last use, for eviction: written at most every few minutes per file, not per hit.
-      if (now - row.used_at > USE_RESOLUTION_MS) this.#used.run(now, key);
+      if (now - row.used_at > USE_RESOLUTION_MS) this.#files.markUsed(key, now);
       return { ...this.#fromRow(row), file };
     }
     file.close();
     this.log.warn("cache.changed_on_disk", { key, size: stat.size, recorded: row.size });
-    this.#delete.run(key);
+    this.#files.delete(key);
     return undefined;
   }
 
@@ -258,42 +170,30 @@ export class CacheStore {
       announce: meta.announce ?? false,
     };
     this.#lastOpened.set(key, record.checkedAt); // just fetched: apt is reading it now
-    this.#put.run(
-      key,
-      record.size,
-      record.mtime,
-      record.sha256,
-      record.etag ?? null,
-      record.lastModified ?? null,
-      record.checkedAt,
-      meta.announce ? 1 : 0,
-    );
-    if (meta.pieceList) {
-      this.#putPieces.run(pieceListName(meta.pieceList), meta.sha256, meta.pieceList);
-    }
+    this.#files.put(key, record);
+    if (meta.pieceList) this.#pieces.put(meta.sha256, meta.pieceList);
     return record;
   }
 
   /** The key (hex SHA-1) of the piece list of the file with this SHA-256, if it has one. */
   pieceListKey(sha256: string): string | undefined {
-    return (this.#piecesOfFile.get(sha256.toLowerCase()) as { sha1: string } | undefined)?.sha1;
+    return this.#pieces.keyOf(sha256.toLowerCase());
   }
 
   /** A stored piece list by its key. */
   pieceList(sha1: string): Uint8Array<ArrayBuffer> | undefined {
-    const row = this.#piecesBySha1.get(sha1.toLowerCase()) as { list: Uint8Array } | undefined;
-    return row ? new Uint8Array(row.list) : undefined;
+    return this.#pieces.get(sha1.toLowerCase());
   }
 
   /** Opens a cached file by the SHA-256 of its content (peers ask by hash, never by path). */
   openBySha256(sha256: string): OpenCachedFile | undefined {
-    const row = this.#bySha256.get(sha256.toLowerCase()) as { path: string } | undefined;
-    return (row ? this.open(row.path) : undefined) ?? this.#openShared(sha256.toLowerCase());
+    const key = this.#files.keyOf(sha256.toLowerCase());
+    return (key ? this.open(key) : undefined) ?? this.#openShared(sha256.toLowerCase());
   }
 
   /** A shared file (extra_directories) with this content, if it is still as hashed. */
   #openShared(sha256: string): OpenCachedFile | undefined {
-    for (const row of this.#sharedBySha256.all(sha256) as unknown as SharedFile[]) {
+    for (const row of this.#shared.withSha256(sha256)) {
       let file: Deno.FsFile;
       try {
         file = Deno.openSync(row.path, { read: true });
@@ -321,17 +221,17 @@ export class CacheStore {
 
   /** Every shared file as last hashed. */
   sharedFiles(): SharedFile[] {
-    return this.db.prepare("SELECT * FROM shared_files").all() as unknown as SharedFile[];
+    return this.#shared.all();
   }
 
   /** Records a shared file's hash (its size and mtime say when to hash it again). */
   recordShared(file: SharedFile): void {
-    this.#putShared.run(file.path, file.size, file.mtime, file.sha256);
+    this.#shared.put(file);
   }
 
   /** Forgets a shared file that is gone or no longer shared. */
   forgetShared(path: string): void {
-    this.#deleteShared.run(path);
+    this.#shared.delete(path);
   }
 
   /**
@@ -344,37 +244,27 @@ export class CacheStore {
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
     await Deno.remove(path).catch(() => {});
     await Deno.link(file.path, path);
-    this.#put.run(
-      key,
-      file.size,
-      file.mtime,
-      file.sha256,
-      file.etag ?? null,
-      file.lastModified ?? null,
-      file.checkedAt,
-      file.announce ? 1 : 0,
-    );
+    this.#files.put(key, file);
   }
 
   /** Files in the cache and their bytes. */
   stats(): { files: number; bytes: number } {
-    const row = this.#totals.get() as { files: number; bytes: number };
-    return { files: Number(row.files), bytes: Number(row.bytes) };
+    return this.#files.totals();
   }
 
   /** SHA-256 of every file that may be announced to peers. */
   announceable(): string[] {
-    return (this.#announced.all() as { sha256: string }[]).map((row) => row.sha256);
+    return this.#files.announceable();
   }
 
   /** Records that the mirror confirmed the cached copy (a 304). */
   markChecked(key: string): void {
-    this.#checked.run(this.now(), key);
+    this.#files.markChecked(key, this.now());
   }
 
   /** Removes a file and its record (e.g. the mirror now answers 404). */
   async remove(key: string): Promise<void> {
-    this.#delete.run(key);
+    this.#files.delete(key);
     await Deno.remove(this.pathOf(key)).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
@@ -382,8 +272,7 @@ export class CacheStore {
 
   /** Every record, least recently used first (for the scan and eviction). */
   records(): (CachedFile & { usedAt: number })[] {
-    const rows = this.db.prepare("SELECT * FROM files ORDER BY used_at, path").all() as FileRow[];
-    return rows.map((row) => ({ ...this.#fromRow(row), usedAt: row.used_at }));
+    return this.#files.all().map((row) => ({ ...this.#fromRow(row), usedAt: row.used_at }));
   }
 
   /** A record as the rest of the daemon sees it. */
@@ -403,7 +292,7 @@ export class CacheStore {
 
   /** Whether `key` is recorded (for the scan's orphan check). */
   has(key: string): boolean {
-    return this.#get.get(key) !== undefined;
+    return this.#files.get(key) !== undefined;
   }
 
   /** Whether `key` was opened within `ms`: it may be being served, so it stays. */
@@ -414,11 +303,16 @@ export class CacheStore {
 
   /** The file's content was rehashed and is unchanged: only its mtime moved. */
   recordMtime(key: string, mtime: number): void {
-    this.#mtime.run(mtime, key);
+    this.#files.setMtime(key, mtime);
   }
 
   /** Keeps a record of content that failed its hash, with where it came from. */
   recordHashFailure(key: string, source: string, reason: string): void {
-    this.#failure.run(this.now(), key, source, reason);
+    this.#failures.record({ at: this.now(), path: key, source, reason });
+  }
+
+  /** The last few hash failures, newest first (for the status page). */
+  recentHashFailures(limit = RECENT_HASH_FAILURES): HashFailure[] {
+    return this.#failures.recent(limit);
   }
 }

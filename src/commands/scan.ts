@@ -6,14 +6,8 @@
  * @module
  */
 
-import {
-  CacheStore,
-  DATABASE_FILE,
-  openDatabase,
-  scanCache,
-  type ScanProgress,
-  type ScanResult,
-} from "../cache/mod.ts";
+import { CacheStore, scanCache, type ScanProgress, type ScanResult } from "../cache/mod.ts";
+import { DATABASE_FILE, openDatabase } from "../db/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { formatBytes } from "../util/format.ts";

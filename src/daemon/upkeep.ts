@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ArchiveIndex } from "../apt/mod.ts";
+import { type ArchiveIndex, isImmutable } from "../apt/mod.ts";
 import { CacheKeeper, type EvictionPolicy } from "../cache/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -19,6 +19,7 @@ import type { Storage } from "./storage.ts";
 const policyOf = (config: Config, index: ArchiveIndex): EvictionPolicy => ({
   maxBytes: config.cache.maxSize,
   expireDays: config.cache.expireDays,
+  expires: isImmutable,
   lastListed: (key, usedAt) => index.lastListed(key, usedAt),
 });
 

@@ -23,11 +23,8 @@ export interface DhtStateStore {
 
 /** Keeps the state in the daemon's sqlite database, one row per node port. */
 export class SqliteDhtStateStore implements DhtStateStore {
-  constructor(private readonly db: DatabaseSync, private readonly name = "dht") {
-    db.exec(
-      "CREATE TABLE IF NOT EXISTS dht_state (name TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID",
-    );
-  }
+  /** `db` has the schema of db/ (its migrations create the table). */
+  constructor(private readonly db: DatabaseSync, private readonly name = "dht") {}
 
   load(): DhtState | undefined {
     const row = this.db.prepare("SELECT state FROM dht_state WHERE name = ?").get(this.name) as

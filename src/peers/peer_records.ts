@@ -53,17 +53,6 @@ export class PeerRecords {
   readonly #save: StatementSync;
 
   constructor(private readonly db: DatabaseSync, private readonly now = Date.now) {
-    db.exec(`CREATE TABLE IF NOT EXISTS peers (
-      address TEXT NOT NULL,
-      port INTEGER NOT NULL,
-      bytes_down INTEGER NOT NULL,
-      bytes_up INTEGER NOT NULL,
-      hash_errors TEXT NOT NULL,
-      failures INTEGER NOT NULL,
-      speed REAL NOT NULL,
-      lag_ms REAL NOT NULL,
-      PRIMARY KEY (address, port)
-    ) WITHOUT ROWID`);
     this.#save = db.prepare(
       `INSERT INTO peers (address, port, bytes_down, bytes_up, hash_errors, failures, speed, lag_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(address, port) DO UPDATE SET bytes_down = excluded.bytes_down,

@@ -7,7 +7,7 @@
  */
 
 import type { ArchiveIndex, IndexEntry } from "../apt/mod.ts";
-import { indexKindOf, isImmutable } from "../apt/mod.ts";
+import { isImmutable, isTrackedIndex } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import type { MirrorClient } from "../fetch/mod.ts";
 import { hasHash } from "../hash/mod.ts";
@@ -332,10 +332,7 @@ export class AptPipeline {
       },
     });
     this.#downloads.set(target.key, download);
-    const kind = indexKindOf(expected?.name ?? target.key);
-    if (kind === "release" || kind === "packages" || kind === "sources" || kind === "diff-index") {
-      this.deps.index.track(download.done);
-    }
+    if (isTrackedIndex(expected?.name ?? target.key)) this.deps.index.track(download.done);
     const sha256 = expected?.sha256;
     if (sha256) this.#downloadsByHash.set(sha256, download);
     download.done.finally(() => {

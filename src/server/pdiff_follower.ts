@@ -10,7 +10,7 @@
  * @module
  */
 
-import { compressionOf, decompress, type DiffChange, indexKindOf } from "../apt/mod.ts";
+import { compressionOf, decompress, type DiffChange, indexKindSpec } from "../apt/mod.ts";
 import type { ArchiveIndex } from "../apt/mod.ts";
 import {
   applyPatches,
@@ -42,8 +42,7 @@ export class PdiffFollower {
   /** Brings the tracked version of `change.listing` up to the diff Index's current one. */
   async follow(change: DiffChange): Promise<void> {
     const { listing, diff } = change;
-    const kind = indexKindOf(listing);
-    if (kind !== "packages" && kind !== "sources") return; // nothing in it names files
+    if (!indexKindSpec(listing)?.listsPoolFiles) return; // nothing in it names files
     if (diff.algorithm !== "sha256") return this.#fetchWhole(change, "the Index has no SHA256");
     const version = this.deps.index.versionOf(listing);
     if (version?.sha256 === diff.current.hash) return;

@@ -18,9 +18,6 @@ export class PersistedCounters {
   readonly #save: StatementSync;
 
   constructor(private readonly db: DatabaseSync, private readonly session: TrafficCounters) {
-    db.exec(
-      "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
-    );
     this.#save = db.prepare(
       "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
     );

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ArchiveIndex } from "../../src/apt/mod.ts";
-import { openDatabase } from "../../src/cache/mod.ts";
+import { openDatabase } from "../../src/db/mod.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { sha256 } from "../helpers/archive.ts";
 import { testSigner } from "../helpers/signing.ts";

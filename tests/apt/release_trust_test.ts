@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ReleaseTrust } from "../../src/apt/release_trust.ts";
-import { openDatabase } from "../../src/cache/mod.ts";
+import { openDatabase } from "../../src/db/mod.ts";
 import { newHasher, signatureDhtKey } from "../../src/hash/mod.ts";
 import { idToHex } from "../../src/dht/node_id.ts";
 import { TrustedKeys } from "../../src/trust/mod.ts";

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { isImmutable } from "../../src/apt/mod.ts";
 import { evict } from "../../src/cache/mod.ts";
 import { testStore } from "../helpers/cache_store.ts";
 
@@ -20,6 +21,7 @@ Deno.test("over the size limit, the least recently used files go first, but neve
   const result = await evict(t.store, {
     maxBytes: 150,
     expireDays: 0,
+    expires: isImmutable,
     lastListed: () => undefined,
     now: () => start + 2 * DAY,
   }, (key) => removed.push(key));
@@ -47,6 +49,7 @@ Deno.test("pool files no index has listed for expire_days go; indexes and listed
   const result = await evict(t.store, {
     maxBytes: 0,
     expireDays: 30,
+    expires: isImmutable,
     lastListed: (key) => listed[key],
     now: () => start + 45 * DAY,
   }, (key, reason) => removed.push(`${key}: ${reason}`));

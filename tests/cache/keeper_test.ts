@@ -8,6 +8,7 @@ import { startTestDaemon } from "../helpers/daemon.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { bytes, writeFile } from "../helpers/archive.ts";
 import { testStore } from "../helpers/cache_store.ts";
+import { isImmutable } from "../../src/apt/mod.ts";
 import { CacheKeeper } from "../../src/cache/mod.ts";
 import { Logger } from "../../src/log/mod.ts";
 
@@ -93,7 +94,7 @@ Deno.test("the keeper evicts soon after commits take the cache over its limit", 
   const removed: string[] = [];
   const keeper = new CacheKeeper(
     t.store,
-    { maxBytes: 250, expireDays: 0, lastListed: () => undefined, inUseMs: 0 },
+    { maxBytes: 250, expireDays: 0, expires: isImmutable, lastListed: () => undefined, inUseMs: 0 },
     new Logger("error"),
     (key) => removed.push(key),
     { afterCommitMs: 20 },

@@ -3,7 +3,8 @@
  * helper to commit content as the pipeline would (verified, then renamed).
  */
 
-import { CacheStore, openDatabase } from "../../src/cache/mod.ts";
+import { CacheStore } from "../../src/cache/mod.ts";
+import { openDatabase } from "../../src/db/mod.ts";
 import { newHasher } from "../../src/hash/mod.ts";
 import { Logger } from "../../src/log/mod.ts";
 
