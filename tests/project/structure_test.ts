@@ -1,0 +1,99 @@
+/**
+ * The structure the architecture notes promise: no import cycle between
+ * files (or folders) in src/, and no file in src/ much over 450 lines.
+ */
+
+import assert from "node:assert/strict";
+
+const root = new URL("../../", import.meta.url);
+const MAX_LINES = 450;
+
+/** src/ files and the src/ files each imports (types included), from `deno info`. */
+async function importGraph(): Promise<Map<string, string[]>> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "main.ts"],
+    cwd: root,
+    stdout: "piped",
+  }).output();
+  assert.ok(output.success, "deno info failed");
+  const info = JSON.parse(new TextDecoder().decode(output.stdout));
+  const prefix = new URL("src/", root).href;
+  const graph = new Map<string, string[]>();
+  for (const module of info.modules as { specifier: string; dependencies?: unknown[] }[]) {
+    if (!module.specifier.startsWith(prefix)) continue;
+    const deps = (module.dependencies ?? []) as {
+      code?: { specifier: string };
+      type?: { specifier: string };
+    }[];
+    const targets = deps.flatMap((d) => [d.code?.specifier, d.type?.specifier])
+      .filter((s): s is string => s?.startsWith(prefix) ?? false)
+      .map((s) => s.slice(prefix.length));
+    graph.set(module.specifier.slice(prefix.length), [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** Strongly connected groups of more than one node (each is a cycle). */
+function cycles(graph: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (node: string) => {
+    index.set(node, counter);
+    low.set(node, counter++);
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node)!, index.get(next)!));
+    }
+    if (low.get(node) === index.get(node)) {
+      const group: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        group.push(member);
+      } while (member !== node);
+      if (group.length > 1) found.push(group.sort());
+    }
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return found;
+}
+
+Deno.test("no file in src/ imports itself back through others", async () => {
+  assert.deepEqual(cycles(await importGraph()), []);
+});
+
+Deno.test("no folder in src/ imports a folder that imports it back", async () => {
+  const folders = new Map<string, string[]>();
+  const folderOf = (file: string) => file.includes("/") ? file.split("/")[0] : ".";
+  for (const [file, targets] of await importGraph()) {
+    const from = folderOf(file);
+    const to = targets.map(folderOf).filter((f) => f !== from && f !== ".");
+    folders.set(from, [...new Set([...(folders.get(from) ?? []), ...to])]);
+  }
+  assert.deepEqual(cycles(folders), []);
+});
+
+Deno.test(`no file in src/ is over ${MAX_LINES} lines`, async () => {
+  const long: string[] = [];
+  const walk = async (dir: URL) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), dir);
+      if (entry.isDirectory) await walk(url);
+      else if (entry.name.endsWith(".ts")) {
+        const lines = (await Deno.readTextFile(url)).split("\n").length - 1;
+        if (lines > MAX_LINES) long.push(`${url.pathname.slice(root.pathname.length)}: ${lines}`);
+      }
+    }
+  };
+  await walk(new URL("src/", root));
+  assert.deepEqual(long, []);
+});
