@@ -74,6 +74,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
       peers: () => deps.peerRecords.all(),
       releases: () => index.releases.all(),
       problems: () => deps.problems.all(),
+      hashFailures: () => cache.recentHashFailures(),
     },
   }, settingsOf(config));
   live.subscribe((next) => front.reconfigure(settingsOf(next)));

@@ -74,6 +74,13 @@ Deno.test("a corrupted file from the mirror is refused, recorded, and never cach
   assert.equal(t.failures().length, 1);
   assert.match(t.failures()[0].reason, /sha256/);
   assert.deepEqual([...Deno.readDirSync(`${t.daemon.cacheDir}/.partial`)], []);
+  // The administrator sees it on the status page and in /stats.json.
+  const stats = await (await fetch(`${t.daemon.base}/stats.json`)).json();
+  assert.equal(stats.hash_failures.length, 1);
+  assert.equal(stats.hash_failures[0].path, `${t.mirror.authority}${POOL}`);
+  assert.match(stats.hash_failures[0].reason, /sha256/);
+  const page = await (await fetch(`${t.daemon.base}/`)).text();
+  assert.match(page, /Recent hash failures/);
 
   const retry = await fetch(url);
   assert.deepEqual(new Uint8Array(await retry.arrayBuffer()), t.data);

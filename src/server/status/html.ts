@@ -162,6 +162,18 @@ function archives(s: StatusSnapshot): string {
 <tr><th>Release</th><th>signature</th></tr>${rows}</table></section>`;
 }
 
+function hashFailures(s: StatusSnapshot): string {
+  if (!s.hash_failures.length) return "";
+  const rows = s.hash_failures.map((f) =>
+    `<tr><td>${escapeHtml(f.at)}</td><td>${escapeHtml(f.path)}</td><td>${
+      escapeHtml(f.source)
+    }</td><td class="bad">${escapeHtml(f.reason)}</td></tr>`
+  ).join("");
+  return `<section class="wide"><h2>Recent hash failures</h2>
+<p>Downloads that did not match the archive's hashes: none of their bytes was cached or given out whole.</p>
+<table><tr><th>when</th><th>file</th><th>from</th><th>why</th></tr>${rows}</table></section>`;
+}
+
 function problems(s: StatusSnapshot): string {
   return s.problems.map((p) =>
     `<section class="wide problem"><h2>${escapeHtml(p.what)}</h2><p>${
@@ -181,7 +193,9 @@ export function statusHtml(s: StatusSnapshot): string {
   }${
     s.dht?.publicAddress ? ` · seen as <code>${escapeHtml(s.dht.publicAddress)}</code>` : ""
   } · up ${figure("uptime_seconds", s.uptime_seconds, formatDuration)}</p></header>
-<main>${problems(s)}${traffic(s)}${cache(s)}${dht(s)}${peers(s)}${archives(s)}</main>
+<main>${problems(s)}${traffic(s)}${cache(s)}${dht(s)}${peers(s)}${archives(s)}${
+    hashFailures(s)
+  }</main>
 <footer><a href="/stats.json">stats.json</a> · <a href="/metrics">metrics</a></footer>
 </body></html>
 `;

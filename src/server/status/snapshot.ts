@@ -8,6 +8,7 @@
 import type { Totals, TrafficCounters } from "../../stats/mod.ts";
 import type { DhtStats } from "../../dht/mod.ts";
 import type { ReleaseTrustRecord } from "../../apt/release_trust.ts";
+import type { HashFailure } from "../../cache/mod.ts";
 
 /** What the pages show of a peer. */
 export interface PeerSummary {
@@ -45,6 +46,8 @@ export interface StatusSource {
   /** Release files seen and whether their signatures verified. */
   readonly releases?: () => readonly ReleaseTrustRecord[];
   readonly problems?: () => readonly Problem[];
+  /** The latest downloads that failed their hash, newest first. */
+  readonly hashFailures?: () => readonly HashFailure[];
   readonly now?: () => number;
 }
 
@@ -100,6 +103,12 @@ export function statusSnapshot(source: StatusSource) {
       signer: r.signer ?? null,
       reason: r.reason ?? null,
       checked_at: new Date(r.checkedAt).toISOString(),
+    })),
+    hash_failures: (source.hashFailures?.() ?? []).map((f) => ({
+      at: new Date(f.at).toISOString(),
+      path: f.path,
+      source: f.source,
+      reason: f.reason,
     })),
     problems: (source.problems?.() ?? []).map((p) => ({
       what: p.what,
