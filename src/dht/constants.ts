@@ -69,3 +69,8 @@ export const LOOKUP_STALE_MS = 1000;
 export const PUBLIC_ADDRESS_VOTES = 3;
 /** How often the node sweeps storage and refreshes stale buckets. */
 export const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** Pings of new or questionable nodes in flight at most. */
+export const MAX_CONCURRENT_PINGS = 64;
+/** Peers put in one get_peers reply before trimming to the packet size. */
+export const VALUES_PER_REPLY = 100;

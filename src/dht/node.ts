@@ -14,6 +14,7 @@ import {
   BUCKET_REFRESH_MS,
   K,
   MAINTENANCE_INTERVAL_MS,
+  MAX_CONCURRENT_PINGS,
   MAX_ITEM_VALUE_BYTES,
   PUBLIC_ADDRESS_VOTES,
 } from "./constants.ts";
@@ -416,9 +417,6 @@ export class DhtNode {
     }
   }
 }
-
-/** Pings of new or questionable nodes in flight at most. */
-const MAX_CONCURRENT_PINGS = 64;
 
 /** Resolves bootstrap host names (A and AAAA); IP literals pass through. */
 async function resolveAll(endpoints: readonly Endpoint[], log: Logger): Promise<Endpoint[]> {

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { NEGATIVE_TTL_MS } from "./constants.ts";
 import { Resolver } from "node:dns/promises";
 import { isIP } from "node:net";
 import { bareHost } from "../net/mod.ts";
@@ -24,9 +25,6 @@ export interface MirrorAddressesOptions {
   readonly lookupWaitMs?: number;
   readonly now?: () => number;
 }
-
-/** How long a name DNS did not answer is left to the system before asking again. */
-const NEGATIVE_TTL_MS = 60_000;
 
 interface Entry {
   addresses: string[];

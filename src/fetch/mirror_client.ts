@@ -13,6 +13,7 @@
  * @module
  */
 
+import { DRAIN_MAX_BYTES, POOL_IDLE_MS } from "./constants.ts";
 import { UpstreamError } from "./errors.ts";
 import { bareHost, urlHost } from "../net/mod.ts";
 import { requestHeadBytes, responseHeadBytes } from "../stats/wire.ts";
@@ -68,12 +69,6 @@ export interface UpstreamResponse {
   /** Stops the transfer and frees the connection. */
   cancel(): void;
 }
-
-/** Bodies up to this long are read to their end when cancelled before their first byte. */
-const DRAIN_MAX_BYTES = 64 * 1024;
-
-/** Idle pooled connections close after this; an address answered since needs no connect probe. */
-const POOL_IDLE_MS = 60_000;
 
 /** Sends requests to mirrors, at most `maxConnectionsPerHost` at once per host. */
 export class MirrorClient {

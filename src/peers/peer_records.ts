@@ -9,6 +9,14 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import {
+  BLAME_ERRORS_TO_ZERO,
+  BLAME_WINDOW_MS,
+  CONNECTION_IDLE_MS,
+  LAG_TO_ZERO_MS,
+  NO_CONNECTION_FACTOR,
+  PENDING_TO_ZERO,
+} from "./constants.ts";
 
 /** A peer's record. */
 export interface PeerRecord {
@@ -30,19 +38,15 @@ export interface PeerRecord {
   lastUsed: number;
 }
 
-const DAY_MS = 24 * 60 * 60_000;
-/** Connections idle longer than this are assumed closed. */
-const CONNECTION_IDLE_MS = 30_000;
-
 /** The score of a peer, in [0, 1]. */
 export function scoreOf(record: PeerRecord, fastest: number, now: number): number {
-  const recentErrors = record.hashErrors.filter((at) => now - at < DAY_MS).length;
-  const errors = Math.max(0, 1 - recentErrors / 3);
+  const recentErrors = record.hashErrors.filter((at) => now - at < BLAME_WINDOW_MS).length;
+  const errors = Math.max(0, 1 - recentErrors / BLAME_ERRORS_TO_ZERO);
   // A peer not measured yet counts as fast: it deserves a first chance.
   const speed = record.speed > 0 && fastest > 0 ? Math.min(1, record.speed / fastest) : 1;
-  const lag = Math.max(0, 1 - record.lagMs / 15_000);
-  const pending = Math.max(0, 1 - record.pending / 10);
-  const connection = now - record.lastUsed < CONNECTION_IDLE_MS ? 1 : 0.9;
+  const lag = Math.max(0, 1 - record.lagMs / LAG_TO_ZERO_MS);
+  const pending = Math.max(0, 1 - record.pending / PENDING_TO_ZERO);
+  const connection = now - record.lastUsed < CONNECTION_IDLE_MS ? 1 : NO_CONNECTION_FACTOR;
   return errors * speed * lag * pending * connection;
 }
 
@@ -134,7 +138,7 @@ export class PeerRecords {
   /** The peer sent bytes that failed their hash: the blame is kept. */
   blame(record: PeerRecord): void {
     const now = this.now();
-    record.hashErrors = [...record.hashErrors.filter((at) => now - at < DAY_MS), now];
+    record.hashErrors = [...record.hashErrors.filter((at) => now - at < BLAME_WINDOW_MS), now];
     this.#persist(record);
   }
 

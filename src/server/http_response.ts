@@ -127,7 +127,7 @@ export async function fileSlice(
         file.close();
         return controller.close();
       }
-      const buffer = new Uint8Array(Math.min(remaining, 256 * 1024));
+      const buffer = new Uint8Array(Math.min(remaining, READ_CHUNK));
       const n = await file.read(buffer);
       if (n === null) {
         file.close();
