@@ -7,6 +7,8 @@
  * @module
  */
 
+import { READ_CHUNK } from "../transfer/constants.ts";
+
 /** What is known about the representation being served. */
 export interface Representation {
   /** Total size, when known (a download without Content-Length may not know it). */
