@@ -6,7 +6,7 @@
  * regression" shows it here. Prints a table and writes
  * bench-results/compare_refs.json.
  *
- *   deno run -P=test scripts/bench/compare_refs.ts [--base <ref>] [--rounds 3]
+ *   deno run -P=test scripts/bench/compare_refs.ts [--base <ref>] [--rounds 3] [--no-peers]
  */
 
 import { parseArgs } from "node:util";
@@ -14,7 +14,11 @@ import { median, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { base: { type: "string" }, rounds: { type: "string" } },
+  options: {
+    base: { type: "string" },
+    rounds: { type: "string" },
+    "no-peers": { type: "boolean" }, // cache hits only: more rounds in the same time
+  },
 });
 const BASE = values.base ?? "HEAD~1";
 const ROUNDS = Number(values.rounds ?? 3);
@@ -67,7 +71,9 @@ try {
       const tree = side === "base" ? baseTree : here;
       const figures = cacheHitFigures(await bench(tree, "cache_hit", ["--rounds", "1"]));
       // The peer benchmark is slow (it waits on rate-limited peers): one run per side.
-      if (round === 0) Object.assign(figures, peerFigures(await bench(tree, "peer_download")));
+      if (round === 0 && !values["no-peers"]) {
+        Object.assign(figures, peerFigures(await bench(tree, "peer_download")));
+      }
       runs[side].push(figures);
       console.log(`round ${round + 1} ${side}: ${JSON.stringify(figures)}`);
     }
@@ -80,8 +86,8 @@ try {
     `\n${"figure".padEnd(40)} ${baseCommit.padStart(10)} ${headCommit.padStart(10)}  ratio`,
   );
   for (const name of names) {
-    const base = medianOf("base", name);
-    const head = medianOf("head", name);
+    const base = +medianOf("base", name).toFixed(3);
+    const head = +medianOf("head", name).toFixed(3);
     table[name] = { base, head, head_over_base: +(head / base).toFixed(3) };
     console.log(
       `${name.padEnd(40)} ${String(base).padStart(10)} ${String(head).padStart(10)}  ${
