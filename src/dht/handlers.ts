@@ -6,7 +6,7 @@
  */
 
 import { sha1 } from "../hash/mod.ts";
-import { MAX_ITEM_VALUE_BYTES, MAX_NODES_IN_REPLY } from "./constants.ts";
+import { MAX_ITEM_VALUE_BYTES, MAX_NODES_IN_REPLY, VALUES_PER_REPLY } from "./constants.ts";
 import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
 import {
   ErrorCode,
@@ -31,9 +31,6 @@ export interface HandlerContext {
   /** A node sent us a query (it may be refreshed in the table). */
   onQueried(id: NodeId, from: Endpoint, readOnly: boolean): void;
 }
-
-/** Peers put in one get_peers reply before trimming to the packet size. */
-const VALUES_PER_REPLY = 100;
 
 /** BEP 44 error: the value is too big. */
 const ERROR_VALUE_TOO_BIG = 205;

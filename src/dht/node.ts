@@ -14,7 +14,9 @@ import {
   BUCKET_REFRESH_MS,
   K,
   MAINTENANCE_INTERVAL_MS,
+  MAX_CONCURRENT_PINGS,
   MAX_ITEM_VALUE_BYTES,
+  PUBLIC_ADDRESS_CANDIDATES,
   PUBLIC_ADDRESS_VOTES,
 } from "./constants.ts";
 import { ValueTooLargeError } from "./errors.ts";
@@ -360,7 +362,7 @@ export class DhtNode {
     const voters = this.#addressVotes.get(address) ?? new Set();
     voters.add(voter);
     this.#addressVotes.set(address, voters);
-    if (this.#addressVotes.size > 16) {
+    if (this.#addressVotes.size > PUBLIC_ADDRESS_CANDIDATES) {
       this.#addressVotes.delete(this.#addressVotes.keys().next().value!);
     }
     if (voters.size < PUBLIC_ADDRESS_VOTES) return;
@@ -416,9 +418,6 @@ export class DhtNode {
     }
   }
 }
-
-/** Pings of new or questionable nodes in flight at most. */
-const MAX_CONCURRENT_PINGS = 64;
 
 /** Resolves bootstrap host names (A and AAAA); IP literals pass through. */
 async function resolveAll(endpoints: readonly Endpoint[], log: Logger): Promise<Endpoint[]> {

@@ -8,6 +8,7 @@
  */
 
 import type { Clock, TimerId } from "../dht/clock.ts";
+import { MAX_ITEM_VALUE_BYTES } from "../dht/constants.ts";
 import { idFromHex } from "../dht/node_id.ts";
 import type { Logger } from "../log/mod.ts";
 
@@ -28,7 +29,7 @@ export interface AnnouncerOptions {
   readonly perSecond?: number;
   /** Announces in flight at most. */
   readonly concurrency?: number;
-  /** A file's bencoded piece list, if it has one (lists up to 1000 bytes also go into the DHT). */
+  /** A file's bencoded piece list, if it has one (lists up to MAX_ITEM_VALUE_BYTES also go into the DHT). */
   readonly pieceListOf?: (sha256: string) => Uint8Array | undefined;
 }
 
@@ -144,7 +145,7 @@ export class Announcer {
           this.announced++;
           // A list small enough for a BEP 44 item is also kept in the DHT, under its SHA-1.
           const list = this.#pieceListOf?.(sha256);
-          if (list && list.length <= 1000 && this.dht.putImmutable) {
+          if (list && list.length <= MAX_ITEM_VALUE_BYTES && this.dht.putImmutable) {
             this.dht.putImmutable(list).catch((error) =>
               this.log.debug("announce.put_failed", { sha256, error })
             );
