@@ -24,6 +24,10 @@ export const MAX_PACKET_BYTES = 1472;
 export const MAX_INCOMING_BYTES = 4096;
 /** Nodes in a find_node / get_peers reply (BEP 5 says K). */
 export const MAX_NODES_IN_REPLY = K;
+/** Peers put in one get_peers reply before trimming to the packet size. */
+export const VALUES_PER_REPLY = 100;
+/** Malformed packets shorter than this get no error reply (no amplification of tiny junk). */
+export const MIN_BYTES_FOR_ERROR_REPLY = 24;
 
 /** A bucket not touched for this long is refreshed by a lookup of a random id in it. */
 export const BUCKET_REFRESH_MS = 15 * 60_000;
@@ -67,10 +71,9 @@ export const BEP42_ENFORCE_FROM_NODES = 2000;
 export const LOOKUP_STALE_MS = 1000;
 /** Addresses that must agree on our public address (BEP 42 `ip`) before we adopt it. */
 export const PUBLIC_ADDRESS_VOTES = 3;
-/** How often the node sweeps storage and refreshes stale buckets. */
-export const MAINTENANCE_INTERVAL_MS = 60_000;
-
+/** Candidate public addresses tracked while votes come in; the oldest is forgotten first. */
+export const PUBLIC_ADDRESS_CANDIDATES = 16;
 /** Pings of new or questionable nodes in flight at most. */
 export const MAX_CONCURRENT_PINGS = 64;
-/** Peers put in one get_peers reply before trimming to the packet size. */
-export const VALUES_PER_REPLY = 100;
+/** How often the node sweeps storage and refreshes stale buckets. */
+export const MAINTENANCE_INTERVAL_MS = 60_000;

@@ -16,6 +16,7 @@ import {
   MAINTENANCE_INTERVAL_MS,
   MAX_CONCURRENT_PINGS,
   MAX_ITEM_VALUE_BYTES,
+  PUBLIC_ADDRESS_CANDIDATES,
   PUBLIC_ADDRESS_VOTES,
 } from "./constants.ts";
 import { ValueTooLargeError } from "./errors.ts";
@@ -361,7 +362,7 @@ export class DhtNode {
     const voters = this.#addressVotes.get(address) ?? new Set();
     voters.add(voter);
     this.#addressVotes.set(address, voters);
-    if (this.#addressVotes.size > 16) {
+    if (this.#addressVotes.size > PUBLIC_ADDRESS_CANDIDATES) {
       this.#addressVotes.delete(this.#addressVotes.keys().next().value!);
     }
     if (voters.size < PUBLIC_ADDRESS_VOTES) return;

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { MAX_INCOMING_BYTES, RETRANSMIT_AFTER_MS } from "./constants.ts";
+import { MAX_INCOMING_BYTES, MIN_BYTES_FOR_ERROR_REPLY, RETRANSMIT_AFTER_MS } from "./constants.ts";
 import type { Clock, TimerId } from "./clock.ts";
 import { QueryTimeoutError, RemoteError } from "./errors.ts";
 import {
@@ -47,9 +47,6 @@ interface Pending {
   resolve(answer: Answer): void;
   reject(error: Error): void;
 }
-
-/** Malformed packets shorter than this get no error reply (no amplification of tiny junk). */
-const MIN_BYTES_FOR_ERROR_REPLY = 24;
 
 /** The transaction layer of a node. */
 export class Rpc {
