@@ -9,6 +9,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Config } from "../config/mod.ts";
 import { DhtNode, SqliteDhtStateStore, UdpSocket } from "../dht/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { bareHost } from "../net/mod.ts";
 
 /** Creates the node on UDP `port` (the HTTP port) from the configuration; not yet started. */
 export function createDhtNode(
@@ -21,7 +22,7 @@ export function createDhtNode(
   return new DhtNode({
     socket,
     bootstrap: config.dht.bootstrap.map((a) => ({
-      address: a.host.replace(/^\[|\]$/g, ""),
+      address: bareHost(a.host),
       port: a.port!,
     })),
     store: new SqliteDhtStateStore(db),
