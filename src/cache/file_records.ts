@@ -24,11 +24,14 @@ export interface FileRow {
 /** The values a commit or a link records. */
 export interface FileValues {
   readonly size: number;
+  /** Milliseconds since the epoch, as on disk at commit time. */
   readonly mtime: number;
   readonly sha256: string;
   readonly etag?: string;
   readonly lastModified?: string;
+  /** When the mirror last confirmed this copy (commit or 304), ms since the epoch. */
   readonly checkedAt: number;
+  /** Whether peers may be told we have it. */
   readonly announce: boolean;
 }
 

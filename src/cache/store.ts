@@ -8,7 +8,7 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import type { Logger } from "../log/mod.ts";
-import { FileRecords, type FileRow } from "./file_records.ts";
+import { FileRecords, type FileRow, type FileValues } from "./file_records.ts";
 import { type HashFailure, HashFailures } from "./hash_failures.ts";
 import { PieceLists } from "./piece_lists.ts";
 import { type SharedFile, SharedFiles } from "./shared_files.ts";
@@ -19,20 +19,10 @@ export type { SharedFile } from "./shared_files.ts";
 /** The directory under the cache root that holds downloads in progress. */
 export const PARTIAL_DIR = ".partial";
 
-/** A committed file, as recorded. */
-export interface CachedFile {
+/** A committed file, as recorded: its values, and where it is. */
+export interface CachedFile extends FileValues {
   readonly key: string;
   readonly path: string;
-  readonly size: number;
-  /** Milliseconds since the epoch, as on disk at commit time. */
-  readonly mtime: number;
-  readonly sha256: string;
-  readonly etag?: string;
-  readonly lastModified?: string;
-  /** When the mirror last confirmed this copy (commit or 304), ms since the epoch. */
-  readonly checkedAt: number;
-  /** Whether peers may be told we have it. */
-  readonly announce: boolean;
 }
 
 /** A cached file opened for reading; whoever receives it closes `file`. */
