@@ -117,8 +117,7 @@ Deno.test("failover goes peers, then mirrors in order, and a mirror's other addr
 
 Deno.test("an interrupted transfer resumes from where it broke off, with If-Range, and verifies whole", async () => {
   const body = bytesOf(300_000, 3);
-  let cut!: () => void;
-  const broken = new Promise<void>((resolve) => cut = resolve);
+  const { promise: broken, resolve: cut } = Promise.withResolvers<void>();
   const client = new FakeClient().on(MIRROR_A, (request) => {
     if (request.rangeFrom === undefined) {
       return {
@@ -162,8 +161,7 @@ Deno.test("a restart is compared with what readers already got: the same bytes g
   for (const changed of [false, true]) {
     const before = bytesOf(200_000, 4);
     const after = changed ? bytesOf(200_000, 5) : before;
-    let cut!: () => void;
-    const broken = new Promise<void>((resolve) => cut = resolve);
+    const { promise: broken, resolve: cut } = Promise.withResolvers<void>();
     const client = new FakeClient().on(MIRROR_A, (request) => {
       if (request.rangeFrom === undefined) {
         return {
