@@ -9,7 +9,9 @@
  *   after a mismatch), the new attempt is compared with what readers were
  *   already given before it becomes live; a reader that received a byte of
  *   the old attempt that differs is cut off rather than given a spliced
- *   file. Readers that had not got that far (or start later) go on.
+ *   file. Readers that had not got that far (or start later) go on. An
+ *   attempt that agreed with the one it replaced passes its readers on: a
+ *   reader is bound by the earliest difference along the replacements.
  *
  * @module
  */
@@ -37,6 +39,8 @@ export class SharedBody {
   #exposed = 0; // the furthest offset any reader was given
   /** Per replaced attempt, the first offset where its successor differs from it. */
   readonly #differsAt = new WeakMap<Attempt, number>();
+  /** Per replaced attempt, the one that replaced it: readers of the old one read on in it. */
+  readonly #successor = new WeakMap<Attempt, Attempt>();
   #finished = false;
   #failure: Error | undefined;
   readonly #change = waitForChange();
@@ -69,7 +73,7 @@ export class SharedBody {
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         while (true) {
-          if (readFrom && offset > (this.#differsAt.get(readFrom) ?? Infinity)) {
+          if (readFrom && offset > this.#agreesUpTo(readFrom)) {
             close();
             return controller.error(
               new UpstreamError(this.options.key, "mismatch", "content changed mid-transfer"),
@@ -218,7 +222,21 @@ export class SharedBody {
     }
   }
 
+  /**
+   * How far `from` agrees with the live attempt: each replacement agreed
+   * with its predecessor up to where it differs, so a reader of an attempt
+   * two replacements back is bound by the earliest difference on the way.
+   */
+  #agreesUpTo(from: Attempt): number {
+    let upTo = Infinity;
+    for (let at: Attempt | undefined = from; at; at = this.#successor.get(at)) {
+      upTo = Math.min(upTo, this.#differsAt.get(at) ?? Infinity);
+    }
+    return upTo;
+  }
+
   #switchTo(attempt: Attempt, previous: Attempt): void {
+    this.#successor.set(previous, attempt);
     this.#live = attempt;
     this.#available = Math.max(0, attempt.written - attempt.holdBack);
     this.#change.notify();

@@ -32,6 +32,7 @@ import {
   readAll,
   recordingLog,
 } from "../helpers/fake_sources.ts";
+import { assertBytes } from "../helpers/bytes_assert.ts";
 
 const MIRROR_A = "http://mirror-a.test/debian/pool/main/h/hello/hello.deb";
 const MIRROR_B = "http://mirror-b.test/debian/pool/main/h/hello/hello.deb";
@@ -100,7 +101,7 @@ Deno.test("failover goes peers, then mirrors in order, and a mirror's other addr
   // Read once over: a reader that came during mirror A's wrong bytes is cut off (the restart test).
   const file = await download.done;
   assert.equal(file?.sha256, sha256Of(body));
-  assert.deepEqual(await readAll(download.stream()), body);
+  assertBytes(await readAll(download.stream()), body);
   assert.deepEqual(client.log, [
     `GET http://127.0.0.2:9977${path}`,
     `GET http://[::1]:9977${path}`,
@@ -150,10 +151,10 @@ Deno.test("an interrupted transfer resumes from where it broke off, with If-Rang
     }),
   );
   const whole = new Uint8Array([...first.value!, ...rest]);
-  assert.deepEqual(whole, body);
+  assertBytes(whole, body);
   assert.equal((await download.done)?.sha256, sha256Of(body));
   assert.deepEqual(client.log, [`GET ${MIRROR_A}`, `GET ${MIRROR_A} 120000-`]);
-  assert.deepEqual(await readAll(download.stream()), body, "and from the cache, once committed");
+  assertBytes(await readAll(download.stream()), body, "and from the cache, once committed");
   assert.ok(events.includes("download.resume"));
 });
 
@@ -196,7 +197,7 @@ Deno.test("a restart is compared with what readers already got: the same bytes g
       assert.ok(error instanceof UpstreamError && error.failure === "mismatch", String(error));
       assert.ok(events.includes("download.restart_differs"));
       // A reader starting now gets the new file whole, never a splice.
-      assert.deepEqual(await readAll(download.stream()), after);
+      assertBytes(await readAll(download.stream()), after);
     } else {
       assert.equal(error, undefined);
       assert.deepEqual(
@@ -206,6 +207,42 @@ Deno.test("a restart is compared with what readers already got: the same bytes g
     }
     assert.equal(file?.sha256, sha256Of(after));
   }
+});
+
+Deno.test("a reader who got a wrong byte is cut off even when the next attempt agreed with it and only the one after differs", async () => {
+  const right = bytesOf(100_000, 7);
+  const wrong = right.slice();
+  wrong.fill(9, 60_000, 61_000);
+  const MIRROR_C = "http://mirror-c.test/debian/pool/main/h/hello/hello.deb";
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  // A sends the wrong bytes and waits before ending, so the reader has all but the held-back last one.
+  const held = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!held.locked) return;
+      controller.enqueue(wrong.slice());
+      await gate;
+      controller.close();
+    },
+  }, { highWaterMark: 0 });
+  const client = new FakeClient()
+    .on(MIRROR_A, () => ({ status: 200, headers: { "content-length": "100000" }, body: held }))
+    .on(MIRROR_B, () => ok(wrong)) // agrees with A where the reader read
+    .on(MIRROR_C, () => ok(right)); // differs from B, and so from A
+  const { download, store } = await start({
+    upstreams: [MIRROR_A, MIRROR_B, MIRROR_C],
+    expected: { size: right.length, sha256: sha256Of(right) },
+  }, client);
+  await using _ = store;
+  const reader = download.stream().getReader();
+  let got = 0;
+  while (got < right.length - 1) got += (await reader.read()).value!.length;
+  open();
+  const file = await download.done;
+  assert.equal(file?.sha256, sha256Of(right));
+  // The reader holds A's byte 60,000, which C does not have: it must get an error, not C's last byte.
+  await assert.rejects(async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  }, (e) => e instanceof UpstreamError && e.failure === "mismatch");
 });
 
 Deno.test("with the disk full mid-download, the file still reaches readers, from memory, and is not cached", async () => {
@@ -222,7 +259,7 @@ Deno.test("with the disk full mid-download, the file still reaches readers, from
   await using _ = store;
 
   assert.equal((await download.outcome).kind, "body");
-  assert.deepEqual(await readAll(download.stream()), body);
+  assertBytes(await readAll(download.stream()), body);
   assert.equal(await download.done, undefined); // verified, given out, not cached
   assert.equal(diskFull.length, 1);
   assert.ok(events.includes("download.not_cached"));
@@ -272,7 +309,7 @@ Deno.test("a piece round with a bad piece: the piece comes from another peer, th
   const outcome = await download.outcome;
   assert.equal(outcome.kind, "body");
   assert.equal(outcome.kind === "body" && outcome.source, "peer");
-  assert.deepEqual(await readAll(download.stream()), body);
+  assertBytes(await readAll(download.stream()), body);
   assert.equal((await download.done)?.sha256, sha256);
   assert.ok(!client.log.some((line) => line.includes("mirror-a")), client.log.join("\n"));
   assert.ok(reports.includes("127.0.2.1:9977 wrong"), reports.join("\n"));
