@@ -8,6 +8,7 @@ import { sha256 } from "../helpers/archive.ts";
 import { announced, get, POOL, readIndexes, startPeerWorld } from "../helpers/peer_world.ts";
 import { DhtNode, UdpSocket } from "../../src/dht/mod.ts";
 import { dhtKeyOf } from "../../src/peers/mod.ts";
+import { assertBytes } from "../helpers/bytes_assert.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 
@@ -33,14 +34,14 @@ Deno.test({
     await b.index.settled();
     const pkg = await get(b.base, world.archive, POOL);
     assert.equal(pkg.source, "peer");
-    assert.deepEqual(pkg.body, world.data);
+    assertBytes(pkg.body, world.data);
     assert.equal(
       world.mirror.requestsFor("pkg_1.0_amd64.deb").length,
       1,
       "the mirror served the package once",
     );
     await b.pipeline.idle();
-    assert.deepEqual(await Deno.readFile(`${b.cacheDir}/${world.archive}/${POOL}`), world.data);
+    assertBytes(await Deno.readFile(`${b.cacheDir}/${world.archive}/${POOL}`), world.data);
     // Both sides keep count: b downloaded from a, a uploaded (to b's address).
     const bStats = await (await fetch(`${b.base}/stats.json`)).json();
     const aStats = await (await fetch(`${a.base}/stats.json`)).json();
@@ -79,7 +80,7 @@ Deno.test({
       await readIndexes(b, world.archive);
       const pkg = await get(b.base, world.archive, POOL);
       assert.equal(liesServed, 1, "the liar was asked");
-      assert.deepEqual(pkg.body, world.data);
+      assertBytes(pkg.body, world.data);
       assert.equal(pkg.source, "mirror");
       await b.pipeline.idle();
       // The liar is blamed, and ranks below a peer without errors from now on.
@@ -87,7 +88,7 @@ Deno.test({
       const blamed = stats.peers.find((p: { address: string }) => p.address === "127.0.0.9");
       assert.equal(blamed.hash_errors, 1);
       assert.ok(blamed.score < 0.7);
-      assert.deepEqual(await Deno.readFile(`${b.cacheDir}/${world.archive}/${POOL}`), world.data);
+      assertBytes(await Deno.readFile(`${b.cacheDir}/${world.archive}/${POOL}`), world.data);
     } finally {
       await liarNode.stop();
       await liar.shutdown();
@@ -110,14 +111,14 @@ Deno.test({
     const alone = await get(b.base, world.archive, POOL);
     assert.equal(alone.source, "mirror");
     assert.ok(performance.now() - started < 1500, `${performance.now() - started} ms`);
-    assert.deepEqual(alone.body, world.data);
+    assertBytes(alone.body, world.data);
     await b.pipeline.idle();
     await announced(b, 2);
     // Then the mirror goes down: a still gets the package, from b.
     await world.mirror.stop();
     const fromPeer = await get(a.base, world.archive, POOL);
     assert.equal(fromPeer.source, "peer");
-    assert.deepEqual(fromPeer.body, world.data);
+    assertBytes(fromPeer.body, world.data);
   },
 });
 
@@ -133,15 +134,15 @@ Deno.test({
     await announced(a, 2);
     const viaB = await get(b.base, world.archive, POOL);
     assert.equal(viaB.source, "peer");
-    assert.deepEqual(viaB.body, world.data);
+    assertBytes(viaB.body, world.data);
     await b.pipeline.idle();
     await announced(b, 2);
 
     const viaC = await get(c.base, world.archive, POOL);
     assert.equal(viaC.source, "peer");
-    assert.deepEqual(viaC.body, world.data);
+    assertBytes(viaC.body, world.data);
     await c.pipeline.idle();
-    assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+    assertBytes(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
     assert.equal(
       world.mirror.requestsFor("pkg_1.0_amd64.deb").length,
       1,

@@ -14,6 +14,7 @@ import {
 } from "../helpers/peer_world.ts";
 import type { TestDaemon } from "../helpers/daemon.ts";
 import { startFakePeer } from "../helpers/fake_peer.ts";
+import { assertBytes } from "../helpers/bytes_assert.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 type PeerRow = {
@@ -36,9 +37,9 @@ async function peersOf(base: string): Promise<PeerRow[]> {
 async function rightFileOrCut(c: TestDaemon, world: PeerWorld): Promise<void> {
   const response = await fetch(`${c.base}/${world.archive}/${POOL}`);
   const body = await response.arrayBuffer().then((b) => new Uint8Array(b), () => "cut" as const);
-  if (body !== "cut") assert.deepEqual(body, world.data);
+  if (body !== "cut") assertBytes(body, world.data);
   await c.pipeline.idle();
-  assert.deepEqual(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
+  assertBytes(await Deno.readFile(`${c.cacheDir}/${world.archive}/${POOL}`), world.data);
 }
 
 Deno.test({
@@ -56,7 +57,7 @@ Deno.test({
     const c = await world.daemon();
     await readIndexes(c, world.archive);
     const got = await get(c.base, world.archive, POOL);
-    assert.deepEqual(got.body, world.data);
+    assertBytes(got.body, world.data);
     assert.equal(
       world.mirror.requestsFor("pkg_1.0_amd64.deb").length,
       1,
@@ -88,7 +89,7 @@ Deno.test({
     await readIndexes(c, world.archive);
     const started = performance.now();
     const got = await get(c.base, world.archive, POOL);
-    assert.deepEqual(got.body, world.data);
+    assertBytes(got.body, world.data);
     assert.ok(performance.now() - started < 8000);
     const rows = await peersOf(c.base);
     assert.ok(staller.requests.some((r) => r.range), "the staller was asked for pieces");
@@ -119,7 +120,7 @@ Deno.test({
     const c = await world.daemon();
     await readIndexes(c, world.archive);
     const got = await get(c.base, world.archive, POOL);
-    assert.deepEqual(got.body, world.data);
+    assertBytes(got.body, world.data);
     assert.equal(got.source, "peer");
     assert.ok(
       !liar.requests.some((r) => r.path.length === 43 && r.method === "GET"),
@@ -150,7 +151,7 @@ Deno.test({
     const started = performance.now();
     const got = await get(c.base, world.archive, POOL);
     const seconds = (performance.now() - started) / 1000;
-    assert.deepEqual(got.body, world.data);
+    assertBytes(got.body, world.data);
     assert.ok(staller.requests.some((r) => r.range), "the peer was asked");
     assert.ok(seconds < 15, `took ${seconds.toFixed(1)} s`);
   },
@@ -187,7 +188,7 @@ Deno.test({
     const c = await world.daemon();
     await readIndexes(c, world.archive);
     const got = await get(c.base, world.archive, POOL);
-    assert.deepEqual(got.body, world.data);
+    assertBytes(got.body, world.data);
     assert.equal(got.source, "peer");
     assert.equal(
       world.mirror.requestsFor("pkg_1.0_amd64.deb").length,

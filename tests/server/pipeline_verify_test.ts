@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { startTestDaemon } from "../helpers/daemon.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { buildArchive, bytes, writeFile } from "../helpers/archive.ts";
+import { assertBytes } from "../helpers/bytes_assert.ts";
 
 const POOL = "/debian/pool/main/p/pkg/pkg_1.0_amd64.deb";
 
@@ -83,7 +84,7 @@ Deno.test("a corrupted file from the mirror is refused, recorded, and never cach
   assert.match(page, /Recent hash failures/);
 
   const retry = await fetch(url);
-  assert.deepEqual(new Uint8Array(await retry.arrayBuffer()), t.data);
+  assertBytes(new Uint8Array(await retry.arrayBuffer()), t.data);
 });
 
 Deno.test("a file of the wrong length is refused before a byte is sent", async () => {
@@ -105,14 +106,14 @@ Deno.test("a mirror alias fails over on errors and on wrong content, and apt get
 
   // 1. A server error on the first upstream.
   t.mirror.faults.set(POOL, { kind: "status", status: 500, times: 1 });
-  assert.deepEqual(new Uint8Array(await (await fetch(url)).arrayBuffer()), t.data);
+  assertBytes(new Uint8Array(await (await fetch(url)).arrayBuffer()), t.data);
   assert.equal(t.spare.requestsFor("pkg_1.0_amd64.deb").length, 1);
   await t.daemon.pipeline.idle();
 
   // 2. A wrong file on the first upstream (wrong length: refused before any byte).
   await Deno.remove(`${t.daemon.cacheDir}/test/pool/main/p/pkg/pkg_1.0_amd64.deb`);
   await writeFile(t.root, POOL.slice(1), bytes(5000, 2));
-  assert.deepEqual(new Uint8Array(await (await fetch(url)).arrayBuffer()), t.data);
+  assertBytes(new Uint8Array(await (await fetch(url)).arrayBuffer()), t.data);
   assert.equal(t.spare.requestsFor("pkg_1.0_amd64.deb").length, 2);
   assert.equal(t.failures().length, 1);
 });
@@ -139,7 +140,7 @@ for (const [where, offset] of [["in the held-back last byte", -1], ["early", 100
       ),
     );
     // Each client got the whole good file, or an error: never wrong bytes in a complete body.
-    for (const result of results) if (result !== "error") assert.deepEqual(result, t.data);
+    for (const result of results) if (result !== "error") assertBytes(result, t.data);
     // The last byte is never sent before verification, so there every client is healed.
     if (offset < 0) assert.ok(results.every((r) => r !== "error"));
     await t.daemon.pipeline.idle();
@@ -148,7 +149,7 @@ for (const [where, offset] of [["in the held-back last byte", -1], ["early", 100
       t.data,
     );
     assert.equal(t.failures().length, 1);
-    assert.deepEqual(new Uint8Array(await (await fetch(url)).arrayBuffer()), t.data);
+    assertBytes(new Uint8Array(await (await fetch(url)).arrayBuffer()), t.data);
   });
 }
 
@@ -156,7 +157,7 @@ Deno.test("an interrupted transfer is resumed with Range and If-Range", async ()
   await using t = await setup();
   t.mirror.faults.set(POOL, { kind: "cut", bytes: 150_000, times: 1 });
   const response = await fetch(`${t.daemon.base}/${t.mirror.authority}${POOL}`);
-  assert.deepEqual(new Uint8Array(await response.arrayBuffer()), t.data);
+  assertBytes(new Uint8Array(await response.arrayBuffer()), t.data);
   const requests = t.mirror.requestsFor("pkg_1.0_amd64.deb");
   assert.equal(requests.length, 2);
   assert.equal(requests[1].status, 206);
@@ -169,7 +170,7 @@ Deno.test("a stalled mirror is abandoned after the idle timeout and the transfer
   t.mirror.faults.set(POOL, { kind: "stall", bytes: 100_000, times: 1 });
   const started = Date.now();
   const response = await fetch(`${t.daemon.base}/${t.mirror.authority}${POOL}`);
-  assert.deepEqual(new Uint8Array(await response.arrayBuffer()), t.data);
+  assertBytes(new Uint8Array(await response.arrayBuffer()), t.data);
   const elapsed = Date.now() - started;
   assert.ok(elapsed >= 1900 && elapsed < 6000, `took ${elapsed} ms`);
 });
@@ -184,7 +185,7 @@ Deno.test("a mirror that keeps hanging gives apt an error in bounded time and bl
   await t.daemon.pipeline.idle();
   t.mirror.faults.clear();
   const retry = await fetch(`${t.daemon.base}/${t.mirror.authority}${POOL}`);
-  assert.deepEqual(new Uint8Array(await retry.arrayBuffer()), t.data);
+  assertBytes(new Uint8Array(await retry.arrayBuffer()), t.data);
 });
 
 Deno.test("a mirror that closes the connection short of Content-Length gets no file committed", async () => {
@@ -229,8 +230,8 @@ Deno.test("one content under two URLs: a cached twin is served and linked, and c
     fetch(`${t.daemon.base}/${t.mirror.authority}${POOL}`).then((r) => r.arrayBuffer()),
     fetch(`${t.daemon.base}/test/pool/main/p/pkg/pkg_1.0_amd64.deb`).then((r) => r.arrayBuffer()),
   ]);
-  assert.deepEqual(new Uint8Array(viaHost), t.data);
-  assert.deepEqual(new Uint8Array(viaAlias), t.data);
+  assertBytes(new Uint8Array(viaHost), t.data);
+  assertBytes(new Uint8Array(viaAlias), t.data);
   assert.equal(t.mirror.requestsFor("pkg_1.0_amd64.deb").length, 1, "one transfer for both URLs");
   await t.daemon.pipeline.idle();
 
