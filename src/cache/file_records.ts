@@ -44,6 +44,7 @@ export class FileRecords {
   readonly #mtime: StatementSync;
   readonly #delete: StatementSync;
   readonly #bySha256: StatementSync;
+  readonly #announcedBySha256: StatementSync;
   readonly #announced: StatementSync;
   readonly #totals: StatementSync;
 
@@ -51,6 +52,9 @@ export class FileRecords {
     this.#get = db.prepare("SELECT * FROM files WHERE path = ?");
     this.#bySha256 = db.prepare(
       "SELECT path FROM files WHERE sha256 = ? ORDER BY checked_at DESC LIMIT 1",
+    );
+    this.#announcedBySha256 = db.prepare(
+      "SELECT path FROM files WHERE sha256 = ? AND announce = 1 ORDER BY checked_at DESC LIMIT 1",
     );
     this.#announced = db.prepare("SELECT DISTINCT sha256 FROM files WHERE announce = 1");
     this.#totals = db.prepare(
@@ -91,6 +95,11 @@ export class FileRecords {
   /** The most recently checked key with this content. */
   keyOf(sha256: string): string | undefined {
     return (this.#bySha256.get(sha256) as { path: string } | undefined)?.path;
+  }
+
+  /** The most recently checked key with this content that may be announced (a trusted hash). */
+  announcedKeyOf(sha256: string): string | undefined {
+    return (this.#announcedBySha256.get(sha256) as { path: string } | undefined)?.path;
   }
 
   markChecked(key: string, at: number): void {

@@ -181,6 +181,20 @@ export class CacheStore {
     return (key ? this.open(key) : undefined) ?? this.#openShared(sha256.toLowerCase());
   }
 
+  /**
+   * Opens a file peers may have by its SHA-256: a cached file that may be
+   * announced (verified against a trusted index), or a shared file whose
+   * hash `trusted` knows. Anything else (an InRelease, a file no index
+   * lists, one proxied from a private host) is not there for strangers.
+   */
+  openShareable(sha256: string, trusted: (sha256: string) => boolean): OpenCachedFile | undefined {
+    const hash = sha256.toLowerCase();
+    const key = this.#files.announcedKeyOf(hash);
+    const cached = key ? this.open(key) : undefined;
+    if (cached) return cached;
+    return trusted(hash) ? this.#openShared(hash) : undefined;
+  }
+
   /** A shared file (extra_directories) with this content, if it is still as hashed. */
   #openShared(sha256: string): OpenCachedFile | undefined {
     for (const row of this.#shared.withSha256(sha256)) {

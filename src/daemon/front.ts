@@ -60,6 +60,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
     cache,
     peerRecords: deps.peerRecords,
     signedSha256: (key) => index.releases.signedSha256(key),
+    trusted: (sha256) => index.trustedAmong([sha256]).size > 0,
     uploadLimiter: config.peers.uploadLimit > 0
       ? new UploadLimiter(config.peers.uploadLimit)
       : undefined,

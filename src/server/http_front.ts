@@ -39,6 +39,8 @@ export interface HttpFrontDeps {
   readonly uploadLimiter?: UploadLimiter;
   /** SHA-256 of the Release a detached signature (by its DHT key, hex) verified. */
   readonly signedSha256?: (key: string) => string | undefined;
+  /** Whether a trusted index lists this SHA-256 (shared files are served by hash only then). */
+  readonly trusted?: (sha256: string) => boolean;
 }
 
 /** What a config reload may change in the front; read per request. */
@@ -107,10 +109,15 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
       return out;
     };
     if (target.kind === "peer-file" || target.kind === "peer-signed") {
-      // Any address may ask for a file by hash: it only gets what it already knows the hash of.
-      // A signed file's asker knows the signature, which only that content verifies against.
+      // Any address may ask for a file by hash, but only for what may be announced: a stranger
+      // must not learn what else the cache holds. A signed file's asker knows the signature,
+      // which only that content verifies against.
       const sha256 = target.kind === "peer-file" ? target.sha256 : deps.signedSha256?.(target.key);
-      const cached = sha256 ? deps.cache.openBySha256(sha256) : undefined;
+      const cached = !sha256
+        ? undefined
+        : target.kind === "peer-file"
+        ? deps.cache.openShareable(sha256, deps.trusted ?? (() => false))
+        : deps.cache.openBySha256(sha256);
       if (!sha256 || !cached) {
         line(404, "refused", 0);
         const refusal = textResponse(404, "no such file");

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { createAptRoot } from "../helpers/apt.ts";
 import { sha256File } from "../helpers/archive.ts";
@@ -36,8 +37,18 @@ Deno.test({
     const { mirror, daemons: [a, b] } = world;
     const viaA = await createAptRoot(world.line(a));
     const viaB = await createAptRoot(world.line(b));
+    const byHash = async (bytes: Uint8Array) => {
+      const response = await fetch(
+        `${a.base}/~/${createHash("sha256").update(bytes).digest("hex")}`,
+      );
+      await response.body?.cancel();
+      return response.status;
+    };
+    const lima = await Deno.readFile(shared);
     try {
       await a.keeper.scanned;
+      // Before an index lists it, a shared file is nobody's business.
+      assert.equal(await byHash(lima), 404, "not served by hash before a trusted index lists it");
       await viaA.update(); // the indexes that make the shared file's hash known and trusted
       const deadline = Date.now() + 10_000;
       const matched = () => a.logLines.find((l) => l.includes("cache.shared_matched"));
@@ -46,6 +57,8 @@ Deno.test({
       ) await new Promise((r) => setTimeout(r, 50));
       // Two .deb files lie there; only the one a trusted index lists is announced.
       assert.match(matched() ?? "", /files=2 announced=1/, a.logLines.join("\n"));
+      assert.equal(await byHash(lima), 200);
+      assert.equal(await byHash(new TextEncoder().encode("listed by nothing")), 404, "the stray");
 
       await viaB.update();
       const download = await viaB.aptGet(["download", "lima"]);

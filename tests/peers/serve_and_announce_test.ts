@@ -91,3 +91,30 @@ Deno.test({
     assertBytes(new Uint8Array(await response.arrayBuffer()), world.data);
   },
 });
+
+Deno.test({
+  ...options,
+  name:
+    "what may not be announced is not served by hash: not an InRelease, not a file no index lists",
+  async fn() {
+    await using world = await startPeerWorld(100_000, 9);
+    const extra = new TextEncoder().encode("a file no index lists, maybe from a private host\n");
+    await Deno.writeFile(`${world.mirror.root}/debian/extra.txt`, extra);
+    const daemon = await world.daemon();
+    await readIndexes(daemon, world.archive);
+    const inRelease = await get(daemon.base, world.archive, "dists/stable/InRelease");
+    const unlisted = await get(daemon.base, world.archive, "extra.txt");
+    assertBytes(unlisted.body, extra);
+    await get(daemon.base, world.archive, POOL);
+    await daemon.pipeline.idle();
+    const byHash = async (bytes: Uint8Array) => {
+      const response = await fetch(`${daemon.base}/~/${sha256(bytes)}`);
+      await response.body?.cancel();
+      return response.status;
+    };
+    // All three are in the cache; only the one a trusted index lists is there for peers.
+    assert.equal(await byHash(world.data), 200);
+    assert.equal(await byHash(inRelease.body), 404, "the InRelease");
+    assert.equal(await byHash(extra), 404, "the unlisted file");
+  },
+});
