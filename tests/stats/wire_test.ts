@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { startTestDaemon } from "../helpers/daemon.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
-import { bytes, sha256, writeFile } from "../helpers/archive.ts";
+import { buildArchive, bytes, sha256, writeFile } from "../helpers/archive.ts";
+import { testSigner } from "../helpers/signing.ts";
 import { startTcpRelay } from "../helpers/tcp_relay.ts";
 
 const settle = () => new Promise((r) => setTimeout(r, 100));
@@ -47,11 +48,19 @@ Deno.test({
   async fn() {
     const root = await Deno.makeTempDir();
     const content = bytes(120_000, 9);
-    await writeFile(root, "debian/pool/main/p/peer/peer_1_all.deb", content);
+    // A signed index lists it: only such files are served to peers by hash.
+    const signer = await testSigner();
+    await buildArchive(root, { "peer_1_all.deb": content }, { signer });
     const mirror = await MirrorServer.start(root);
-    await using daemon = await startTestDaemon();
+    await using daemon = await startTestDaemon({ trust: { keyrings: [signer.keyring] } });
     await using relay = startTcpRelay({ hostname: "127.0.0.1", port: daemon.port });
     try {
+      for (const index of ["InRelease", "main/binary-amd64/Packages"]) {
+        await (await fetch(`${daemon.base}/${mirror.authority}/debian/dists/stable/${index}`))
+          .arrayBuffer();
+        await daemon.pipeline.idle();
+        await daemon.index.settled();
+      }
       await (await fetch(
         `${daemon.base}/${mirror.authority}/debian/pool/main/p/peer/peer_1_all.deb`,
       ))
