@@ -8,6 +8,7 @@ import { startTestDaemon } from "../helpers/daemon.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { buildArchive, bytes, sha256, writeFile } from "../helpers/archive.ts";
 import { testSigner } from "../helpers/signing.ts";
+import { readIndexes } from "../helpers/peer_world.ts";
 import { startTcpRelay } from "../helpers/tcp_relay.ts";
 
 const settle = () => new Promise((r) => setTimeout(r, 100));
@@ -55,12 +56,7 @@ Deno.test({
     await using daemon = await startTestDaemon({ trust: { keyrings: [signer.keyring] } });
     await using relay = startTcpRelay({ hostname: "127.0.0.1", port: daemon.port });
     try {
-      for (const index of ["InRelease", "main/binary-amd64/Packages"]) {
-        await (await fetch(`${daemon.base}/${mirror.authority}/debian/dists/stable/${index}`))
-          .arrayBuffer();
-        await daemon.pipeline.idle();
-        await daemon.index.settled();
-      }
+      await readIndexes(daemon, `${mirror.authority}/debian`);
       await (await fetch(
         `${daemon.base}/${mirror.authority}/debian/pool/main/p/peer/peer_1_all.deb`,
       ))
