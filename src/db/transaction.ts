@@ -15,7 +15,9 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
     db.exec("COMMIT");
     return result;
   } catch (error) {
-    db.exec("ROLLBACK");
+    // sqlite may have rolled back already (a full disk, an I/O error): the
+    // caller needs the error that caused it, not "no transaction is active".
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
 }
