@@ -56,6 +56,8 @@ export class ArchiveIndex {
   readonly #entrySeen: StatementSync;
   /** What the ingest of each kind may do to the index. */
   readonly #context: IngestContext;
+  readonly #markUnfinished: StatementSync;
+  readonly #clearUnfinished: StatementSync;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -86,6 +88,10 @@ export class ArchiveIndex {
         sha512 = excluded.sha512, sha1 = excluded.sha1,
         md5 = excluded.md5, name = excluded.name, listed_by = excluded.listed_by, seen_at = excluded.seen_at`,
     );
+    this.#markUnfinished = db.prepare(
+      "INSERT OR IGNORE INTO unfinished_ingests (key, started_at) VALUES (?, ?)",
+    );
+    this.#clearUnfinished = db.prepare("DELETE FROM unfinished_ingests WHERE key = ?");
     this.#context = {
       db,
       now,
@@ -241,13 +247,60 @@ export class ArchiveIndex {
     this.#ingesting.set(key, job);
   }
 
-  /** Parses the index stored at `filePath` for `key` and records what it lists. */
+  /**
+   * Notes that `key`, an index, is about to arrive and be read: until its
+   * ingest completes, a kill leaves this behind for `resumeUnfinished`.
+   */
+  ingestExpected(key: string): void {
+    if (indexKindSpec(this.lookup(key)?.name ?? key)?.ingest) {
+      this.#markUnfinished.run(key, this.now());
+    }
+  }
+
+  /** The index expected at `key` will not be read after all (its download failed). */
+  ingestNotNeeded(key: string): void {
+    if (!this.#ingesting.has(key)) this.#clearUnfinished.run(key);
+  }
+
+  /**
+   * Reads again every index whose ingest a kill cut short, from the cache
+   * (`pathOf` gives the path of a key's committed file, if it has one).
+   * Returns how many were started; they run in the background.
+   */
+  resumeUnfinished(pathOf: (key: string) => string | undefined): number {
+    const rows = this.db.prepare("SELECT key FROM unfinished_ingests").all() as { key: string }[];
+    let resumed = 0;
+    for (const { key } of rows) {
+      const path = pathOf(key);
+      if (!path) {
+        this.#clearUnfinished.run(key); // never committed: apt will ask for it again
+        continue;
+      }
+      this.log.info("index.ingest_resumed", { key });
+      this.ingestInBackground(key, path);
+      resumed++;
+    }
+    return resumed;
+  }
+
+  /**
+   * Parses the index stored at `filePath` for `key` and records what it
+   * lists. The index's version and read time are recorded last, with what
+   * it lists complete; until then a kill leaves the ingest marked unfinished.
+   */
   async ingest(key: string, filePath: string): Promise<IngestResult | undefined> {
     const name = this.lookup(key)?.name ?? key;
     const spec = indexKindSpec(name);
     if (!spec?.ingest) return undefined;
     const started = performance.now();
-    const result = await spec.ingest(this.#context, key, name, filePath);
+    this.#markUnfinished.run(key, this.now());
+    let result: IngestResult;
+    try {
+      result = await spec.ingest(this.#context, key, name, filePath);
+    } finally {
+      // Failed for good (a corrupt file is not better next time) or done.
+      this.#clearUnfinished.run(key);
+    }
     if (spec.listsPoolFiles) this.trust.onListing?.();
     this.log.info("index.ingested", {
       key: name,

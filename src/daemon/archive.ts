@@ -24,6 +24,7 @@ const keyringsOf = (config: Config): KeyringPlaces => ({
 export class Archive implements Component {
   readonly keys: TrustedKeys;
   readonly index: ArchiveIndex;
+  readonly #storage: Storage;
 
   constructor(deps: {
     readonly live: LiveConfig;
@@ -32,6 +33,7 @@ export class Archive implements Component {
     readonly log: Logger;
   }) {
     const { live, storage, events, log } = deps;
+    this.#storage = storage;
     this.keys = new TrustedKeys(keyringsOf(live.current), log);
     this.index = new ArchiveIndex(storage.db, log, Date.now, {
       keys: this.keys,
@@ -45,6 +47,17 @@ export class Archive implements Component {
         log.error("trust.reload_failed", { error })
       )
     );
+  }
+
+  /** Indexes whose ingest a kill cut short are read again from the cache. */
+  start(): void {
+    const cache = this.#storage.cache;
+    this.index.resumeUnfinished((key) => {
+      const cached = cache.open(key);
+      if (!cached) return undefined;
+      cached.file.close();
+      return cache.pathOf(key);
+    });
   }
 
   /** Ingests still running (started by the last downloads) finish before the database closes. */

@@ -148,8 +148,22 @@ function prunePieceLists(db: DatabaseSync): void {
   db.exec("DELETE FROM piece_lists WHERE file_sha256 NOT IN (SELECT sha256 FROM files)");
 }
 
+/**
+ * Version 3: the indexes whose ingest has not completed. A row is written
+ * before a tracked index is downloaded or read and removed once all it
+ * lists is recorded, so a kill at any moment leaves a row behind and the
+ * next start reads that index again from the cache.
+ */
+function unfinishedIngests(db: DatabaseSync): void {
+  db.exec(`CREATE TABLE unfinished_ingests (
+    key TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL
+  ) WITHOUT ROWID`);
+}
+
 /** Every step, in order: the step at index i brings the schema to version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { why: "the schema when versions started; adopts unversioned databases", up: baseline },
   { why: "piece lists go with the last file of their content", up: prunePieceLists },
+  { why: "an index whose ingest was cut short is read again at start", up: unfinishedIngests },
 ];

@@ -146,6 +146,7 @@ export class AptPipeline {
       }
       if (twin) {
         // Linked, then read as an index if it is one (under this URL it may list other paths).
+        index.ingestExpected(target.key);
         const linked = cache.linkAs(twin, target.key)
           .then(() => index.ingestInBackground(target.key, cache.pathOf(target.key)))
           .catch((error) =>
@@ -332,7 +333,14 @@ export class AptPipeline {
       },
     });
     this.#downloads.set(target.key, download);
-    if (isTrackedIndex(expected?.name ?? target.key)) this.deps.index.track(download.done);
+    if (isTrackedIndex(expected?.name ?? target.key)) {
+      // Marked before the commit, so no kill between commit and ingest can skip the read.
+      const index = this.deps.index;
+      index.ingestExpected(target.key);
+      index.track(download.done);
+      download.done.then((file) => file ?? index.ingestNotNeeded(target.key))
+        .catch(() => index.ingestNotNeeded(target.key));
+    }
     const sha256 = expected?.sha256;
     if (sha256) this.#downloadsByHash.set(sha256, download);
     download.done.finally(() => {

@@ -26,7 +26,6 @@ async function ingest(
 ): Promise<IngestResult> {
   const root = archiveRootOf(name);
   const seen = index.now();
-  index.markListed(name, seen);
   const file = await Deno.open(filePath);
   // The uncompressed text's hash names this version, for pdiffs to start from.
   const hash = newHasher("sha256");
@@ -49,6 +48,10 @@ async function ingest(
       }
     });
   });
-  index.putVersion(uncompressedName(name), { sha256: hash.hexdigest(), size, key, name }, seen);
+  // Only now is this version complete: entries older than `seen` are the dropped ones.
+  transaction(index.db, () => {
+    index.markListed(name, seen);
+    index.putVersion(uncompressedName(name), { sha256: hash.hexdigest(), size, key, name }, seen);
+  });
   return { kind, entries };
 }
