@@ -84,6 +84,11 @@ export function encodePieceList(list: PieceList): Uint8Array {
   });
 }
 
+/** The longest encoded piece list a file of `length` bytes can have (digests, plus the keys). */
+export function maxPieceListBytes(length: number): number {
+  return pieceCount(length) * PIECE_HASH_BYTES + 128;
+}
+
 /** Decodes and checks a piece list against the length the index gives for the file. */
 export function decodePieceList(bytes: Uint8Array, expectedLength: number): PieceList {
   let raw: Record<string, unknown>;

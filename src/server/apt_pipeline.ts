@@ -9,7 +9,7 @@
 import type { ArchiveIndex, IndexEntry } from "../apt/mod.ts";
 import { isImmutable, isTrackedIndex } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
-import type { MirrorClient } from "../fetch/mod.ts";
+import { type MirrorClient, readBounded } from "../fetch/mod.ts";
 import { hasHash } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
@@ -31,6 +31,9 @@ import type { ArchiveTarget } from "./request_target.ts";
 import { isDetachedRelease, readReleaseSignature, signatureTargetOf } from "./signed_release.ts";
 import type { PublicKey } from "openpgp";
 import type { SignatureVerdict } from "../trust/mod.ts";
+
+/** Longest Release.gpg read (Debian's, with its several signatures, is about 1 KB). */
+const MAX_SIGNATURE_BYTES = 64 * 1024;
 
 /** Tunables of the pipeline (from the config). */
 export interface PipelineOptions {
@@ -191,7 +194,8 @@ export class AptPipeline {
       await gpg?.response.body?.cancel();
       return undefined;
     }
-    const bytes = new Uint8Array(await gpg.response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    const bytes = await readBounded(gpg.response.body, MAX_SIGNATURE_BYTES, gpgTarget.key)
+      .catch(() => new Uint8Array(0));
     // Committed (and so readable by the Release's own check) before the Release is fetched.
     await this.#downloads.get(gpgTarget.key)?.done;
     const signature = bytes.length ? await readReleaseSignature(bytes, releaseKeys) : undefined;

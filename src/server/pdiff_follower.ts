@@ -20,9 +20,13 @@ import {
   patchesFrom,
 } from "../apt/pdiff/mod.ts";
 import type { CachedFile, CacheStore } from "../cache/mod.ts";
+import { readBounded } from "../fetch/mod.ts";
 import { newHasher } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { writeAll } from "../util/write_all.ts";
+
+/** Longest patch text read when the diff Index gives no size (Debian's are a few KB). */
+const MAX_PATCH_BYTES = 64 * 1024 * 1024;
 
 /** What the follower needs from the daemon. */
 export interface PdiffFollowerDeps {
@@ -114,10 +118,13 @@ export class PdiffFollower {
       await response.body?.cancel();
       throw new Error(`patch ${file}: ${response.status}`);
     }
-    const text = new Uint8Array(
-      await new Response(decompress(response.body!, compressionOf(file))).arrayBuffer(),
-    );
     const expected = change.diff.patches.get(name);
+    // Decompressed no further than the Index says, so a bad patch cannot fill memory.
+    const text = await readBounded(
+      decompress(response.body!, compressionOf(file)),
+      expected?.size ?? MAX_PATCH_BYTES,
+      `${dir}/${file}`,
+    );
     if (expected && !newHasher("sha256").update(text).verify(expected.hash)) {
       throw new Error(`patch ${name} does not match its hash in the Index`);
     }

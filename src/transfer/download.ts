@@ -242,7 +242,12 @@ export class Download {
 
     const holdBack = peer ? Infinity : hasHash(this.request.expected) ? 1 : 0;
     let attempt = await this.#beginAttempt(holdBack);
-    let expectedEnd = contentLength;
+    if (peer && contentLength === undefined && expected.size === undefined) {
+      response.cancel(); // a peer serves only files it has whole: it knows their length
+      throw new UpstreamError(url, "status", "a peer's answer without a length");
+    }
+    // Where the body must end; it is read no further (an endless body stops at the first byte too many).
+    let expectedEnd = contentLength ?? expected.size;
     let resumes = 0;
     while (true) {
       try {
@@ -268,14 +273,14 @@ export class Download {
         response = await client.request({ url, rangeFrom: attempt.written, ifRange, signal });
         if (response.status === 206 && rangeStart(response) === attempt.written) {
           const length = lengthOf(response);
-          expectedEnd = length === undefined ? undefined : attempt.written + length;
+          expectedEnd = length === undefined ? expected.size : attempt.written + length;
           continue;
         }
         if (response.status === 200) {
           // The mirror restarted the file: take it whole into a new attempt.
           await this.#body.discard(attempt);
           attempt = await this.#beginAttempt(holdBack);
-          expectedEnd = lengthOf(response);
+          expectedEnd = lengthOf(response) ?? expected.size;
           continue;
         }
         response.cancel();

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type MirrorClient, UpstreamError } from "../fetch/mod.ts";
+import { type MirrorClient, readBounded, UpstreamError } from "../fetch/mod.ts";
 import { pieceCount, pieceDigest, pieceHashAt, type PieceList } from "../hash/mod.ts";
 import {
   PIECE_HEDGE_AFTER_MS,
@@ -135,7 +135,8 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
           `piece ${index}: answered ${response.status}`,
         );
       }
-      const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
+      // Never more than the piece: an endless body stops at its first byte too many.
+      const bytes = await readBounded(response.body, end - start + 1, source.url);
       if (bytes.length !== end - start + 1) {
         throw new UpstreamError(source.url, "interrupted", `piece ${index} short`);
       }

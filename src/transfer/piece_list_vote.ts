@@ -9,8 +9,14 @@
  * @module
  */
 
-import { type MirrorClient, UpstreamError } from "../fetch/mod.ts";
-import { decodePieceList, type PieceList, PieceListError, pieceListName } from "../hash/mod.ts";
+import { type MirrorClient, readBounded, UpstreamError } from "../fetch/mod.ts";
+import {
+  decodePieceList,
+  maxPieceListBytes,
+  type PieceList,
+  PieceListError,
+  pieceListName,
+} from "../hash/mod.ts";
 import { peerUrl, pieceListPath } from "./peer_ref.ts";
 import type { Source, SourceReport } from "./source.ts";
 
@@ -65,14 +71,16 @@ export async function choosePieceList(vote: PieceListVote): Promise<ChosenPieceL
           report(source, { kind: "failed" });
           continue;
         }
-        const bytes = new Uint8Array(await new Response(response.body).arrayBuffer());
+        const bytes = await readBounded(response.body, maxPieceListBytes(size), url);
         if (pieceListName(bytes) !== key) {
           throw new PieceListError("list does not hash to its name");
         }
         return { list: decodePieceList(bytes, size), namedBy: sources };
       } catch (error) {
         if (signal.aborted) throw error;
-        report(source, { kind: error instanceof PieceListError ? "wrong" : "failed" });
+        const lied = error instanceof PieceListError ||
+          (error instanceof UpstreamError && error.failure === "mismatch");
+        report(source, { kind: lied ? "wrong" : "failed" });
       }
     }
   }

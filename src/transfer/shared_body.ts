@@ -146,6 +146,9 @@ export class SharedBody {
     const compareFile = await previous?.openFile();
     try {
       for await (const chunk of body) {
+        if (expectedEnd !== undefined && attempt.written + chunk.byteLength > expectedEnd) {
+          throw new UpstreamError(label, "mismatch", `body longer than ${expectedEnd} bytes`);
+        }
         if (previous && this.#live !== attempt) {
           await this.#compareWithPrevious(attempt, previous, compareFile, chunk);
         }
