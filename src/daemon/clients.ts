@@ -6,9 +6,10 @@
  */
 
 import type { Config } from "../config/mod.ts";
-import { MirrorAddresses, MirrorClient } from "../fetch/mod.ts";
+import { MAX_REDIRECTS, MirrorAddresses, MirrorClient } from "../fetch/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
+import { PEER_MIN_RATE } from "./constants.ts";
 import type { Component } from "./lifecycle.ts";
 
 /** The mirror client and the peer client, wire bytes counted per side. */
@@ -26,6 +27,7 @@ export class Clients implements Component {
       userAgent,
       via,
       maxConnectionsPerHost: config.upstream.maxConnections,
+      maxRedirects: MAX_REDIRECTS,
       addresses: new MirrorAddresses({ servers: config.upstream.dnsServers }),
       onWire: (direction, bytes) => counters.carried("mirror", direction, bytes),
     });
@@ -35,6 +37,8 @@ export class Clients implements Component {
       userAgent,
       via,
       onWire: (direction, bytes) => counters.carried("peer", direction, bytes),
+      minRate: PEER_MIN_RATE,
+      // No maxRedirects: a peer's 3xx is never followed, it is a failed source.
     });
   }
 

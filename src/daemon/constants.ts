@@ -17,3 +17,9 @@ export const STOP_GRACE_MS = 5_000;
 export const INSTANCE_ID_LENGTH = 8;
 /** Origin of the requests the daemon makes through its own pipeline (pdiff patches). */
 export const INTERNAL_ORIGIN = "http://apt-dht.internal";
+/**
+ * The slowest a peer may send, on average from the start of its answer,
+ * once the grace is over: below it the next source (in the end the mirror)
+ * takes over, so a peer dripping bytes cannot keep apt waiting.
+ */
+export const PEER_MIN_RATE = { bytesPerSecond: 64 * 1024, graceMs: 3_000 } as const;

@@ -1,7 +1,7 @@
 /**
  * The mirror client: one HTTP request to an upstream mirror, with a deadline
  * for connecting, one for the response headers and an idle timeout on the
- * body, so a hung mirror can never hang apt. Requests go to one of the
+ * body (body_deadlines.ts), so a hung mirror can never hang apt. Requests go to one of the
  * host's addresses (the `Host` header keeps its name) and move to the next
  * when that one cannot connect or answers 5xx.
  *
@@ -17,7 +17,9 @@ import { DRAIN_MAX_BYTES, POOL_IDLE_MS } from "./constants.ts";
 import { UpstreamError } from "./errors.ts";
 import { bareHost, urlHost } from "../net/mod.ts";
 import { requestHeadBytes, responseHeadBytes } from "../stats/wire.ts";
+import { type MinimumRate, withBodyDeadlines } from "./body_deadlines.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
+import { REDIRECT_STATUSES, refusedRedirect, scopesOf } from "./redirects.ts";
 import type { MirrorAddresses } from "./mirror_addresses.ts";
 
 /** Timeouts and identity of the client. */
@@ -38,6 +40,13 @@ export interface MirrorClientOptions {
   readonly addresses?: MirrorAddresses;
   /** Told of the bytes each request and response carried, heads and bodies ("out" is sent). */
   readonly onWire?: (direction: "in" | "out", bytes: number) => void;
+  /**
+   * Redirects followed per request, each checked (redirects.ts); none when
+   * absent: the 3xx itself is the answer, as peers' must be.
+   */
+  readonly maxRedirects?: number;
+  /** The slowest a body may come, on average, once its grace is over; no floor when absent. */
+  readonly minRate?: MinimumRate;
 }
 
 /** One request to a mirror. */
@@ -123,13 +132,54 @@ export class MirrorClient {
       }
     }
     try {
-      const response = await this.#sendToSomeAddress(request, release);
+      const response = await this.#follow(request, release);
       if (!response.body) release();
       return response;
     } catch (error) {
       release();
       throw error;
     }
+  }
+
+  /** Sends `request`, then follows the redirects it may (see redirects.ts). */
+  async #follow(request: UpstreamRequest, release: ReleaseSlot): Promise<UpstreamResponse> {
+    const max = this.options.maxRedirects ?? 0;
+    let url = new URL(request.url);
+    for (let hop = 0;; hop++) {
+      // A redirect's own body ends on its own time: only the final answer frees the slot.
+      const hopState = { final: false };
+      const response = await this.#sendToSomeAddress(
+        hop ? { ...request, url: url.href, avoid: undefined } : request,
+        () => hopState.final && release(),
+      );
+      const location = response.headers.get("location");
+      if (max === 0 || !REDIRECT_STATUSES.has(response.status) || location === null) {
+        hopState.final = true;
+        return hop ? { ...response, url: request.url } : response;
+      }
+      response.cancel();
+      if (hop >= max) throw new UpstreamError(request.url, "status", `more than ${max} redirects`);
+      let to: URL;
+      try {
+        to = new URL(location, url);
+      } catch {
+        throw new UpstreamError(request.url, "status", `redirect to a bad URL ${location}`);
+      }
+      const from = scopesOf(
+        url.hostname,
+        response.address ? [response.address] : await this.#where(url),
+      );
+      const refused = refusedRedirect(url, from, to, scopesOf(to.hostname, await this.#where(to)));
+      if (refused) {
+        throw new UpstreamError(request.url, "status", `redirect refused: ${refused}`);
+      }
+      url = to;
+    }
+  }
+
+  /** The addresses a request to `url` may go to, for checking a redirect (our resolver's). */
+  async #where(url: URL): Promise<string[]> {
+    return await this.options.addresses?.addressesOf(url.hostname) ?? [];
   }
 
   /** Tries the host's addresses in turn until one connects and answers below 500. */
@@ -219,7 +269,7 @@ export class MirrorClient {
         method,
         headers,
         signal,
-        redirect: "follow",
+        redirect: "manual", // followed by #follow, each hop checked
         client: this.#http,
       });
     } catch (error) {
@@ -243,18 +293,18 @@ export class MirrorClient {
     };
     let received = 0;
     const body = response.body
-      ? withIdleTimeout(
-        response.body,
-        this.options.idleTimeoutMs,
-        request.url,
-        abort,
-        request.signal,
-        release,
-        (bytes) => {
+      ? withBodyDeadlines(response.body, {
+        idleMs: this.options.idleTimeoutMs,
+        minRate: this.options.minRate,
+        url: request.url,
+        cancel: abort,
+        signal: request.signal,
+        onEnd: release,
+        onBytes: (bytes) => {
           received += bytes;
           this.options.onWire?.("in", bytes);
         },
-      )
+      })
       : null;
     const length = Number(response.headers.get("content-length") ?? NaN);
     const cancel = () => {
@@ -314,63 +364,4 @@ function connectProbe(
       clearTimeout(timer);
     },
   };
-}
-
-/**
- * Passes chunks through, erroring the stream with an {@link UpstreamError}
- * when no chunk arrives for `idleMs`, or at once when `signal` aborts (fetch
- * does not always interrupt a body read that is already waiting).
- */
-export function withIdleTimeout(
-  body: ReadableStream<Uint8Array>,
-  idleMs: number,
-  url: string,
-  cancel: () => void,
-  signal?: AbortSignal,
-  /** Called once the body has ended, however it ended. */
-  onEnd: () => void = () => {},
-  /** Told of each chunk's size as it arrives. */
-  onBytes?: (bytes: number) => void,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let onAbort: (() => void) | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new UpstreamError(url, "timeout", `no data for ${idleMs} ms`)),
-          idleMs,
-        );
-        onAbort = () => reject(new UpstreamError(url, "cancelled", "transfer aborted"));
-        if (signal?.aborted) onAbort();
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
-      try {
-        const { done, value } = await Promise.race([reader.read(), idle]);
-        if (done) {
-          onEnd();
-          controller.close();
-        } else {
-          onBytes?.(value.byteLength);
-          controller.enqueue(value);
-        }
-      } catch (error) {
-        cancel();
-        reader.cancel().catch(() => {});
-        controller.error(
-          error instanceof UpstreamError
-            ? error
-            : new UpstreamError(url, "interrupted", (error as Error).message),
-        );
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort!);
-      }
-    },
-    cancel(reason) {
-      cancel();
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
 }

@@ -8,3 +8,4 @@ export * from "./cidr.ts";
 export * from "./hostname.ts";
 export * from "./url_host.ts";
 export * from "./local_address.ts";
+export * from "./address_scope.ts";
