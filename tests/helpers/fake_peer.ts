@@ -18,10 +18,20 @@ export interface FakePeerBehaviour {
   readonly stall?: boolean;
   /** Answer 404 for its piece list, having put it in the DHT as a BEP 44 item instead. */
   readonly listOnlyInDht?: boolean;
+  /** After the right bytes (or list), more, for ever: of the whole file, of every range, of the list. */
+  readonly endless?: "whole" | "range" | "list";
+  /** Send every body one byte at a time, one every this many milliseconds. */
+  readonly dripMs?: number;
+  /** Answer every request for the file with a 302 to this URL. */
+  readonly redirectTo?: string;
+  /** Claim this Content-Length for the whole file (the body is the real one, then endless). */
+  readonly claimedLength?: number;
 }
 
 export interface FakePeer extends AsyncDisposable {
   readonly requests: { method: string; path: string; range: string | null }[];
+  /** Bytes it has sent in bodies (an endless body stops counting when the reader stops). */
+  readonly sent: () => number;
 }
 
 function pieceListOf(data: Uint8Array): Uint8Array {
@@ -43,18 +53,59 @@ export async function startFakePeer(
   const listKey = pieceListName(list);
   const requests: FakePeer["requests"] = [];
   const stalled: ReadableStreamDefaultController<Uint8Array>[] = [];
+  let sent = 0;
+  let over = false;
+  const waits = new Set<() => void>(); // pending drips, woken early when the test is over
+  /** `bytes`, dripped if asked, then (when `forever`) 64 KiB chunks of zeros until the reader stops. */
+  const body = (bytes: Uint8Array, forever: boolean) => {
+    let at = 0;
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (behaviour.dripMs && at < bytes.length) {
+          await new Promise<void>((resolve) => {
+            const wake = () => {
+              clearTimeout(timer);
+              waits.delete(wake);
+              resolve();
+            };
+            const timer = setTimeout(wake, behaviour.dripMs);
+            waits.add(wake);
+          });
+        }
+        if (over) return controller.error(new Error("test over"));
+        const step = behaviour.dripMs ? 1 : 64 * 1024;
+        let chunk: Uint8Array;
+        if (at < bytes.length) chunk = bytes.subarray(at, at + step);
+        else if (forever) chunk = new Uint8Array(64 * 1024);
+        else return controller.close();
+        at += chunk.length;
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    }, { highWaterMark: 0 });
+  };
   const server = Deno.serve({ hostname: address, port: 0, onListen() {} }, (request) => {
     const path = new URL(request.url).pathname;
     const range = request.headers.get("range");
     requests.push({ method: request.method, path, range });
     if (path === `/~/${listKey}`) {
-      return behaviour.listOnlyInDht ? new Response("no\n", { status: 404 }) : new Response(list);
+      if (behaviour.listOnlyInDht) return new Response("no\n", { status: 404 });
+      return new Response(body(list, behaviour.endless === "list"));
     }
     if (path !== `/~/${sha256}`) return new Response("no\n", { status: 404 });
-    const headers = { "x-apt-dht-pieces": listKey, "content-length": String(content.length) };
+    if (behaviour.redirectTo) {
+      return new Response(null, { status: 302, headers: { location: behaviour.redirectTo } });
+    }
+    const length = behaviour.claimedLength ?? content.length;
+    const headers = { "x-apt-dht-pieces": listKey, "content-length": String(length) };
     if (request.method === "HEAD") return new Response(null, { headers });
     const match = /^bytes=(\d+)-(\d+)$/.exec(range ?? "");
-    if (!match) return new Response(content, { headers });
+    if (!match) {
+      const forever = behaviour.endless === "whole" || behaviour.claimedLength !== undefined;
+      // An endless body has no length to declare: chunked, unless a length is claimed.
+      const declared = behaviour.endless === "whole" ? { "x-apt-dht-pieces": listKey } : headers;
+      return new Response(body(content, forever), { headers: declared });
+    }
     const [start, end] = [Number(match[1]), Number(match[2])];
     const slice = content.subarray(start, end + 1);
     const rangeHeaders = {
@@ -70,7 +121,11 @@ export async function startFakePeer(
       });
       return new Response(body, { status: 206, headers: rangeHeaders });
     }
-    return new Response(slice, { status: 206, headers: rangeHeaders });
+    const forever = behaviour.endless === "range";
+    return new Response(body(slice, forever), {
+      status: 206,
+      headers: forever ? { "content-range": rangeHeaders["content-range"] } : rangeHeaders,
+    });
   });
   const node = new DhtNode({ socket: new UdpSocket(address, 0), bootstrap: [bootstrap] });
   await node.start();
@@ -78,7 +133,10 @@ export async function startFakePeer(
   if (behaviour.listOnlyInDht) await node.putImmutable(list);
   return {
     requests,
+    sent: () => sent,
     async [Symbol.asyncDispose]() {
+      over = true;
+      for (const wake of [...waits]) wake();
       for (const controller of stalled) {
         try {
           controller.error(new Error("test over"));
