@@ -42,6 +42,8 @@ export function parseRange(
   if (match[1] === "") { // suffix: the last N bytes
     const length = Number(match[2]);
     if (length === 0) return "unsatisfiable";
+    // An empty file is shorter than any suffix: the whole (empty) file, as a 200.
+    if (size === 0) return undefined;
     return { start: Math.max(0, size - length), end: size };
   }
   const start = Number(match[1]);

@@ -43,3 +43,13 @@ Deno.test("respondWithBody() honours If-None-Match before If-Modified-Since", as
   assert.equal((await ask({ "if-modified-since": "Thu, 02 Jan 2025 00:00:00 GMT" })).status, 304);
   assert.equal((await ask({ "if-modified-since": "Tue, 31 Dec 2024 00:00:00 GMT" })).status, 200);
 });
+
+Deno.test("a suffix range of an empty file is the whole empty file, 200, not bytes 0--1/0", async () => {
+  const request = new Request("http://x/f", { headers: { range: "bytes=-5" } });
+  const response = await respondWithBody(request, { size: 0 }, () => new Response("").body!);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-range"), null);
+  assert.equal(response.headers.get("content-length"), "0");
+  assert.equal((await response.arrayBuffer()).byteLength, 0);
+  assert.equal(parseRange("bytes=0-", 0), "unsatisfiable");
+});
