@@ -373,11 +373,13 @@ export class AptPipeline {
       }
       case "not-modified": // only revalidations ask for a 304, and they answer it themselves
         return { response: textResponse(502, "unexpected 304 from upstream"), source: "none" };
-      case "status":
-        return {
-          response: textResponse(outcome.status, `upstream answered ${outcome.status}`),
-          source: "none",
-        };
+      case "status": {
+        // An error passes on as it is; anything else that is not the file (a 204, a 3xx
+        // left unfollowed, a status HTTP does not define) is the gateway's failure.
+        const { status } = outcome;
+        const passed = status >= 400 && status <= 599 ? status : 502;
+        return { response: textResponse(passed, `upstream answered ${status}`), source: "none" };
+      }
       case "failed":
         return {
           response: textResponse(502, `no upstream could deliver: ${outcome.reason}`),
@@ -398,10 +400,8 @@ export class AptPipeline {
           const value = upstream.headers.get(name);
           if (value !== null) headers.set(name, value);
         }
-        return {
-          response: new Response(null, { status: upstream.status, headers }),
-          source: "mirror",
-        };
+        const status = upstream.status >= 200 && upstream.status <= 599 ? upstream.status : 502;
+        return { response: new Response(null, { status, headers }), source: "mirror" };
       } catch (error) {
         this.deps.log.warn("pipeline.head_failed", { key: target.key, upstream: url, error });
       }
