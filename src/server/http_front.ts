@@ -76,12 +76,25 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
     if (next.allowedClients !== settings.allowedClients) verdicts.clear(); // judge everyone again
     settings = next;
   };
+  // This machine's addresses, listed again at most every 10 s (a syscall each time).
+  let own = { at: -Infinity, addresses: new Set<string>() };
+  const isOwnAddress = (address: string) => {
+    if (address === "::1" || address.startsWith("127.") || address === "0.0.0.0") return true;
+    if (performance.now() - own.at > 10_000) {
+      let listed: string[] = [];
+      try {
+        listed = Deno.networkInterfaces().map((i) => i.address);
+      } catch { /* no permission: loopback only */ }
+      own = { at: performance.now(), addresses: new Set(listed) };
+    }
+    return own.addresses.has(address);
+  };
   return { handle, reconfigure };
   async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
     const started = performance.now();
     const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";
     const { mirrors, statusPublic } = settings;
-    const target = classifyRequest(request, { port: deps.port(), mirrors });
+    const target = classifyRequest(request, { port: deps.port(), mirrors, isOwnAddress });
     const line = (
       status: number,
       source: Source | "local" | "refused" | "upload",

@@ -7,7 +7,8 @@
  */
 
 import type { MirrorAlias } from "../config/mod.ts";
-import { parseAuthority } from "../net/mod.ts";
+import { isIP } from "node:net";
+import { bareHost, isLocalAddress, parseAuthority } from "../net/mod.ts";
 
 /** A file of an archive, wherever it is fetched from. */
 export interface ArchiveTarget {
@@ -139,6 +140,13 @@ export interface TargetContext {
   /** The TCP port the daemon listens on (a request to another port is proxy mode). */
   readonly port: number;
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
+  /**
+   * Whether an IP address is this machine's. A target on our port whose host
+   * is another machine's address is a proxy request to a mirror that happens
+   * to use our port number. Names are taken as ours on our port: resolving
+   * each would cost a lookup per new name.
+   */
+  readonly isOwnAddress?: (address: string) => boolean;
 }
 
 /**
@@ -163,9 +171,13 @@ export function classifyRequest(request: Request, context: TargetContext): Reque
   }
   const rawPath = parts[3] || "/";
   const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
-  const ours = port === context.port;
+  const host = bareHost(url.hostname);
+  const ours = port === context.port &&
+    (isIP(host) === 0 || (context.isOwnAddress ?? isLocalAddress)(host));
   if (ours && LOCAL_PATHS.has(rawPath)) return { kind: "local", path: rawPath };
-  if (ours && rawPath.startsWith("/~/")) {
+  // The peers' namespace, whatever the Host says: behind port forwarding a peer names the
+  // forwarded port, and no archive apt proxies for has a top-level "~".
+  if (rawPath.startsWith("/~/")) {
     // Peers name files by hash only: nothing under /~/ maps to a path.
     const hex = /^\/~\/([0-9a-fA-F]{64}|[0-9a-fA-F]{40})$/.exec(rawPath)?.[1].toLowerCase();
     if (hex?.length === 64) return { kind: "peer-file", sha256: hex };

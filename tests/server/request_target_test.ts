@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { classifyRequest, decodePathSegments } from "../../src/server/mod.ts";
+import { isLocalAddress } from "../../src/net/mod.ts";
+
+/** A machine with no address but loopback. */
+const loopbackOnly = (address: string) => isLocalAddress(address, () => []);
 
 const context = {
   port: 9977,
@@ -112,4 +116,38 @@ Deno.test("decodePathSegments() refuses '..' however it is spelled", () => {
 
 Deno.test("decodePathSegments() drops empty segments and decodes each one", () => {
   assert.deepEqual(decodePathSegments("//a//b%20c/./d/%2e/"), ["a", "b c", "d"]);
+});
+
+Deno.test("classifyRequest() takes /~/ as the peers' whatever the Host, and another machine's address on our port as a proxy request", () => {
+  // Behind port forwarding a peer names the forwarded port.
+  const hash = "ab".repeat(32);
+  assert.deepEqual(classify(`http://router.example:8080/~/${hash}`), {
+    kind: "peer-file",
+    sha256: hash,
+  });
+  // apt in proxy mode, to a mirror that happens to listen on our port number.
+  const foreign = classifyRequest(
+    new Request("http://192.0.2.7:9977/debian/pool/main/h/hello/hello_1_all.deb"),
+    { ...context, isOwnAddress: loopbackOnly },
+  );
+  assert.equal(foreign.kind, "archive");
+  assert.equal(foreign.kind === "archive" && foreign.mode, "proxy");
+  assert.equal(
+    foreign.kind === "archive" && foreign.key,
+    "192.0.2.7:9977/debian/pool/main/h/hello/hello_1_all.deb",
+  );
+  const status = (url: string) =>
+    classifyRequest(new Request(url), { ...context, isOwnAddress: loopbackOnly }).kind;
+  assert.equal(status("http://192.0.2.7:9977/stats.json"), "archive");
+  // This machine, by loopback, by name, or as [::1]: ours.
+  assert.equal(status("http://127.0.0.1:9977/stats.json"), "local");
+  assert.equal(status("http://[::1]:9977/stats.json"), "local");
+  assert.equal(status("http://apt-cache.lan:9977/stats.json"), "local");
+  assert.equal(
+    classifyRequest(new Request("http://192.0.2.7:9977/stats.json"), {
+      ...context,
+      isOwnAddress: (a) => a === "192.0.2.7",
+    }).kind,
+    "local",
+  );
 });
