@@ -23,3 +23,10 @@ export const INTERNAL_ORIGIN = "http://apt-dht.internal";
  * takes over, so a peer dripping bytes cannot keep apt waiting.
  */
 export const PEER_MIN_RATE = { bytesPerSecond: 64 * 1024, graceMs: 3_000 } as const;
+/**
+ * Requests in flight at once, per client address and in total; past them a
+ * 503. Each holds up to three descriptors (its connection, a file, an
+ * upstream connection) of the 65,536 the unit allows; a fleet behind one
+ * NAT address still gets 128 at once.
+ */
+export const REQUEST_CAPS = { perAddress: 128, total: 4096 } as const;

@@ -14,11 +14,13 @@ import {
   type FrontSettings,
   type HttpFront,
   type Problems,
+  RequestLimits,
 } from "../server/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Archive } from "./archive.ts";
 import type { ListenPort } from "./listen_port.ts";
+import { REQUEST_CAPS } from "./constants.ts";
 import type { LiveConfig } from "./live_config.ts";
 import type { PeerSide } from "./peer_side.ts";
 import type { Storage } from "./storage.ts";
@@ -61,6 +63,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
     peerRecords: deps.peerRecords,
     signedSha256: (key) => index.releases.signedSha256(key),
     trusted: (sha256) => index.trustedAmong([sha256]).size > 0,
+    limits: new RequestLimits(REQUEST_CAPS),
     uploadLimiter: config.peers.uploadLimit > 0
       ? new UploadLimiter(config.peers.uploadLimit)
       : undefined,

@@ -11,10 +11,24 @@ import type { Logger } from "../log/mod.ts";
 import type { AptPipeline, HttpFront } from "../server/mod.ts";
 import type { Component } from "./lifecycle.ts";
 import type { ListenPort } from "./listen_port.ts";
+import { SpareDescriptor } from "./open_files.ts";
 
-/** `Deno.serve` around the front. */
+/** First and longest wait before listening again after the listener failed. */
+const RELISTEN_FIRST_MS = 100;
+const RELISTEN_MAX_MS = 5_000;
+
+/**
+ * `Deno.serve` around the front. When accepting fails (no descriptor left:
+ * EMFILE), Deno.serve closes its listener and rejects `finished`; that
+ * must not end the daemon. The listener is opened again on the same port,
+ * with a spare descriptor given up to make room, after a backoff.
+ */
 export class HttpListener implements Component {
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  #stopping = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #backoffMs = RELISTEN_FIRST_MS;
+  readonly #spare = new SpareDescriptor();
 
   constructor(
     private readonly deps: {
@@ -28,23 +42,57 @@ export class HttpListener implements Component {
   ) {}
 
   async start(): Promise<void> {
-    const { config, front, listen, log } = this.deps;
+    const server = this.#serve(this.deps.config.server.port);
+    this.deps.listen.bound((await server.listening).port);
+  }
+
+  /** Serves on `port`; resolves `listening` once bound. */
+  #serve(port: number): { listening: Promise<Deno.NetAddr> } {
+    const { config, front, log } = this.deps;
     const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-    this.#server = Deno.serve({
+    const server = Deno.serve({
       hostname: config.server.listen,
-      port: config.server.port,
+      port,
       onListen: resolve,
       onError: (error) => {
         log.error("http.handler_error", { error });
         return new Response("internal error\n", { status: 500 });
       },
     }, front.handle);
-    listen.bound((await listening).port);
+    this.#server = server;
+    server.finished.catch((error) => {
+      if (this.#stopping || this.#server !== server) return;
+      log.error("http.listener_failed", { error, retry_ms: this.#backoffMs });
+      this.#spare.release();
+      this.#retry = setTimeout(() => this.#listenAgain(), this.#backoffMs);
+      this.#backoffMs = Math.min(RELISTEN_MAX_MS, this.#backoffMs * 2);
+    });
+    return { listening };
+  }
+
+  #listenAgain(): void {
+    if (this.#stopping) return;
+    const port = this.deps.listen.port;
+    try {
+      this.#serve(port).listening.then(() => {
+        this.#spare.take();
+        this.deps.log.info("http.listening_again", { port });
+        // Reset only after a while up: a listener failing again at once keeps backing off.
+        setTimeout(() => this.#backoffMs = RELISTEN_FIRST_MS, RELISTEN_MAX_MS);
+      });
+    } catch (error) {
+      // Could not even bind (no descriptor yet): try again later.
+      this.deps.log.error("http.listen_failed", { error, retry_ms: this.#backoffMs });
+      this.#retry = setTimeout(() => this.#listenAgain(), this.#backoffMs);
+      this.#backoffMs = Math.min(RELISTEN_MAX_MS, this.#backoffMs * 2);
+    }
   }
 
   async drain(graceMs: number): Promise<void> {
     const { pipeline, log } = this.deps;
-    const shutdown = this.#server!.shutdown();
+    this.#stopping = true;
+    clearTimeout(this.#retry);
+    const shutdown = this.#server!.shutdown().catch(() => {});
     let timer: ReturnType<typeof setTimeout> | undefined;
     const graceOver = new Promise<"timeout">((resolve) =>
       timer = setTimeout(() => resolve("timeout"), graceMs)
@@ -55,5 +103,6 @@ export class HttpListener implements Component {
     }
     clearTimeout(timer);
     await shutdown;
+    this.#spare.release();
   }
 }

@@ -18,6 +18,7 @@ import {
   type TrafficCounters,
 } from "../stats/mod.ts";
 import { type AptPipeline, type Source, textResponse } from "./apt_pipeline.ts";
+import type { RequestLimits } from "./request_limits.ts";
 import { classifyRequest } from "./request_target.ts";
 import { statusResponse, type StatusSource } from "./status/pages.ts";
 
@@ -41,6 +42,8 @@ export interface HttpFrontDeps {
   readonly signedSha256?: (key: string) => string | undefined;
   /** Whether a trusted index lists this SHA-256 (shared files are served by hash only then). */
   readonly trusted?: (sha256: string) => boolean;
+  /** Requests in flight per address and in total; past them, 503 at once. */
+  readonly limits?: RequestLimits;
 }
 
 /** What a config reload may change in the front; read per request. */
@@ -93,6 +96,16 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
   async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
     const started = performance.now();
     const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";
+    const release = deps.limits ? deps.limits.enter(client) : () => {};
+    if (!release) {
+      // Not logged one by one: under a flood the log would be the next thing to fill up.
+      deps.counters.refused++;
+      const busy = textResponse(503, "too many requests in flight");
+      busy.headers.set("retry-after", "5");
+      return busy;
+    }
+    // Over once the whole response has gone out, or the client has gone.
+    info.completed.then(release, release);
     const { mirrors, statusPublic } = settings;
     const target = classifyRequest(request, { port: deps.port(), mirrors, isOwnAddress });
     const line = (

@@ -11,3 +11,4 @@ export * from "./pdiff_follower.ts";
 export * from "./http_front.ts";
 export * from "./status/pages.ts";
 export * from "./status/problems.ts";
+export * from "./request_limits.ts";
