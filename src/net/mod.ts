@@ -9,3 +9,4 @@ export * from "./hostname.ts";
 export * from "./url_host.ts";
 export * from "./local_address.ts";
 export * from "./address_scope.ts";
+export * from "./independence.ts";

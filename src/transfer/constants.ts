@@ -28,3 +28,10 @@ export const PIECE_HEDGE_AFTER_MS = 1000;
 
 /** Longest sleep of the piece scheduler between checks for a slow piece. */
 export const PIECE_HEDGE_POLL_MS = 250;
+
+/**
+ * Independent parties (distinct /24 or /48 networks) that must name a piece
+ * list before pieces matching it reach apt ahead of the whole file's hash.
+ * One peer alone can send a list that matches its own wrong bytes.
+ */
+export const PIECE_LIST_CONFIRMATIONS = 2;

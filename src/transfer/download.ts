@@ -50,7 +50,7 @@ export class Download {
   #address: string | undefined;
   /** How piece rounds reach this download's attempts. */
   readonly #sink: AttemptSink = {
-    begin: () => this.#beginAttempt(1),
+    begin: (holdAll) => this.#beginAttempt(holdAll ? Infinity : 1),
     fill: (attempt, body, end, label) => this.#body.pump(attempt, body, end, label),
     drop: (attempt) => this.#body.discard(attempt),
     commit: (attempt, label) => this.#verifyAndCommit(attempt, label, {}),
@@ -373,6 +373,7 @@ export class Download {
       report: (source, report) => this.#report(source, report),
       announceBody: (size) => this.#settleWith({ kind: "body", size, source: "peer" }),
       busy: (source, delta) => source.peer && peers.busy?.(source.peer, delta),
+      onListChosen: (choice) => this.deps.log.info("download.piece_list", { key: this.key, ...choice }),
     });
   }
 

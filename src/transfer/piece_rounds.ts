@@ -1,7 +1,9 @@
 /**
  * A large file in checked pieces from several peers at once (and the
  * mirrors for pieces no peer gives), streamed to readers as each piece
- * matches the piece list; the whole file is then verified like any other.
+ * matches the piece list when independent peers named that list, held back
+ * until the whole file verified when not; the whole file is then verified
+ * like any other.
  * When it fails, the list was wrong: a second round asks each piece of
  * another peer (piece_blame.ts), and the senders of bad pieces are blamed
  * once a verified copy exists (the claims outlive the rounds for that).
@@ -12,7 +14,9 @@
 import type { CachedFile } from "../cache/mod.ts";
 import { UpstreamError } from "../fetch/mod.ts";
 import { pieceHashAt, type PieceList } from "../hash/mod.ts";
+import { independentParties } from "../net/mod.ts";
 import type { Attempt } from "./attempt.ts";
+import { PIECE_LIST_CONFIRMATIONS } from "./constants.ts";
 import { fetchPieces, type PieceClient } from "./piece_fetch.ts";
 import { type PieceClaims, shiftedSenders } from "./piece_blame.ts";
 import { choosePieceList, type GetItem } from "./piece_list_vote.ts";
@@ -21,8 +25,11 @@ import type { SourcePlan } from "./source_plan.ts";
 
 /** Where a round's bytes go: attempts that the download's readers see. */
 export interface AttemptSink {
-  /** A new attempt; readers pause until it has caught up with what they were given. */
-  begin(): Promise<Attempt>;
+  /**
+   * A new attempt; readers pause until it has caught up with what they were
+   * given. With `holdAll`, they get none of its bytes until it verified whole.
+   */
+  begin(holdAll: boolean): Promise<Attempt>;
   /** Writes a body into the attempt, compared with what readers already got. */
   fill(
     attempt: Attempt,
@@ -51,6 +58,10 @@ export interface PieceRounds {
   readonly announceBody: (size: number) => void;
   /** A request to a source started (+1) or ended (-1). */
   readonly busy?: (source: Source, delta: 1 | -1) => void;
+  /** Told how far the chosen list is confirmed (for the log). */
+  readonly onListChosen?: (
+    choice: { namedBy: number; parties: number; confirmed: boolean },
+  ) => void;
 }
 
 /** Downloads the file in pieces; the committed file, or an error for the mirror path to follow. */
@@ -70,7 +81,12 @@ export async function downloadInPieces(rounds: PieceRounds): Promise<CachedFile 
     report: rounds.report,
     getItem: rounds.getItem,
   });
-  const first = await sink.begin();
+  // A list is only as good as whoever named it: its pieces reach readers as they match it only
+  // when independent parties (distinct /24 or /48 networks) named it; else the whole file first.
+  const parties = independentParties(namedBy.flatMap((s) => s.peer ? [s.peer.address] : []));
+  const confirmed = parties >= PIECE_LIST_CONFIRMATIONS;
+  rounds.onListChosen?.({ namedBy: namedBy.length, parties, confirmed });
+  const first = await sink.begin(!confirmed);
   rounds.announceBody(list.length);
   const senders: Source[] = [];
   await piecesInto(rounds, first, { list, report }, senders);
@@ -85,7 +101,7 @@ export async function downloadInPieces(rounds: PieceRounds): Promise<CachedFile 
     );
   }
   const shifted = shiftedSenders(senders, plan.peers);
-  const second = await sink.begin();
+  const second = await sink.begin(true); // unchecked pieces: nothing until the whole verifies
   const secondSenders: Source[] = [];
   await piecesInto(rounds, second, {
     list,

@@ -7,11 +7,13 @@
 import type { DebianRepo } from "./debian_repo.ts";
 import { MirrorServer } from "./mirror_server.ts";
 import { startTestDaemon, type TestDaemon } from "./daemon.ts";
-import { startDhtNetwork } from "./dht_network.ts";
+import { type DhtNetwork, startDhtNetwork } from "./dht_network.ts";
 
 export interface AptWorld extends AsyncDisposable {
   readonly mirror: MirrorServer;
   readonly daemons: TestDaemon[];
+  /** The private DHT (fake peers bootstrap from its first node). */
+  readonly network: DhtNetwork;
   /** The repository's source line, through `daemon`. */
   line(daemon: TestDaemon, type?: "deb" | "deb-src"): string;
 }
@@ -34,6 +36,7 @@ export async function startAptWorld(
   return {
     mirror,
     daemons,
+    network,
     line: (daemon, type) =>
       repo.sourceLine(`http://127.0.0.1:${daemon.port}/${mirror.authority}`, type),
     async [Symbol.asyncDispose]() {

@@ -143,3 +143,37 @@ Deno.test({
     assert.equal(r.source, "mirror");
   },
 });
+
+for (
+  const [addresses, confirmed] of [
+    [["127.0.8.1", "127.0.9.1"], true],
+    [["127.0.10.1", "127.0.10.2"], false],
+  ] as const
+) {
+  Deno.test({
+    ...options,
+    name: `two honest peers in ${
+      confirmed
+        ? "different /24s confirm their list: pieces stream"
+        : "one /24 are one party: the file is held until whole"
+    }`,
+    async fn() {
+      await using world = await startPeerWorld(LARGE, confirmed ? 67 : 68);
+      const bootstrap = world.network.nodes[0].local;
+      await using _a = await startFakePeer(addresses[0], world.data, bootstrap);
+      await using _b = await startFakePeer(addresses[1], world.data, bootstrap);
+      const c = await world.daemon();
+      await readIndexes(c, world.archive);
+      const got = await get(c.base, world.archive, POOL);
+      assertBytes(got.body, world.data);
+      assert.equal(got.source, "peer");
+      const lines = c.logLines.join("\n");
+      assert.match(
+        lines,
+        new RegExp(
+          `download\\.piece_list .*namedBy=2 parties=${confirmed ? 2 : 1} confirmed=${confirmed}`,
+        ),
+      );
+    },
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * Which addresses count as independent parties: ones an attacker could not
+ * easily hold together. Two addresses in one IPv4 /24 or one IPv6 /48 are
+ * most likely one network, one operator: they count once.
+ *
+ * @module
+ */
+
+import { isIP } from "node:net";
+import { parseIPv4, parseIPv6 } from "./cidr.ts";
+
+/** The network an address belongs to, for counting parties: its /24 or /48 (IPv4-mapped as IPv4). */
+export function networkOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  const bare = mapped ?? address;
+  if (isIP(bare) === 4) {
+    const value = parseIPv4(bare)!;
+    return `v4:${value >>> 8}`;
+  }
+  const value = parseIPv6(bare);
+  return value === undefined ? `other:${bare}` : `v6:${value >> 80n}`;
+}
+
+/** How many independent parties the addresses are (distinct /24 and /48 networks). */
+export function independentParties(addresses: Iterable<string>): number {
+  const networks = new Set<string>();
+  for (const address of addresses) networks.add(networkOf(address));
+  return networks.size;
+}
