@@ -118,9 +118,16 @@ export class PeerRecords {
     return scoreOf(record, this.#fastest, this.now());
   }
 
-  /** Peers ordered best first. */
+  /**
+   * The peers worth asking, best first. Score only ranks; a peer proven to
+   * have sent wrong data (a hash error blamed on it) in the last day is left
+   * out altogether.
+   */
   rank<T extends { address: string; port: number }>(peers: readonly T[]): T[] {
-    return [...peers].sort((a, b) =>
+    const now = this.now();
+    const proven = (peer: T) =>
+      this.get(peer.address, peer.port).hashErrors.some((at) => now - at < BLAME_WINDOW_MS);
+    return peers.filter((peer) => !proven(peer)).sort((a, b) =>
       this.score(this.get(b.address, b.port)) - this.score(this.get(a.address, a.port))
     );
   }

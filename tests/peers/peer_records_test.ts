@@ -40,13 +40,14 @@ Deno.test("PeerRecords rank peers, keep blame and bytes, and survive a restart",
     records.delivered(fast, 1_000_000, 10, 100);
     records.delivered(slow, 1_000_000, 10, 1000);
     records.blame(liar);
-    assert.deepEqual(records.rank([liar, fast]).map((p) => p.address), ["10.0.0.1", "10.0.0.3"]);
+    // Proven to have sent wrong data: not asked again for a day, whatever else it scores.
+    assert.deepEqual(records.rank([liar, fast]).map((p) => p.address), ["10.0.0.1"]);
     records.blame(liar);
     records.blame(liar); // three strikes today: score 0
     records.uploaded("10.0.0.2", 5000);
     assert.deepEqual(
       records.rank([liar, slow, fast]).map((p) => p.address),
-      ["10.0.0.1", "10.0.0.2", "10.0.0.3"],
+      ["10.0.0.1", "10.0.0.2"],
     );
     db.close();
     db = openDatabase(`${dir}/db`);
@@ -56,6 +57,12 @@ Deno.test("PeerRecords rank peers, keep blame and bytes, and survive a restart",
     const liarAgain = again.find((p) => p.address === "10.0.0.3")!;
     assert.equal(liarAgain.hashErrors.length, 3, "blame is kept");
     assert.equal(liarAgain.score, 0);
+    const tomorrow = new PeerRecords(db, () => Date.now() + 25 * 3600_000);
+    assert.deepEqual(
+      tomorrow.rank([liarAgain, slow]).map((p) => p.address).sort(),
+      ["10.0.0.2", "10.0.0.3"],
+      "a day later it may be asked again",
+    );
     assert.equal(again.find((p) => p.address === "10.0.0.2")!.bytesUp, 5000);
     assert.equal(again.find((p) => p.address === "10.0.0.1")!.bytesDown, 1_000_000);
     db.close();
