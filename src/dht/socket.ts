@@ -40,17 +40,20 @@ export class UdpSocket implements DatagramSocket {
   }
 
   async *receive(): AsyncIterable<Datagram> {
+    // Deno hands back a view into a 64 KiB buffer per datagram: every id, token or value
+    // decoded from it would keep all 64 KiB alive. One buffer is read into, each datagram copied.
+    const buffer = new Uint8Array(65_536);
     while (!this.#closed) {
       let received: [Uint8Array, Deno.Addr];
       try {
-        received = await this.#conn.receive();
+        received = await this.#conn.receive(buffer);
       } catch (error) {
         if (this.#closed) return;
         throw error;
       }
-      const [data, addr] = received;
+      const [view, addr] = received;
       const from = addr as Deno.NetAddr;
-      yield { data, from: { address: from.hostname, port: from.port } };
+      yield { data: view.slice(), from: { address: from.hostname, port: from.port } };
     }
   }
 
