@@ -47,6 +47,8 @@ export const PEER_TTL_MS = 30 * 60_000;
 export const MAX_INFO_HASHES = 20_000;
 /** Peers kept per info-hash. */
 export const MAX_PEERS_PER_HASH = 500;
+/** Peers kept in all (without it, 20,000 hashes × 500 peers could be asked of us). */
+export const MAX_PEER_ENTRIES = 100_000;
 /** Entries (peers and items) one source address may hold in our store. */
 export const MAX_ENTRIES_PER_SOURCE = 200;
 /** BEP 44 immutable items kept, and their lifetime. */
@@ -54,6 +56,15 @@ export const MAX_ITEMS = 10_000;
 export const ITEM_TTL_MS = 2 * 60 * 60_000;
 /** BEP 44: largest bencoded value. */
 export const MAX_ITEM_VALUE_BYTES = 1000;
+
+/**
+ * What all the DHT's state may take, whatever strangers send: stored peers
+ * (100,000 × ~250 B ≈ 25 MB with their hashes' maps), items (10,000 ×
+ * ~1.2 KB ≈ 12 MB), rate-limit buckets (10,000 × ~150 B), the routing table
+ * and lookups (well under 1 MB). Checked by a flood test
+ * (tests/dht/flood_memory_test.ts).
+ */
+export const DHT_MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** Incoming queries allowed per source address: a token bucket. */
 export const RATE_LIMIT_PER_SECOND = 50;

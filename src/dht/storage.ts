@@ -12,6 +12,7 @@ import {
   MAX_ENTRIES_PER_SOURCE,
   MAX_INFO_HASHES,
   MAX_ITEMS,
+  MAX_PEER_ENTRIES,
   MAX_PEERS_PER_HASH,
   PEER_TTL_MS,
 } from "./constants.ts";
@@ -29,6 +30,8 @@ export interface StoreLimits {
   maxKeys?: number;
   maxPerKey?: number;
   maxPerSource?: number;
+  /** Peers in all. */
+  maxTotal?: number;
   ttlMs?: number;
 }
 
@@ -61,6 +64,7 @@ export class PeerStore {
       maxKeys: limits.maxKeys ?? MAX_INFO_HASHES,
       maxPerKey: limits.maxPerKey ?? MAX_PEERS_PER_HASH,
       maxPerSource: limits.maxPerSource ?? MAX_ENTRIES_PER_SOURCE,
+      maxTotal: limits.maxTotal ?? MAX_PEER_ENTRIES,
       ttlMs: limits.ttlMs ?? PEER_TTL_MS,
     };
   }
@@ -90,6 +94,10 @@ export class PeerStore {
       if (peers.size >= this.#limits.maxPerKey) this.#dropPeer(peers, peers.keys().next().value!);
     }
     this.#byHash.set(key, peers);
+    if (this.#size >= this.#limits.maxTotal) {
+      this.#dropOldest();
+      if (!this.#byHash.has(key)) this.#byHash.set(key, peers); // it was the oldest, and emptied
+    }
     peers.set(peerKey, { peer, source, expires: this.now() + this.#limits.ttlMs });
     this.#sources.add(source);
     this.#size++;
@@ -136,6 +144,14 @@ export class PeerStore {
     peers.delete(peerKey);
     this.#sources.remove(entry.source);
     this.#size--;
+  }
+
+  /** The oldest peer of the least recently announced hash (never the one being added to). */
+  #dropOldest(): void {
+    const [key, peers] = this.#byHash.entries().next().value!;
+    const first = peers.keys().next();
+    if (!first.done) this.#dropPeer(peers, first.value);
+    if (peers.size === 0) this.#byHash.delete(key);
   }
 
   #dropKey(key: string): void {

@@ -115,6 +115,20 @@ Deno.test("PeerStore expires, refreshes, and caps per hash, per source and in to
   assert.equal(store.size, 0);
 });
 
+Deno.test("PeerStore caps peers in all: the oldest hash's oldest peer goes first", () => {
+  const store = new PeerStore(() => 0, { maxTotal: 5, maxPerSource: 100 });
+  const [a, b] = [randomId(), randomId()];
+  for (let i = 0; i < 3; i++) store.add(a, { address: `10.0.0.${i}`, port: 1 }, "s");
+  for (let i = 0; i < 4; i++) store.add(b, { address: `10.1.0.${i}`, port: 1 }, "s");
+  assert.equal(store.size, 5);
+  assert.deepEqual(store.get(a).map((p) => p.address), ["10.0.0.2"]);
+  assert.equal(store.get(b).length, 4);
+  // One hash alone at the cap: it sheds its own oldest and stays.
+  const single = new PeerStore(() => 0, { maxTotal: 2, maxPerSource: 100, maxPerKey: 10 });
+  for (let i = 0; i < 3; i++) single.add(a, { address: `10.2.0.${i}`, port: 1 }, "s");
+  assert.deepEqual(single.get(a).map((p) => p.address), ["10.2.0.2", "10.2.0.1"]);
+});
+
 Deno.test("PeerStore per-source cap refuses the excess", () => {
   const clock = new ManualClock();
   const store = new PeerStore(() => clock.now(), { maxPerSource: 3 });

@@ -1,0 +1,197 @@
+/**
+ * A DHT node (its own process) flooded the way an attacker would: garbage,
+ * mutated KRPC, queries, and announce_peer and put floods with valid tokens
+ * from 1,000 addresses. Its state stays within the stated memory budget.
+ * Bounded: 250,000 packets, 60 s.
+ */
+
+import assert from "node:assert/strict";
+import bencode from "bencode";
+import {
+  DHT_MEMORY_BUDGET_BYTES,
+  MAX_ITEMS,
+  MAX_PEER_ENTRIES,
+  randomId,
+} from "../../src/dht/mod.ts";
+import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
+
+const TARGET = new URL("../helpers/dht_flood_target.ts", import.meta.url).pathname;
+const PACKETS = 250_000;
+const SOURCES = 1_000;
+
+interface Measure {
+  heapUsed: number;
+  external: number;
+  rss: number;
+  storedPeers: number;
+  storedInfoHashes: number;
+  storedItems: number;
+  gc: boolean;
+}
+
+const tid = () => crypto.getRandomValues(new Uint8Array(2));
+
+Deno.test({
+  name:
+    "a flood of 250,000 hostile packets from 1,000 addresses leaves the DHT within its memory budget",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-net", "--v8-flags=--expose-gc", TARGET],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const writer = child.stdin.getWriter();
+    let pending = "";
+    const nextLine = async (): Promise<string> => {
+      while (!pending.includes("\n")) {
+        const { done, value } = await lines.read();
+        if (done) throw new Error("target exited");
+        pending += value;
+      }
+      const at = pending.indexOf("\n");
+      const line = pending.slice(0, at);
+      pending = pending.slice(at + 1);
+      return line;
+    };
+    const measure = async (): Promise<Measure> => {
+      await writer.write(new TextEncoder().encode("measure\n"));
+      return JSON.parse(await nextLine());
+    };
+    const sockets: Deno.DatagramConn[] = [];
+    try {
+      const { port } = JSON.parse(await nextLine());
+      const target = { transport: "udp" as const, hostname: "127.0.0.1", port };
+      const before = await measure();
+      assert.ok(before.gc, "measured after a full GC");
+      for (let i = 0; i < SOURCES; i++) {
+        const hostname = `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+        sockets.push(Deno.listenDatagram({ transport: "udp", hostname, port: 0 }));
+      }
+      // Each address gets its write token, as a real announcer would.
+      const tokens = await Promise.all(sockets.map(async (socket) => {
+        const query = encodeMessage({
+          kind: "query",
+          tid: tid(),
+          method: "get_peers",
+          args: { id: randomId(), infoHash: randomId() },
+        });
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await socket.send(query, target);
+          const reply = await Promise.race([
+            socket.receive(),
+            new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000)),
+          ]);
+          if (!reply) continue;
+          const message = decodeMessage(reply[0].slice());
+          if (message.kind === "response" && message.body.token) return message.body.token;
+        }
+        return new Uint8Array(8);
+      }));
+      const ping = encodeMessage({
+        kind: "query",
+        tid: tid(),
+        method: "ping",
+        args: { id: randomId() },
+      });
+      const started = Date.now();
+      let sent = 0;
+      for (let i = 0; i < PACKETS && Date.now() - started < 45_000; i++) {
+        const source = i % SOURCES;
+        let packet: Uint8Array;
+        switch (i % 6) {
+          case 0:
+            packet = crypto.getRandomValues(new Uint8Array(1 + Math.floor(Math.random() * 1400)));
+            break;
+          case 1:
+            packet = ping.slice();
+            for (let j = 0; j < 3; j++) packet[Math.floor(Math.random() * packet.length)] ^= 0xff;
+            break;
+          case 2:
+            packet = encodeMessage({
+              kind: "query",
+              tid: tid(),
+              method: "find_node",
+              args: { id: randomId(), target: randomId() },
+            });
+            break;
+          case 3:
+            packet = encodeMessage({
+              kind: "query",
+              tid: tid(),
+              method: "get_peers",
+              args: { id: randomId(), infoHash: randomId() },
+            });
+            break;
+          case 4:
+            packet = encodeMessage({
+              kind: "query",
+              tid: tid(),
+              method: "announce_peer",
+              args: {
+                id: randomId(),
+                infoHash: randomId(),
+                port: 1 + (i % 60000),
+                token: tokens[source],
+                impliedPort: false,
+              },
+            });
+            break;
+          default:
+            packet = encodeMessage({
+              kind: "query",
+              tid: tid(),
+              method: "put",
+              args: {
+                id: randomId(),
+                value: bencode.encode(crypto.getRandomValues(new Uint8Array(900))),
+                token: tokens[source],
+              },
+            });
+        }
+        sockets[source].send(packet, target).catch(() => {});
+        sent++;
+        if (sent % 500 === 0) await new Promise((r) => setTimeout(r, 0)); // let the sends go out
+      }
+      await new Promise((r) => setTimeout(r, 2000)); // the target works through its backlog
+      const after = await measure();
+      const used = (m: Measure) => m.heapUsed + m.external;
+      const grew = used(after) - used(before);
+      console.log(
+        `flood: ${sent} packets in ${Date.now() - started} ms; heap + external ${
+          (used(before) / 2 ** 20).toFixed(1)
+        } → ${(used(after) / 2 ** 20).toFixed(1)} MiB, RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${
+          (after.rss / 2 ** 20).toFixed(0)
+        } MiB; stored ${after.storedPeers} peers for ${after.storedInfoHashes} hashes, ${after.storedItems} items`,
+      );
+      assert.ok(sent >= PACKETS * 0.5, `only ${sent} packets sent`);
+      assert.ok(after.storedPeers <= MAX_PEER_ENTRIES);
+      assert.ok(after.storedItems <= MAX_ITEMS);
+      assert.ok(
+        after.storedPeers > 10_000 && after.storedItems > 1_000,
+        "the flood did fill the stores",
+      );
+      assert.ok(
+        grew < DHT_MEMORY_BUDGET_BYTES,
+        `heap and external memory grew by ${(grew / 2 ** 20).toFixed(1)} MiB`,
+      );
+      // The whole process, allocator slack and the runtime's own buffers included: with each
+      // datagram's view keeping its 64 KiB receive buffer alive it grew by about 150 MiB.
+      const rssGrew = after.rss - before.rss;
+      assert.ok(
+        rssGrew < 2 * DHT_MEMORY_BUDGET_BYTES,
+        `RSS grew by ${(rssGrew / 2 ** 20).toFixed(0)} MiB`,
+      );
+    } finally {
+      for (const socket of sockets) socket.close();
+      await writer.close().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+    }
+  },
+});
