@@ -26,6 +26,8 @@ export interface FakePeerBehaviour {
   readonly redirectTo?: string;
   /** Claim this Content-Length for the whole file (the body is the real one, then endless). */
   readonly claimedLength?: number;
+  /** Answers each request itself (a fuzzer); `honest` is what it would have answered. */
+  readonly respond?: (request: Request, honest: () => Response) => Response;
 }
 
 export interface FakePeer extends AsyncDisposable {
@@ -85,9 +87,16 @@ export async function startFakePeer(
     }, { highWaterMark: 0 });
   };
   const server = Deno.serve({ hostname: address, port: 0, onListen() {} }, (request) => {
+    requests.push({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      range: request.headers.get("range"),
+    });
+    return behaviour.respond ? behaviour.respond(request, () => answer(request)) : answer(request);
+  });
+  function answer(request: Request): Response {
     const path = new URL(request.url).pathname;
     const range = request.headers.get("range");
-    requests.push({ method: request.method, path, range });
     if (path === `/~/${listKey}`) {
       if (behaviour.listOnlyInDht) return new Response("no\n", { status: 404 });
       return new Response(body(list, behaviour.endless === "list"));
@@ -126,7 +135,7 @@ export async function startFakePeer(
       status: 206,
       headers: forever ? { "content-range": rangeHeaders["content-range"] } : rangeHeaders,
     });
-  });
+  }
   const node = new DhtNode({ socket: new UdpSocket(address, 0), bootstrap: [bootstrap] });
   await node.start();
   await node.announce(dhtKeyOf(sha256), server.addr.port);
