@@ -373,7 +373,8 @@ export class Download {
       report: (source, report) => this.#report(source, report),
       announceBody: (size) => this.#settleWith({ kind: "body", size, source: "peer" }),
       busy: (source, delta) => source.peer && peers.busy?.(source.peer, delta),
-      onListChosen: (choice) => this.deps.log.info("download.piece_list", { key: this.key, ...choice }),
+      onListChosen: (choice) =>
+        this.deps.log.info("download.piece_list", { key: this.key, ...choice }),
     });
   }
 
