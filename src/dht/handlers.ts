@@ -28,6 +28,8 @@ export interface HandlerContext {
   readonly tokens: TokenManager;
   readonly peers: PeerStore;
   readonly items: ItemStore;
+  /** Ourselves as a peer for `infoHash`, when we announced it and know our address. */
+  ownPeer?(infoHash: NodeId): Endpoint | undefined;
   /** A node sent us a query (it may be refreshed in the table). */
   onQueried(id: NodeId, from: Endpoint, readOnly: boolean): void;
 }
@@ -69,7 +71,12 @@ const HANDLERS: Handlers = {
   }),
 
   get_peers: (args, from, context) => {
-    const values = context.peers.get(args.infoHash, VALUES_PER_REPLY);
+    // The announcer is a peer too: in a network of two, nobody else can name it.
+    const own = context.ownPeer?.(args.infoHash);
+    const values = [
+      ...(own ? [own] : []),
+      ...context.peers.get(args.infoHash, VALUES_PER_REPLY - (own ? 1 : 0)),
+    ];
     return {
       id: context.ownId(),
       token: context.tokens.issue(from.address),

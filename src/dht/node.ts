@@ -7,6 +7,7 @@
  */
 
 import { Logger } from "../log/mod.ts";
+import { AddressVotes } from "./address_votes.ts";
 import { isExemptFromBep42, isSecureId, secureId } from "./bep42.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
 import {
@@ -16,8 +17,6 @@ import {
   MAINTENANCE_INTERVAL_MS,
   MAX_CONCURRENT_PINGS,
   MAX_ITEM_VALUE_BYTES,
-  PUBLIC_ADDRESS_CANDIDATES,
-  PUBLIC_ADDRESS_VOTES,
 } from "./constants.ts";
 import { ValueTooLargeError } from "./errors.ts";
 import { createQueryHandler } from "./handlers.ts";
@@ -33,6 +32,7 @@ import { SizeEstimator } from "./size_estimate.ts";
 import type { DatagramSocket } from "./socket.ts";
 import { DhtCounters } from "./stats.ts";
 import { type DhtStateStore, MemoryDhtStateStore } from "./state_store.ts";
+import { OwnAnnounces } from "./own_announces.ts";
 import { ItemStore, PeerStore } from "./storage.ts";
 import { TokenManager } from "./tokens.ts";
 
@@ -78,9 +78,9 @@ export class DhtNode {
   readonly #store: DhtStateStore;
   readonly #log: Logger;
   #maintenance?: TimerId;
-  #addressVotes = new Map<string, Set<string>>();
-  #publicAddress?: string;
+  readonly #addressVotes = new AddressVotes();
   #pinging = new Set<string>();
+  readonly #ownAnnounces: OwnAnnounces;
   #stopped = false;
 
   constructor(private readonly options: DhtNodeOptions) {
@@ -94,12 +94,14 @@ export class DhtNode {
     this.#tokens = new TokenManager(now);
     this.#peers = new PeerStore(now);
     this.#items = new ItemStore(now);
+    this.#ownAnnounces = new OwnAnnounces(now);
     const handler = createQueryHandler({
       ownId: () => this.#id,
       table: this.#table,
       tokens: this.#tokens,
       peers: this.#peers,
       items: this.#items,
+      ownPeer: (infoHash) => this.#ownPeer(infoHash),
       onQueried: (id, from, readOnly) => this.#queriedBy(id, from, readOnly),
     });
     this.#rpc = new Rpc(
@@ -197,6 +199,11 @@ export class DhtNode {
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<Endpoint, LookupResult> {
     const seen = new Set<string>();
+    // What was announced to us first: in a small network we may be the closest node ourselves.
+    for (const peer of this.#peers.get(key)) {
+      seen.add(`${peer.address}|${peer.port}`);
+      yield peer;
+    }
     const lookup = runLookup(this.#lookupContext(), key, GET_PEERS, options.signal);
     while (true) {
       const next = await lookup.next();
@@ -217,6 +224,7 @@ export class DhtNode {
     port: number,
     options: { signal?: AbortSignal } = {},
   ): Promise<{ stored: number }> {
+    this.#ownAnnounces.add(key, port);
     const { result } = await collect(this.findPeers(key, options));
     const targets = result.closest.filter((c) => c.token && this.#mayStore(c));
     const outcomes = await Promise.allSettled(
@@ -270,13 +278,20 @@ export class DhtNode {
     return first.done ? undefined : first.value;
   }
 
+  /** Ourselves as a peer for `infoHash`, at the address others reach us on (when known). */
+  #ownPeer(infoHash: NodeId): Endpoint | undefined {
+    const bound = this.local.address;
+    const specific = bound === "0.0.0.0" || bound === "::" ? undefined : bound;
+    return this.#ownAnnounces.peerFor(infoHash, this.#addressVotes.address ?? specific);
+  }
+
   /** The node's figures. */
   stats(): DhtStats {
     return {
       id: idToHex(this.#id),
       address: this.local.address,
       port: this.local.port,
-      publicAddress: this.#publicAddress,
+      publicAddress: this.#addressVotes.address,
       nodes: this.#table.size,
       buckets: this.#table.bucketCount,
       estimatedNodes: this.#estimator.estimate,
@@ -358,16 +373,7 @@ export class DhtNode {
 
   /** Adopts a public address once enough distinct nodes report it, and a BEP 42 id to match. */
   #voteAddress(address: string, voter: string): void {
-    if (isExemptFromBep42(address) || address === this.#publicAddress) return;
-    const voters = this.#addressVotes.get(address) ?? new Set();
-    voters.add(voter);
-    this.#addressVotes.set(address, voters);
-    if (this.#addressVotes.size > PUBLIC_ADDRESS_CANDIDATES) {
-      this.#addressVotes.delete(this.#addressVotes.keys().next().value!);
-    }
-    if (voters.size < PUBLIC_ADDRESS_VOTES) return;
-    this.#publicAddress = address;
-    this.#addressVotes.clear();
+    if (!this.#addressVotes.vote(address, voter)) return;
     if (isSecureId(this.#id, address)) return;
     // Our id must follow our address: take a secure one and rebuild the table around it.
     const contacts = this.#table.all();
@@ -399,6 +405,7 @@ export class DhtNode {
     this.#maintenance = this.#clock.setTimeout(() => {
       this.#peers.expire();
       this.#items.expire();
+      this.#ownAnnounces.expire();
       for (const depth of this.#table.staleBuckets(BUCKET_REFRESH_MS)) {
         this.#table.refreshed(depth);
         this.findNode(randomIdInBucket(this.#id, depth)).catch((error) =>
