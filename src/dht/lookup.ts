@@ -124,7 +124,9 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
         },
         () => {
           context.clock.clearTimeout(stale);
-          if (querySignal.aborted) return;
+          // Unanswered past the stale mark counts against the node even when the lookup ended
+          // first and cut the query short: otherwise a dead node is never marked failed.
+          if (querySignal.aborted && candidate.state !== "stale") return;
           candidate.state = "failed";
           context.onFailure(candidate.contact);
           change.notify();

@@ -1,0 +1,35 @@
+/**
+ * Dead nodes are forgotten: a query that went unanswered past the stale
+ * mark counts against its node even when the lookup ended first and cut
+ * it short, so lookups stop waiting on nodes that are gone.
+ */
+
+import assert from "node:assert/strict";
+import { randomId } from "../../src/dht/mod.ts";
+import { startDhtNetwork } from "../helpers/dht_network.ts";
+
+Deno.test({
+  name: "after a third of the network dies, lookups mark the dead in the searcher's table",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using network = await startDhtNetwork(40);
+    const [searcher, ...others] = network.nodes;
+    const dead = others.filter((_, i) => i % 3 === 0);
+    const deadAddresses = new Set(dead.map((n) => n.local.address));
+    await Promise.all(dead.map((n) => n.stop()));
+    const deadInTable = () => searcher.table.all().filter((e) => deadAddresses.has(e.address));
+    const before = deadInTable().length;
+    assert.ok(before >= 5, `the searcher knew ${before} of the dead`);
+    for (let i = 0; i < 10; i++) await searcher.findNode(randomId());
+    const marked = searcher.table.all().filter((e) =>
+      deadAddresses.has(e.address) && e.failures > 0
+    )
+      .length;
+    const left = deadInTable().filter((e) => e.failures === 0).length;
+    console.log(
+      `dead in the table: ${before} before, ${left} unmarked after 10 lookups (${marked} marked)`,
+    );
+    assert.ok(left <= before / 4, `${left} of ${before} dead nodes still look healthy`);
+  },
+});
