@@ -20,8 +20,6 @@ export const RETRANSMIT_AFTER_MS = [2000, 4000, 8000] as const;
 
 /** Largest UDP payload we ever send (Ethernet MTU minus IPv4 and UDP headers). */
 export const MAX_PACKET_BYTES = 1472;
-/** Largest packet we read; anything longer is malformed for us. */
-export const MAX_INCOMING_BYTES = 4096;
 /** Nodes in a find_node / get_peers reply (BEP 5 says K). */
 export const MAX_NODES_IN_REPLY = K;
 /** Peers put in one get_peers reply before trimming to the packet size. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { MAX_INCOMING_BYTES, MIN_BYTES_FOR_ERROR_REPLY, RETRANSMIT_AFTER_MS } from "./constants.ts";
+import { MIN_BYTES_FOR_ERROR_REPLY, RETRANSMIT_AFTER_MS } from "./constants.ts";
 import type { Clock, TimerId } from "./clock.ts";
 import { QueryTimeoutError, RemoteError } from "./errors.ts";
 import {
@@ -163,10 +163,7 @@ export class Rpc {
   #receive(data: Uint8Array, from: Endpoint): void {
     this.counters.packetsIn++;
     this.counters.bytesIn += data.length;
-    if (data.length > MAX_INCOMING_BYTES) {
-      this.counters.malformed++;
-      return;
-    }
+    // Any size is read (bittorrent-dht answers with more than 4 KiB); we send at most 1,472.
     let message;
     try {
       message = decodeMessage(data);

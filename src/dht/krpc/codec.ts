@@ -109,9 +109,13 @@ export function decodeMessage(packet: Uint8Array): Message {
     case "q":
       return decodeQuery(raw, tid);
     case "r":
-      return decodeResponse(raw, tid);
     case "e":
-      return decodeError(raw, tid);
+      try {
+        return y === "r" ? decodeResponse(raw, tid) : decodeError(raw, tid);
+      } catch (error) {
+        // Never answer a response or an error with an error: only a query expects an answer.
+        throw error instanceof KrpcDecodeError ? new KrpcDecodeError(error.reason) : error;
+      }
     default:
       throw new KrpcDecodeError(`unknown message type "y"`, tid);
   }

@@ -90,12 +90,14 @@ export function encodeNodes(contacts: readonly Contact[], family: 4 | 6): Uint8A
   return out;
 }
 
-/** Splits a `nodes` (26-byte) or `nodes6` (38-byte) string; a ragged tail is an error. */
+/**
+ * Splits a `nodes` (26-byte) or `nodes6` (38-byte) string. A ragged tail
+ * is dropped and the whole entries kept, as other implementations do.
+ */
 export function decodeNodes(bytes: Uint8Array, family: 4 | 6): Contact[] {
   const size = ID_BYTES + (family === 4 ? 6 : 18);
-  if (bytes.length % size !== 0) throw new RangeError(`compact node list of ${bytes.length} bytes`);
   const out: Contact[] = [];
-  for (let i = 0; i < bytes.length; i += size) {
+  for (let i = 0; i + size <= bytes.length; i += size) {
     const peer = decodePeer(bytes.subarray(i + ID_BYTES, i + size));
     if (peer) out.push({ id: bytes.slice(i, i + ID_BYTES), ...peer });
   }
