@@ -84,5 +84,7 @@ export const PUBLIC_ADDRESS_VOTES = 3;
 export const PUBLIC_ADDRESS_CANDIDATES = 16;
 /** Pings of new or questionable nodes in flight at most. */
 export const MAX_CONCURRENT_PINGS = 64;
+/** Queriers pinged back, remembered (for NODE_QUESTIONABLE_MS) so each is pinged once. */
+export const PINGED_BACK_REMEMBERED = 4096;
 /** How often the node sweeps storage and refreshes stale buckets. */
 export const MAINTENANCE_INTERVAL_MS = 60_000;

@@ -15,7 +15,6 @@ import {
   BUCKET_REFRESH_MS,
   K,
   MAINTENANCE_INTERVAL_MS,
-  MAX_CONCURRENT_PINGS,
   MAX_ITEM_VALUE_BYTES,
 } from "./constants.ts";
 import { ValueTooLargeError } from "./errors.ts";
@@ -33,6 +32,7 @@ import type { DatagramSocket } from "./socket.ts";
 import { DhtCounters } from "./stats.ts";
 import { type DhtStateStore, MemoryDhtStateStore } from "./state_store.ts";
 import { OwnAnnounces } from "./own_announces.ts";
+import { Pinger } from "./pinger.ts";
 import { ItemStore, PeerStore } from "./storage.ts";
 import { TokenManager } from "./tokens.ts";
 
@@ -79,8 +79,8 @@ export class DhtNode {
   readonly #log: Logger;
   #maintenance?: TimerId;
   readonly #addressVotes = new AddressVotes();
-  #pinging = new Set<string>();
   readonly #ownAnnounces: OwnAnnounces;
+  readonly #pinger: Pinger;
   #stopped = false;
 
   constructor(private readonly options: DhtNodeOptions) {
@@ -102,7 +102,7 @@ export class DhtNode {
       peers: this.#peers,
       items: this.#items,
       ownPeer: (infoHash) => this.#ownPeer(infoHash),
-      onQueried: (id, from, readOnly) => this.#queriedBy(id, from, readOnly),
+      onQueried: (id, from, readOnly) => this.#pinger.queriedBy(id, from, readOnly),
     });
     this.#rpc = new Rpc(
       options.socket,
@@ -112,6 +112,13 @@ export class DhtNode {
       (query, from) => handler(query, from),
       (error) => this.#log.debug("dht.socket_error", { error }),
     );
+    this.#pinger = new Pinger({
+      rpc: this.#rpc,
+      table: () => this.#table,
+      ownId: () => this.#id,
+      learn: (contact, answer) => this.#learn(contact, answer),
+      now,
+    });
   }
 
   /** Our node id. */
@@ -337,38 +344,8 @@ export class DhtNode {
       address: contact.address,
       port: contact.port,
     });
-    if (result.kind === "ping") this.#pingQuestionable(result.questionable);
+    if (result.kind === "ping") this.#pinger.questionable(result.questionable);
     if (answer.ip) this.#voteAddress(answer.ip.address, contact.address);
-  }
-
-  /**
-   * A node queried us. Known nodes are refreshed; an unknown one is pinged,
-   * and enters the table only if it answers (so a spoofed source address
-   * cannot place entries in it).
-   */
-  #queriedBy(id: NodeId, from: Endpoint, readOnly: boolean): void {
-    if (this.#table.has(id)) {
-      this.#table.touch(id);
-      return;
-    }
-    if (readOnly || this.#pinging.size >= MAX_CONCURRENT_PINGS) return;
-    const key = idToHex(id);
-    if (this.#pinging.has(key)) return;
-    this.#pinging.add(key);
-    this.#rpc.query(from, "ping", { id: this.#id })
-      .then((answer) => this.#learn({ id: answer.body.id, ...answer.from }, answer))
-      .catch(() => {})
-      .finally(() => this.#pinging.delete(key));
-  }
-
-  #pingQuestionable(contact: Contact): void {
-    const key = idToHex(contact.id);
-    if (this.#pinging.has(key)) return;
-    this.#pinging.add(key);
-    this.#rpc.query(contact, "ping", { id: this.#id })
-      .then((answer) => this.#table.insert({ id: answer.body.id, ...answer.from }))
-      .catch(() => this.#table.remove(contact.id))
-      .finally(() => this.#pinging.delete(key));
   }
 
   /** Adopts a public address once enough distinct nodes report it, and a BEP 42 id to match. */

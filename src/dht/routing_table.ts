@@ -103,6 +103,22 @@ export class RoutingTable {
     }
   }
 
+  /**
+   * Whether a node with `id` could enter the table now: its bucket has
+   * room, is ours and may split, or holds a failed or questionable entry.
+   * Otherwise verifying it (a ping) would be wasted.
+   */
+  couldEnter(id: NodeId): boolean {
+    const index = this.#indexOf(id);
+    const bucket = this.#buckets[index];
+    if (bucket.entries.length < this.k) return true;
+    if (index === this.#buckets.length - 1 && this.#buckets.length < ID_BYTES * 8) return true;
+    const now = this.now();
+    return bucket.entries.some((e) =>
+      e.failures >= NODE_MAX_FAILURES || now - e.lastSeen >= NODE_QUESTIONABLE_MS
+    );
+  }
+
   /** Marks that `id` saw us (a query from it): refreshes it, adds nothing. */
   touch(id: NodeId): void {
     const bucket = this.#buckets[this.#indexOf(id)];
