@@ -225,27 +225,34 @@ export class DhtNode {
     }
   }
 
-  /** Announces that we serve `key` on TCP `port` to the K closest nodes that gave us tokens. */
+  /**
+   * Announces that we serve `key` on TCP `port` to the K closest nodes that
+   * gave us tokens. Resolves once one stored it (`stored`: how many had by
+   * then); `allStored` says how many did once every store settled.
+   */
   async announce(
     key: NodeId,
     port: number,
     options: { signal?: AbortSignal } = {},
-  ): Promise<{ stored: number }> {
+  ): Promise<{ stored: number; allStored: Promise<number> }> {
     this.#ownAnnounces.add(key, port);
     const { result } = await collect(this.findPeers(key, options));
     const targets = result.closest.filter((c) => c.token && this.#mayStore(c));
-    const outcomes = await Promise.allSettled(
-      targets.map((c) =>
-        this.#rpc.query(c, "announce_peer", {
-          id: this.#id,
-          infoHash: key,
-          port,
-          token: c.token!,
-          impliedPort: false,
-        }, options.signal)
-      ),
+    const stores = targets.map((c) =>
+      this.#rpc.query(c, "announce_peer", {
+        id: this.#id,
+        infoHash: key,
+        port,
+        token: c.token!,
+        impliedPort: false,
+      }, options.signal)
     );
-    return { stored: outcomes.filter((o) => o.status === "fulfilled").length };
+    // Done once one node stored it (the rest go on): waiting for every retransmission to a lost
+    // packet made announces crawl under loss.
+    const allStored = Promise.allSettled(stores).then((o) =>
+      o.filter((r) => r.status === "fulfilled").length
+    );
+    return { stored: await firstStored(stores), allStored };
   }
 
   /** Stores a bencoded value as a BEP 44 immutable item; returns its key (SHA-1 of the value). */
@@ -422,4 +429,21 @@ async function resolveAll(endpoints: readonly Endpoint[], log: Logger): Promise<
     }
   }
   return out;
+}
+
+/** Resolves with the stores that succeeded once one has (0 once all failed). */
+function firstStored(stores: readonly Promise<unknown>[]): Promise<number> {
+  return new Promise((resolve) => {
+    let stored = 0;
+    let settled = 0;
+    if (stores.length === 0) resolve(0);
+    for (const store of stores) {
+      store.then(() => {
+        stored++;
+        resolve(stored);
+      }, () => {}).finally(() => {
+        if (++settled === stores.length) resolve(stored);
+      });
+    }
+  });
 }

@@ -71,7 +71,8 @@ export class Announcer {
       intervalMs: options.intervalMs ?? 25 * 60_000,
       retryMs: options.retryMs ?? 60_000,
       perSecond: options.perSecond ?? 5,
-      concurrency: options.concurrency ?? 4,
+      // Each announce is a lookup and a store: under loss one takes seconds, so many at once.
+      concurrency: options.concurrency ?? 16,
     };
   }
 
