@@ -41,5 +41,10 @@ for (const loss of [0, 0.2, 0.4]) {
     } s = ${perSecond}/s (pacing cap 5/s)`,
   );
 }
-await writeResults("dht_announces", { files: FILES, nodes: 60, cases, target: "≥ 4/s at 20% loss" });
+await writeResults("dht_announces", {
+  files: FILES,
+  nodes: 60,
+  cases,
+  target: "≥ 4/s at 20% loss",
+});
 Deno.exit(0);
