@@ -53,7 +53,7 @@ export class UdpSocket implements DatagramSocket {
       }
       const [view, addr] = received;
       const from = addr as Deno.NetAddr;
-      yield { data: view.slice(), from: { address: from.hostname, port: from.port } };
+      yield { data: view.slice(), from: { address: unmapped(from.hostname), port: from.port } };
     }
   }
 
@@ -62,4 +62,13 @@ export class UdpSocket implements DatagramSocket {
     this.#closed = true;
     this.#conn.close();
   }
+}
+
+/**
+ * An IPv4 peer reaching a socket bound to `::` arrives as `::ffff:a.b.c.d`:
+ * it is an IPv4 node (nodes, not nodes6; a 6-byte `ip`; BEP 42 on IPv4).
+ */
+export function unmapped(address: string): string {
+  const v4 = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(address);
+  return v4 ? v4[1] : address;
 }
