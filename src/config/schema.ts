@@ -74,6 +74,11 @@ export interface Config {
     readonly enabled: boolean;
     /** Nodes to join through when the saved routing table gives nothing: `host:port`. */
     readonly bootstrap: readonly Authority[];
+    /**
+     * BEP 43: mark our queries read-only, so other nodes leave us out of
+     * their tables (behind NAT, where nobody can reach us anyway).
+     */
+    readonly readOnly: boolean;
   };
   readonly peers: {
     /** Seconds to look for peers before a download starts without them. */
@@ -125,7 +130,7 @@ export function defaultConfig(
     },
     log: { level: "info" },
     // No bootstrap nodes: a daemon started with no config never sends a packet beyond the machine.
-    dht: { enabled: true, bootstrap: [] },
+    dht: { enabled: true, bootstrap: [], readOnly: false },
     peers: { wait: 0.3, timeout: 3, uploadLimit: 0 },
     trust: { aptKeyrings: true, keyrings: [] },
     mirrors: new Map(),
@@ -205,6 +210,7 @@ const SECTIONS: Record<string, Section> = {
   },
   dht: {
     enabled: boolean,
+    read_only: boolean,
     bootstrap: (value, key) => {
       if (!Array.isArray(value)) {
         throw new TypeError(`${key}: expected a list of "host:port", got ${show(value)}`);
@@ -334,6 +340,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
     dht: {
       enabled: pick("dht.enabled", base.dht.enabled),
       bootstrap: pick("dht.bootstrap", base.dht.bootstrap),
+      readOnly: pick("dht.read_only", base.dht.readOnly),
     },
     trust: {
       aptKeyrings: pick("trust.apt_keyrings", base.trust.aptKeyrings),

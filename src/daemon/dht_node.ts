@@ -26,6 +26,7 @@ export function createDhtNode(
       port: a.port!,
     })),
     store: new SqliteDhtStateStore(db),
+    readOnly: config.dht.readOnly,
     log: log.child({ part: "dht" }),
   });
 }

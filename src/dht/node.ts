@@ -22,6 +22,7 @@ import { createQueryHandler } from "./handlers.ts";
 import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
 import { collect, type LookupContext, type LookupResult, runLookup } from "./lookup.ts";
 import { sha1 } from "../hash/mod.ts";
+import { fulfilledOnceOne } from "../util/fulfilled_once_one.ts";
 import { FIND_NODE, GET_ITEM, GET_ITEM_TOKENS, GET_PEERS } from "./lookup_variants.ts";
 import { idToHex, type NodeId, randomId, randomIdInBucket } from "./node_id.ts";
 import { RateLimiter } from "./rate_limit.ts";
@@ -46,6 +47,8 @@ export interface DhtNodeOptions {
   readonly log?: Logger;
   /** A fixed id (tests); otherwise the saved one, or a new random one. */
   readonly id?: NodeId;
+  /** BEP 43: our queries say we are read-only (unreachable from outside, behind NAT). */
+  readonly readOnly?: boolean;
 }
 
 /** Figures for the status page and benchmarks. */
@@ -112,6 +115,7 @@ export class DhtNode {
       (query, from) => handler(query, from),
       (error) => this.#log.debug("dht.socket_error", { error }),
     );
+    this.#rpc.readOnly = options.readOnly ?? false;
     this.#pinger = new Pinger({
       rpc: this.#rpc,
       table: () => this.#table,
@@ -226,9 +230,8 @@ export class DhtNode {
   }
 
   /**
-   * Announces that we serve `key` on TCP `port` to the K closest nodes that
-   * gave us tokens. Resolves once one stored it (`stored`: how many had by
-   * then); `allStored` says how many did once every store settled.
+   * Announces that we serve `key` on TCP `port` to the K closest nodes that gave us tokens.
+   * Resolves once one stored it; `allStored`: how many did once every store settled.
    */
   async announce(
     key: NodeId,
@@ -252,7 +255,7 @@ export class DhtNode {
     const allStored = Promise.allSettled(stores).then((o) =>
       o.filter((r) => r.status === "fulfilled").length
     );
-    return { stored: await firstStored(stores), allStored };
+    return { stored: await fulfilledOnceOne(stores), allStored };
   }
 
   /** Stores a bencoded value as a BEP 44 immutable item; returns its key (SHA-1 of the value). */
@@ -429,21 +432,4 @@ async function resolveAll(endpoints: readonly Endpoint[], log: Logger): Promise<
     }
   }
   return out;
-}
-
-/** Resolves with the stores that succeeded once one has (0 once all failed). */
-function firstStored(stores: readonly Promise<unknown>[]): Promise<number> {
-  return new Promise((resolve) => {
-    let stored = 0;
-    let settled = 0;
-    if (stores.length === 0) resolve(0);
-    for (const store of stores) {
-      store.then(() => {
-        stored++;
-        resolve(stored);
-      }, () => {}).finally(() => {
-        if (++settled === stores.length) resolve(stored);
-      });
-    }
-  });
 }

@@ -53,6 +53,8 @@ export class Rpc {
   #pending = new Map<string, Pending>();
   #running?: Promise<void>;
   #stopped = false;
+  /** BEP 43: our queries say we are read-only (other nodes then leave us out of their tables). */
+  readOnly = false;
 
   constructor(
     private readonly socket: DatagramSocket,
@@ -97,7 +99,9 @@ export class Rpc {
       tid = crypto.getRandomValues(new Uint8Array(2));
       key = `${to.address}|${to.port}|${idToHex(tid)}`;
     } while (this.#pending.has(key));
-    const packet = encodeMessage({ kind: "query", tid, method, args } as Query);
+    const packet = encodeMessage(
+      { kind: "query", tid, method, args, readOnly: this.readOnly } as Query,
+    );
     return new Promise<Answer>((resolve, reject) => {
       const onAbort = () => settle(() => reject(signal!.reason));
       const settle = (fn: () => void) => {
