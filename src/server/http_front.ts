@@ -96,7 +96,7 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
   async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
     const started = performance.now();
     const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";
-    const release = deps.limits ? deps.limits.enter(client) : () => {};
+    const release = deps.limits ? deps.limits.enter(client, allowed(client)) : () => {};
     if (!release) {
       // Not logged one by one: under a flood the log would be the next thing to fill up.
       deps.counters.refused++;

@@ -103,7 +103,7 @@ Deno.test({
   },
 });
 
-Deno.test("RequestLimits caps requests in flight per address and in total, and frees them once", () => {
+Deno.test("RequestLimits caps requests in flight per address (strangers) and in total, and frees them once", () => {
   const limits = new RequestLimits({ perAddress: 2, total: 3 });
   const a1 = limits.enter("192.0.2.1")!;
   const a2 = limits.enter("192.0.2.1")!;
@@ -113,8 +113,14 @@ Deno.test("RequestLimits caps requests in flight per address and in total, and f
   a1();
   a1(); // twice is once
   assert.equal(limits.inFlight, 2);
-  assert.ok(limits.enter("203.0.113.1"));
+  const c1 = limits.enter("203.0.113.1");
+  assert.ok(c1);
   assert.equal(limits.shed, 2);
   a2();
   b1();
+  c1();
+  // An allowed client (the admin's own machine) is held to the total only.
+  const mine = [1, 2, 3].map(() => limits.enter("10.0.0.1", true));
+  assert.ok(mine.every(Boolean));
+  assert.equal(limits.enter("10.0.0.1", true), undefined, "the total still holds");
 });
