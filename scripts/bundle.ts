@@ -20,6 +20,7 @@ export const BUNDLE_RUN_FLAGS = [
   "--allow-net",
   "--allow-env",
   "--allow-sys",
+  "--allow-run=/usr/bin/xz", // index decompression in the system's xz
 ] as const;
 
 /** Bundles main.ts into `output`; throws with deno's message when it fails. */

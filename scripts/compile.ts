@@ -58,6 +58,7 @@ const args = [
   "--allow-net",
   "--allow-env",
   "--allow-sys",
+  "--allow-run=/usr/bin/xz", // index decompression in the system's xz
   "--unstable-net",
   "--no-check",
   "--output",
