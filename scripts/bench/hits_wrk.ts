@@ -1,0 +1,284 @@
+/**
+ * Benchmark: cache hits as a user's machine sees them, under an external
+ * load generator (`wrk`), against the references in the same run: a plain
+ * `Deno.serve` file server, nginx (sendfile) and apt-cacher-ng, all
+ * serving the same two files (9.4 MB and 53 KB) over loopback. Rounds
+ * alternate between the servers; medians and ratios to plain Deno.serve
+ * are printed and written to bench-results/hits_wrk.json.
+ *
+ * Installs wrk, nginx-light and apt-cacher-ng with apt-get when missing
+ * (as root). apt-cacher-ng keeps ports in a signed 16-bit number: it and
+ * the mirror get ones below 32768.
+ *
+ *   deno run -P=test scripts/bench/hits_wrk.ts [--seconds 5] [--rounds 3]
+ */
+
+import { parseArgs } from "node:util";
+import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
+import { bytes, writeFile } from "../../tests/helpers/archive.ts";
+import { median, writeResults } from "./results.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { seconds: { type: "string" }, rounds: { type: "string" } },
+});
+const SECONDS = Number(values.seconds ?? 5);
+const ROUNDS = Number(values.rounds ?? 3);
+const FILES = {
+  large: { name: "large_1_all.deb", size: 9_400_000, connections: 8 },
+  small: { name: "small_1_all.deb", size: 53_000, connections: 32 },
+};
+const SERVERS = ["apt-dht", "deno-serve", "nginx", "apt-cacher-ng"] as const;
+type Server = typeof SERVERS[number];
+
+async function have(command: string): Promise<boolean> {
+  const which = await new Deno.Command("sh", { args: ["-c", `command -v ${command}`] }).output();
+  return which.success;
+}
+
+async function ensureTools(): Promise<void> {
+  const missing = [];
+  if (!await have("wrk")) missing.push("wrk");
+  if (!await have("nginx")) missing.push("nginx-light");
+  if (!await have("apt-cacher-ng")) missing.push("apt-cacher-ng");
+  if (missing.length === 0) return;
+  console.log(`installing ${missing.join(" ")}`);
+  const install = await new Deno.Command("apt-get", {
+    args: ["install", "-y", "-qq", "--no-install-recommends", ...missing],
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+  }).output();
+  if (!install.success) throw new Error(`apt-get install ${missing.join(" ")} failed`);
+  // The package starts its own apt-cacher-ng on 3142; this benchmark runs its own.
+  await new Deno.Command("sh", { args: ["-c", "systemctl stop apt-cacher-ng 2>/dev/null; true"] })
+    .output();
+}
+
+function freePort(below = 65536): number {
+  for (let i = 0; i < 100; i++) {
+    const port = below < 65536 ? 20000 + Math.floor(Math.random() * (below - 20000)) : 0;
+    try {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port });
+      const bound = (listener.addr as Deno.NetAddr).port;
+      listener.close();
+      return bound;
+    } catch { /* taken: another */ }
+  }
+  throw new Error("no free port");
+}
+
+async function untilAnswers(url: string, child?: Deno.ChildProcess): Promise<void> {
+  let last = "";
+  for (let i = 0; i < 100; i++) {
+    try {
+      const response = await fetch(url);
+      const text = await response.text();
+      last = `${response.status} ${/<title>(.*?)<\/title>/.exec(text)?.[1] ?? text.slice(0, 200)}`;
+      if (response.ok) return;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child?.kill("SIGKILL");
+  throw new Error(`${url} never answered 200: ${last}`);
+}
+
+/** One wrk run: requests per second, MB/s and latency percentiles. */
+async function wrk(url: string, connections: number) {
+  const output = await new Deno.Command("wrk", {
+    args: ["-t2", `-c${connections}`, `-d${SECONDS}s`, "--latency", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+  const ms = (pattern: RegExp) => {
+    const match = pattern.exec(text);
+    if (!match) return NaN;
+    const unit = match[2];
+    return Number(match[1]) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
+  };
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(text);
+  if (errors) throw new Error(`${url}: ${errors[1]} non-2xx answers under load`);
+  return {
+    requests_per_second: number(/Requests\/sec:\s+([\d.]+)/),
+    p50_ms: ms(/50%\s+([\d.]+)(us|ms|s)/),
+    p99_ms: ms(/99%\s+([\d.]+)(us|ms|s)/),
+  };
+}
+
+const dir = await Deno.makeTempDir({ prefix: "apt-dht-bench-" });
+const children: Deno.ChildProcess[] = [];
+let mirror: MirrorServer | undefined;
+try {
+  await ensureTools();
+  for (const [i, file] of Object.values(FILES).entries()) {
+    await writeFile(
+      `${dir}/mirror`,
+      `debian/pool/main/b/bench/${file.name}`,
+      bytes(file.size, i + 1),
+    );
+  }
+  // Below 32768 too: apt-cacher-ng reads the upstream's port into a signed 16-bit number as well.
+  mirror = await MirrorServer.start(`${dir}/mirror`, "127.0.0.1", freePort(32768));
+  const path = (file: { name: string }) => `debian/pool/main/b/bench/${file.name}`;
+
+  const ports = {} as Record<Server, number>;
+  ports["apt-dht"] = freePort();
+  const daemon = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-P=daemon",
+      new URL("../../main.ts", import.meta.url).pathname,
+      "run",
+      "--listen",
+      "127.0.0.1",
+      "--port",
+      String(ports["apt-dht"]),
+      "--cache-dir",
+      `${dir}/cache`,
+      "--state-dir",
+      `${dir}/state`,
+      "--log-level",
+      "warn",
+      "--no-dht",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  children.push(daemon);
+  await untilAnswers(`http://127.0.0.1:${ports["apt-dht"]}/stats.json`, daemon);
+  const cached = `${dir}/cache/${mirror.authority}`; // the daemon's copies, served by all the others
+
+  ports["deno-serve"] = freePort();
+  const plain = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-P=test",
+      new URL("plain_file_server.ts", import.meta.url).pathname,
+      String(ports["deno-serve"]),
+      cached,
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  children.push(plain);
+
+  ports.nginx = freePort();
+  await Deno.mkdir(`${dir}/nginx/logs`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/nginx/nginx.conf`,
+    // Workers as root when we are: the daemon's cache directory is ours alone (0700).
+    `${Deno.uid() === 0 ? "user root;\n" : ""}worker_processes auto;
+pid ${dir}/nginx/nginx.pid;
+error_log ${dir}/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path ${dir}/nginx/body;
+  proxy_temp_path ${dir}/nginx/proxy;
+  fastcgi_temp_path ${dir}/nginx/fastcgi;
+  uwsgi_temp_path ${dir}/nginx/uwsgi;
+  scgi_temp_path ${dir}/nginx/scgi;
+  server { listen 127.0.0.1:${ports.nginx}; root ${cached}; }
+}
+`,
+  );
+  const nginx = new Deno.Command("nginx", {
+    args: ["-p", `${dir}/nginx`, "-c", `${dir}/nginx/nginx.conf`, "-g", "daemon off;"],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  children.push(nginx);
+
+  ports["apt-cacher-ng"] = freePort(32768);
+  await Deno.mkdir(`${dir}/acng/cache`, { recursive: true });
+  await Deno.mkdir(`${dir}/acng/log`, { recursive: true });
+  for await (const entry of Deno.readDir("/etc/apt-cacher-ng")) {
+    if (entry.name.startsWith("backends_")) {
+      await Deno.copyFile(`/etc/apt-cacher-ng/${entry.name}`, `${dir}/acng/${entry.name}`);
+    }
+  }
+  await Deno.writeTextFile(
+    `${dir}/acng/acng.conf`,
+    `CacheDir: ${dir}/acng/cache\nLogDir: ${dir}/acng/log\nPort: ${
+      ports["apt-cacher-ng"]
+    }\nBindAddress: 127.0.0.1\nForeground: 1\nAllowUserPorts: 0\n`,
+  );
+  const acng = new Deno.Command("apt-cacher-ng", {
+    args: ["-c", `${dir}/acng`],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  children.push(acng);
+
+  // Every server in rewrite or plain form, each cache filled once from the loopback mirror.
+  const url = (server: Server, file: { name: string }) =>
+    server === "apt-dht" || server === "apt-cacher-ng"
+      ? `http://127.0.0.1:${ports[server]}/${mirror!.authority}/${path(file)}`
+      : `http://127.0.0.1:${ports[server]}/${path(file)}`;
+  for (const file of Object.values(FILES)) {
+    for (let attempt = 0;; attempt++) {
+      const response = await fetch(url("apt-dht", file));
+      await response.arrayBuffer();
+      if (response.headers.get("x-apt-dht-source") === "cache") break;
+      if (attempt > 50) throw new Error("the daemon did not cache the file");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const server of SERVERS) await untilAnswers(url(server, file));
+  }
+
+  const figures: Record<string, unknown> = {};
+  for (const [label, file] of Object.entries(FILES)) {
+    const runs = Object.fromEntries(
+      SERVERS.map((s) => [s, [] as Awaited<ReturnType<typeof wrk>>[]]),
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 ? [...SERVERS].reverse() : [...SERVERS];
+      for (const server of order) runs[server].push(await wrk(url(server, file), file.connections));
+    }
+    const summary = Object.fromEntries(SERVERS.map((server) => [server, {
+      requests_per_second: Math.round(median(runs[server].map((r) => r.requests_per_second))),
+      p50_ms: +median(runs[server].map((r) => r.p50_ms)).toFixed(2),
+      p99_ms: +median(runs[server].map((r) => r.p99_ms)).toFixed(2),
+      runs_rps: runs[server].map((r) => Math.round(r.requests_per_second)),
+    }]));
+    const reference = summary["deno-serve"].requests_per_second;
+    const ratios = Object.fromEntries(
+      SERVERS.map((s) => [s, +(summary[s].requests_per_second / reference).toFixed(3)]),
+    );
+    figures[label] = {
+      file_bytes: file.size,
+      connections: file.connections,
+      ...summary,
+      ratio_to_deno_serve: ratios,
+    };
+    console.log(`${label} (${(file.size / 1e6).toFixed(3)} MB, wrk -t2 -c${file.connections}):`);
+    for (const server of SERVERS) {
+      const s = summary[server];
+      console.log(
+        `  ${server.padEnd(14)} ${String(s.requests_per_second).padStart(7)} req/s  p50 ${
+          String(s.p50_ms).padStart(7)
+        } ms  p99 ${String(s.p99_ms).padStart(7)} ms  ratio ${ratios[server]}`,
+      );
+    }
+  }
+  await writeResults("hits_wrk", {
+    seconds_per_run: SECONDS,
+    rounds: ROUNDS,
+    nginx: "worker_processes auto, sendfile on",
+    ...figures,
+    targets: { small: 0.9, large: 0.95 },
+  });
+} finally {
+  for (const child of children) {
+    try {
+      child.kill("SIGTERM");
+      await child.status;
+    } catch { /* gone */ }
+  }
+  await mirror?.stop();
+  await Deno.remove(dir, { recursive: true });
+}
