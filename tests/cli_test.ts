@@ -178,3 +178,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "under systemd (JOURNAL_STREAM set) each log line starts with its syslog priority",
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const command = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--quiet",
+          "-P=daemon",
+          MAIN,
+          "run",
+          "--listen",
+          "127.0.0.1",
+          "--port",
+          "0",
+          "--no-dht",
+          "--cache-dir",
+          `${dir}/cache`,
+          "--state-dir",
+          `${dir}/state`,
+        ],
+        env: { NO_COLOR: "1", JOURNAL_STREAM: "8:12345" },
+        stdout: "piped",
+        stderr: "piped",
+      });
+      await using daemon = await spawnDaemon(command);
+      const refused = await fetch(`http://127.0.0.1:${daemon.port}/a%2fb/x`); // a 400: logged at info
+      await refused.body?.cancel();
+      assert.equal(await daemon.stop(), 0);
+      const lines = daemon.log().trim().split("\n");
+      assert.ok(lines.length >= 2);
+      for (const line of lines) assert.match(line, /^<[3467]>\d{4}-\d\d-\d\dT/, line);
+      assert.ok(lines.some((l) => l.startsWith("<6>") && l.includes("daemon.started")));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -18,9 +18,33 @@ export type LogSink = (line: string) => void;
 
 const encoder = new TextEncoder();
 
-/** Writes a line to stderr synchronously, so nothing is lost on exit. */
+/** sd-daemon(3) priorities, by the level word of a line. */
+const JOURNAL_PRIORITY: Record<string, string> = {
+  DEBUG: "<7>",
+  INFO: "<6>",
+  WARN: "<4>",
+  ERROR: "<3>",
+};
+
+/** Whether stderr goes to the journal (systemd sets JOURNAL_STREAM for services that log there). */
+function toJournal(): boolean {
+  try {
+    return Deno.env.get("JOURNAL_STREAM") !== undefined;
+  } catch {
+    return false; // no env permission: plain lines
+  }
+}
+
+const journal = toJournal();
+
+/**
+ * Writes a line to stderr synchronously, so nothing is lost on exit; to
+ * the journal with its priority first (`<4>`…), so `journalctl -p warning`
+ * shows the warnings and errors.
+ */
 export const stderrSink: LogSink = (line) => {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  const priority = journal ? JOURNAL_PRIORITY[line.split(" ", 2)[1]] ?? "" : "";
+  Deno.stderr.writeSync(encoder.encode(priority + line + "\n"));
 };
 
 /** Renders one value: bare when safe, JSON-quoted when it has spaces or quotes. */
