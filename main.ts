@@ -13,6 +13,7 @@ import { runDhtNode } from "./src/commands/dht.ts";
 import { runDaemon } from "./src/commands/run.ts";
 import { runScan } from "./src/commands/scan.ts";
 import { runStatus } from "./src/commands/status.ts";
+import { StartupError } from "./src/commands/startup_errors.ts";
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -44,7 +45,7 @@ export async function main(args: readonly string[]): Promise<number> {
         return await runDhtNode(await config());
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StartupError) {
       console.error(`apt-dht: ${error.message}`);
       return 2;
     }

@@ -219,3 +219,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "start-up failures are one line naming the address, port or directory, with exit 2",
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const busy = (holder.addr as Deno.NetAddr).port;
+    const start = (listen: string, port: number, state = `${dir}/state`) =>
+      runToEnd([
+        "run",
+        "--listen",
+        listen,
+        "--port",
+        String(port),
+        "--no-dht",
+        "--cache-dir",
+        `${dir}/cache`,
+        "--state-dir",
+        state,
+      ]);
+    try {
+      const inUse = await start("127.0.0.1", busy);
+      assert.equal(inUse.code, 2, inUse.stderr);
+      assert.match(
+        inUse.stderr,
+        new RegExp(`^apt-dht: cannot listen on 127\\.0\\.0\\.1:${busy}: the port is in use`),
+      );
+      // A documentation address: binding fails on this machine, nothing is sent anywhere.
+      const foreign = await start("203.0.113.9", 0);
+      assert.equal(foreign.code, 2, foreign.stderr);
+      assert.match(foreign.stderr, /^apt-dht: cannot listen on 203\.0\.113\.9:0: .*server\.listen/);
+      // A state directory that cannot be written (a read-only mount, as root can write anything else).
+      await Deno.mkdir(`${dir}/ro`);
+      const mounted = await new Deno.Command("mount", {
+        args: ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", `${dir}/ro`],
+        stderr: "null",
+      }).output();
+      if (mounted.success) {
+        try {
+          const readOnly = await start("127.0.0.1", 0, `${dir}/ro`);
+          assert.equal(readOnly.code, 2, readOnly.stderr);
+          assert.match(
+            readOnly.stderr,
+            new RegExp(`^apt-dht: the state database in ${dir}/ro cannot be opened`),
+          );
+        } finally {
+          await new Deno.Command("umount", { args: [`${dir}/ro`] }).output();
+        }
+      }
+      for (const run of [inUse, foreign]) assert.doesNotMatch(run.stderr, /Uncaught|\n\s+at /);
+    } finally {
+      holder.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
