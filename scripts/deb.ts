@@ -103,8 +103,8 @@ the cache
 .I /var/lib/apt-dht/apt-dht.db
 the database: file records, the DHT routing table, statistics
 .TP
-.I /etc/apt/apt.conf.d/30apt-dht-proxy.disabled
-apt's proxy setting for the daemon, disabled until renamed
+.I /etc/apt/apt.conf.d/30apt-dht-proxy
+apt's proxy setting for the daemon, commented out until the admin turns it on
 .SH SEE ALSO
 .I /usr/share/doc/apt-dht/README.md
 `;
@@ -137,8 +137,8 @@ export async function buildDeb(options: { outputDir: string; binary?: string }):
     await copy(stage, "etc/apt-dht/apt-dht.toml", `${FILES}/apt-dht.toml`);
     await copy(
       stage,
-      "etc/apt/apt.conf.d/30apt-dht-proxy.disabled",
-      `${FILES}/30apt-dht-proxy.disabled`,
+      "etc/apt/apt.conf.d/30apt-dht-proxy",
+      `${FILES}/30apt-dht-proxy`,
     );
     await copy(stage, "lib/systemd/system/apt-dht.service", `${FILES}/apt-dht.service`);
     await copy(stage, "usr/share/doc/apt-dht/copyright", `${FILES}/copyright`);
@@ -204,7 +204,7 @@ Description: peer-to-peer proxy for apt
  .
  The service starts with a configuration that sends nothing beyond the
  machine; see /etc/apt-dht/apt-dht.toml and
- /etc/apt/apt.conf.d/30apt-dht-proxy.disabled.
+ /etc/apt/apt.conf.d/30apt-dht-proxy.
 `,
     );
     for (const script of ["postinst", "prerm", "postrm"]) {

@@ -251,7 +251,8 @@ export function aptSourcesReport(entries: readonly SourceEntry[], daemon: Daemon
     );
   }
   parts.push(
-    "# --- or proxy mode: keep the sources unchanged and add /etc/apt/apt.conf.d/30apt-dht ---",
+    "# --- or proxy mode: keep the sources unchanged and, in /etc/apt/apt.conf.d/30apt-dht-proxy",
+    "# (the package installs it, commented out), turn on: ---",
     `# Acquire::http::Proxy "${base}";`,
     "# apt then sends every http:// request to the daemon, which fetches it from the mirror named",
     "# in the request; https:// sources bypass the proxy.",

@@ -52,7 +52,7 @@ Deno.test({
           "./usr/lib/apt-dht/apt-dht.js",
           "./usr/lib/apt-dht/deno",
           "./etc/apt-dht/apt-dht.toml",
-          "./etc/apt/apt.conf.d/30apt-dht-proxy.disabled",
+          "./etc/apt/apt.conf.d/30apt-dht-proxy",
           "./lib/systemd/system/apt-dht.service",
           "./usr/share/doc/apt-dht/copyright",
           "./usr/share/man/man1/apt-dht.1.gz",
@@ -66,7 +66,7 @@ Deno.test({
       assert.equal((await run("dpkg-deb", ["-e", path, control])).code, 0);
       assert.deepEqual(
         (await Deno.readTextFile(`${control}/conffiles`)).trim().split("\n").sort(),
-        ["/etc/apt-dht/apt-dht.toml", "/etc/apt/apt.conf.d/30apt-dht-proxy.disabled"],
+        ["/etc/apt-dht/apt-dht.toml", "/etc/apt/apt.conf.d/30apt-dht-proxy"],
       );
       for (const script of ["postinst", "prerm", "postrm"]) {
         assert.equal((await Deno.stat(`${control}/${script}`)).mode! & 0o777, 0o755, script);
@@ -90,9 +90,11 @@ Deno.test({
       ) assert.match(unit, new RegExp(`^${setting}$`, "m"), setting);
       assert.doesNotMatch(unit, /^MemoryDenyWriteExecute/m, "V8 cannot run under it");
       const snippet = await Deno.readTextFile(
-        `${root}/etc/apt/apt.conf.d/30apt-dht-proxy.disabled`,
+        `${root}/etc/apt/apt.conf.d/30apt-dht-proxy`,
       );
-      assert.match(snippet, /^Acquire::http::Proxy "http:\/\/localhost:9977\/";$/m);
+      // Owned by the package (so a purge takes it away), off until the admin uncomments it.
+      assert.match(snippet, /^\/\/ Acquire::http::Proxy "http:\/\/localhost:9977\/";$/m);
+      assert.doesNotMatch(snippet, /^Acquire::/m);
 
       // The packaged configuration is valid and puts state where the unit lets it write.
       const packaged = await loadConfig({
