@@ -56,7 +56,9 @@ export function parseOneLineSources(text: string, origin: string): SourceEntry[]
   for (const raw of text.split("\n")) {
     const line = raw.replace(/#.*$/, "").trim();
     if (!line) continue;
-    const match = /^(deb|deb-src)\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)\s*(.*)$/.exec(line);
+    // A URI may hold a bracketed part with spaces, as apt allows for `cdrom:[Debian 12]/`.
+    const match = /^(deb|deb-src)\s+(?:\[([^\]]*)\]\s+)?((?:[^\s\[]|\[[^\]]*\])+)\s+(\S+)\s*(.*)$/
+      .exec(line);
     if (!match) continue; // apt would reject it too; not ours to fix
     const options = new Map<string, string>();
     for (const option of (match[2] ?? "").trim().split(/\s+/).filter(Boolean)) {
@@ -118,9 +120,27 @@ export function rewriteUri(uri: string, daemon: DaemonAddress): string | undefin
   const match = /^http:\/\/([^\/]+)(\/.*)?$/i.exec(uri);
   if (!match) return undefined;
   const authority = `${daemon.host}:${daemon.port}`;
-  if (match[1].toLowerCase() === authority.toLowerCase()) return undefined;
+  const host = match[1].toLowerCase();
   const path = (match[2] ?? "/").replace(/\/+$/, "");
-  return `http://${authority}/${match[1].toLowerCase()}${path}`;
+  if (host === authority.toLowerCase()) return undefined;
+  // Already through a daemon on this machine (another port, or another name for it): re-point
+  // it at this one instead of wrapping it again.
+  const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+  const [site] = path.split("/").filter(Boolean);
+  if (local && site && /[.:]/.test(site)) return `http://${authority}${path}`;
+  return `http://${authority}/${host}${path}`;
+}
+
+/** A mirror alias for an https source: its name, its `[mirrors.NAME]` table and the URI to use. */
+export function aliasFor(uri: string, daemon: DaemonAddress) {
+  const url = new URL(uri);
+  const name = url.hostname.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const base = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  return {
+    name,
+    toml: `[mirrors.${name}]\nupstreams = ["${base}"]`,
+    uri: `http://${daemon.host}:${daemon.port}/${name}`,
+  };
 }
 
 /** The entries with every URI that can go through the daemon rewritten. */
@@ -170,9 +190,14 @@ export function formatOneLine(entries: readonly SourceEntry[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** The entries as deb822 stanzas. */
+/** The entries as deb822 stanzas (a URI with spaces, such as a cdrom's, cannot be one: said so). */
 export function formatDeb822(entries: readonly SourceEntry[]): string {
   return entries.map((entry) => {
+    const spaced = entry.uris.filter((uri) => /\s/.test(uri));
+    if (spaced.length) {
+      return `# (${spaced.join(" ")} cannot be written in deb822, URIs are split at spaces: ` +
+        `keep its one-line entry)\n`;
+    }
     const lines = [
       `Types: ${entry.types.join(" ")}`,
       `URIs: ${entry.uris.join(" ")}`,
@@ -243,12 +268,21 @@ export function aptSourcesReport(entries: readonly SourceEntry[], daemon: Daemon
     formatDeb822(rewritten),
   ];
   if (unchanged.length) {
-    parts.push(
-      `# Left as they are (apt fetches these directly): ${unchanged.join(" ")}`,
-      "# https mirrors can still be shared: define a mirror alias ([mirrors.NAME] upstreams)",
-      `# and use http://${daemon.host}:${daemon.port}/NAME/ as the URI.`,
-      "",
-    );
+    parts.push(`# Left as they are (apt fetches these directly): ${unchanged.join(" ")}`);
+    const https = unchanged.filter((uri) => /^https:\/\//i.test(uri));
+    if (https.length) {
+      parts.push(
+        "# https mirrors can still be shared through a mirror alias: add to /etc/apt-dht/apt-dht.toml",
+      );
+      for (const uri of https) {
+        const alias = aliasFor(uri, daemon);
+        parts.push(
+          ...alias.toml.split("\n").map((l) => `#   ${l}`),
+          `# and use ${alias.uri} for ${uri}`,
+        );
+      }
+    }
+    parts.push("");
   }
   parts.push(
     "# --- or proxy mode: keep the sources unchanged and, in /etc/apt/apt.conf.d/30apt-dht-proxy",

@@ -12,6 +12,7 @@ import {
   parseOneLineSources,
   readAptSources,
   rewriteEntries,
+  rewriteUri,
 } from "../../src/commands/apt_sources.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { createAptRoot } from "../helpers/apt.ts";
@@ -153,4 +154,46 @@ Deno.test({
       await repo.cleanup();
     }
   },
+});
+
+Deno.test("apt-sources: a cdrom line stays whole, a line through a daemon is not wrapped again, https gets an alias", () => {
+  const moved = { host: "localhost", port: 9978 };
+  const entries = parseOneLineSources(
+    [
+      "deb cdrom:[Debian GNU/Linux 12.5.0 _Bookworm_ - Official amd64 DVD]/ bookworm contrib main",
+      "deb http://localhost:9977/deb.debian.org/debian bookworm main",
+      "deb http://127.0.0.1:9977/security.debian.org:80/debian-security bookworm-security main",
+      "deb https://packages.example.com/apt stable main",
+    ].join("\n"),
+    "sources.list",
+  );
+  assert.deepEqual(entries[0].uris, [
+    "cdrom:[Debian GNU/Linux 12.5.0 _Bookworm_ - Official amd64 DVD]/",
+  ]);
+  assert.deepEqual(entries[0].suites, ["bookworm"]);
+  assert.deepEqual(entries[0].components, ["contrib", "main"]);
+  // Already through a daemon on this machine, on another port: re-pointed, not wrapped.
+  assert.equal(
+    rewriteUri(entries[1].uris[0], moved),
+    "http://localhost:9978/deb.debian.org/debian",
+  );
+  assert.equal(
+    rewriteUri(entries[2].uris[0], moved),
+    "http://localhost:9978/security.debian.org:80/debian-security",
+  );
+  const report = aptSourcesReport(entries, moved);
+  assert.match(
+    report,
+    /^deb cdrom:\[Debian GNU\/Linux 12\.5\.0 _Bookworm_ - Official amd64 DVD\]\/ bookworm contrib main$/m,
+  );
+  assert.match(report, /cannot be written in deb822/);
+  assert.doesNotMatch(report, /^URIs: cdrom:\[Debian$/m);
+  assert.doesNotMatch(report, /localhost:9978\/localhost:9977/);
+  assert.match(report, /^# {3}\[mirrors\.packages-example-com\]$/m);
+  assert.match(report, /^# {3}upstreams = \["https:\/\/packages\.example\.com\/apt"\]$/m);
+  assert.match(
+    report,
+    /# and use http:\/\/localhost:9978\/packages-example-com for https:\/\/packages\.example\.com\/apt/,
+  );
+  assert.match(report, /30apt-dht-proxy/);
 });
