@@ -70,7 +70,7 @@ export type RequestTarget =
   | RefusedTarget;
 
 /** Paths the daemon answers itself (status pages). */
-const LOCAL_PATHS = new Set(["/", "/stats.json", "/metrics"]);
+const LOCAL_PATHS = new Set(["/", "/stats.json", "/metrics", "/favicon.ico"]);
 
 const refuse = (status: RefusedTarget["status"], reason: string): RefusedTarget => ({
   kind: "refused",

@@ -76,3 +76,15 @@ Deno.test("/metrics says the snapshot in Prometheus text with conventional names
   assert.equal(samples.get("aptdht_dht_up"), 1);
   assert.equal(samples.get("aptdht_dht_routing_table_nodes"), 8);
 });
+
+Deno.test("a browser's /favicon.ico gets 204 and is not counted as refused", async () => {
+  const { startTestDaemon } = await import("../helpers/daemon.ts");
+  await using daemon = await startTestDaemon({ dht: { enabled: false } });
+  const icon = await fetch(`${daemon.base}/favicon.ico`);
+  await icon.body?.cancel();
+  assert.equal(icon.status, 204);
+  const bad = await fetch(`${daemon.base}/not-a-host`); // a real refusal, for contrast
+  await bad.body?.cancel();
+  const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+  assert.match(metrics, /^aptdht_refused_requests_total 1$/m);
+});

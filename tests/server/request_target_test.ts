@@ -151,3 +151,10 @@ Deno.test("classifyRequest() takes /~/ as the peers' whatever the Host, and anot
     "local",
   );
 });
+
+Deno.test("classifyRequest() takes /favicon.ico on our port as a local page, not a refusal", () => {
+  assert.deepEqual(classify("http://localhost:9977/favicon.ico"), {
+    kind: "local",
+    path: "/favicon.ico",
+  });
+});

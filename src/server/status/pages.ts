@@ -13,6 +13,8 @@ export * from "./snapshot.ts";
 
 /** Answers one of the local paths. */
 export function statusResponse(path: string, source: StatusSource): Response {
+  // A browser on the status page asks for an icon: there is none, and that is no refusal.
+  if (path === "/favicon.ico") return new Response(null, { status: 204 });
   const snapshot = statusSnapshot(source);
   const headers = { "cache-control": "no-store" };
   if (path === "/stats.json") return Response.json(snapshot, { headers });
