@@ -155,7 +155,9 @@ export class MirrorClient {
       const location = response.headers.get("location");
       if (max === 0 || !REDIRECT_STATUSES.has(response.status) || location === null) {
         hopState.final = true;
-        return hop ? { ...response, url: request.url } : response;
+        // Named by what was asked; the address is another host's, so it must not count
+        // against the first host's addresses (a failure there would never change the outcome).
+        return hop ? { ...response, url: request.url, address: undefined } : response;
       }
       response.cancel();
       if (hop >= max) throw new UpstreamError(request.url, "status", `more than ${max} redirects`);
@@ -197,9 +199,14 @@ export class MirrorClient {
     let lastError: unknown;
     for (const [i, address] of candidates.entries()) {
       const last = i === candidates.length - 1;
+      // Only the response returned holds the slot: a 5xx drained meanwhile must not free it.
+      const attempt = { kept: false };
       try {
-        const response = await this.#send(request, release, address);
-        if (response.status < 500 || last) return response;
+        const response = await this.#send(request, () => attempt.kept && release(), address);
+        if (response.status < 500 || last) {
+          attempt.kept = true;
+          return response;
+        }
         response.cancel();
       } catch (error) {
         if (request.signal?.aborted || last) throw error;
