@@ -35,3 +35,9 @@ export const PIECE_HEDGE_POLL_MS = 250;
  * One peer alone can send a list that matches its own wrong bytes.
  */
 export const PIECE_LIST_CONFIRMATIONS = 2;
+
+/**
+ * Longest file taken from a peer when no index gives its size (a Release
+ * found by its signature: Debian's are a few hundred KB).
+ */
+export const MAX_UNSIZED_PEER_BYTES = 64 * 1024 * 1024;

@@ -25,6 +25,7 @@ import {
   lengthOf,
   rangeStart,
 } from "./download_request.ts";
+import { MAX_UNSIZED_PEER_BYTES } from "./constants.ts";
 import { isDiskFull } from "./held_bytes.ts";
 import { PieceClaims } from "./piece_blame.ts";
 import { type AttemptSink, downloadInPieces } from "./piece_rounds.ts";
@@ -242,9 +243,13 @@ export class Download {
 
     const holdBack = peer ? Infinity : hasHash(this.request.expected) ? 1 : 0;
     let attempt = await this.#beginAttempt(holdBack);
-    if (peer && contentLength === undefined && expected.size === undefined) {
-      response.cancel(); // a peer serves only files it has whole: it knows their length
-      throw new UpstreamError(url, "status", "a peer's answer without a length");
+    if (peer && expected.size === undefined) {
+      // No index gives the size (a Release found by its signature): the peer's word is all
+      // there is, so it is held to what such a file can be, and must state its length.
+      if (contentLength === undefined || contentLength > MAX_UNSIZED_PEER_BYTES) {
+        response.cancel();
+        throw new UpstreamError(url, "status", `a peer's length ${contentLength ?? "unstated"}`);
+      }
     }
     // Where the body must end; it is read no further (an endless body stops at the first byte too many).
     let expectedEnd = contentLength ?? expected.size;
