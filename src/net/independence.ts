@@ -21,9 +21,19 @@ export function networkOf(address: string): string {
   return value === undefined ? `other:${bare}` : `v6:${value >> 80n}`;
 }
 
-/** How many independent parties the addresses are (distinct /24 and /48 networks). */
+/**
+ * How many independent parties the addresses are: distinct /24 networks
+ * among the IPv4 ones, or distinct /48s among the IPv6 ones, whichever is
+ * more. Families are not added up: one dual-stack host has an address of
+ * each, and is still one party.
+ */
 export function independentParties(addresses: Iterable<string>): number {
-  const networks = new Set<string>();
-  for (const address of addresses) networks.add(networkOf(address));
-  return networks.size;
+  const byFamily = new Map<string, Set<string>>();
+  for (const address of addresses) {
+    const network = networkOf(address);
+    const family = network.slice(0, network.indexOf(":"));
+    if (!byFamily.has(family)) byFamily.set(family, new Set());
+    byFamily.get(family)!.add(network);
+  }
+  return Math.max(0, ...[...byFamily.values()].map((networks) => networks.size));
 }
