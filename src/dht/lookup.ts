@@ -29,7 +29,8 @@ export interface LookupContext {
   /** A node answered (the node adds it to its routing table). */
   onAnswer(contact: Contact, answer: Answer): void;
   /** A node did not answer. */
-  onFailure(contact: Contact): void;
+  /** `soft`: unanswered past the stale mark when the lookup ended, not a timeout. */
+  onFailure(contact: Contact, soft: boolean): void;
   /** Whether a node may count toward the result (BEP 42). */
   counts(contact: Contact): boolean;
 }
@@ -127,8 +128,9 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
           // Unanswered past the stale mark counts against the node even when the lookup ended
           // first and cut the query short: otherwise a dead node is never marked failed.
           if (querySignal.aborted && candidate.state !== "stale") return;
+          const soft = querySignal.aborted;
           candidate.state = "failed";
-          context.onFailure(candidate.contact);
+          context.onFailure(candidate.contact, soft);
           change.notify();
         },
       );

@@ -327,7 +327,7 @@ export class DhtNode {
       ownId: () => this.#id,
       seeds: (target) => this.#table.closest(target, K),
       onAnswer: (contact, answer) => this.#learn({ ...contact, id: answer.body.id }, answer),
-      onFailure: (contact) => this.#table.fail(contact.id),
+      onFailure: (contact, soft) => this.#table.fail(contact.id, soft),
       counts: (contact) => this.#mayStore(contact),
     };
   }

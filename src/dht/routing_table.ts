@@ -128,9 +128,11 @@ export class RoutingTable {
 
   /**
    * Records a failed query to `id`. A node that failed too often is removed
-   * and the newest replacement takes its place.
+   * and the newest replacement takes its place. A `soft` failure (silent
+   * past the stale mark when its lookup ended) counts the same, but never
+   * evicts on its own: one lost packet must not cost a live node its place.
    */
-  fail(id: NodeId): void {
+  fail(id: NodeId, soft = false): void {
     const bucket = this.#buckets[this.#indexOf(id)];
     const index = bucket.entries.findIndex((e) => sameId(e.id, id));
     if (index < 0) {
@@ -139,7 +141,7 @@ export class RoutingTable {
     }
     const entry = bucket.entries[index];
     entry.failures++;
-    if (entry.failures < NODE_MAX_FAILURES && bucket.replacements.length === 0) return;
+    if (entry.failures < NODE_MAX_FAILURES && (soft || bucket.replacements.length === 0)) return;
     bucket.entries.splice(index, 1);
     const replacement = bucket.replacements.pop();
     if (replacement) bucket.entries.push(replacement);
