@@ -172,8 +172,8 @@ export function classifyRequest(request: Request, context: TargetContext): Reque
   const rawPath = parts[3] || "/";
   const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
   const host = bareHost(url.hostname);
-  const ours = port === context.port &&
-    (isIP(host) === 0 || (context.isOwnAddress ?? isLocalAddress)(host));
+  const ownHost = isIP(host) === 0 || (context.isOwnAddress ?? isLocalAddress)(host);
+  const ours = port === context.port && ownHost;
   if (ours && LOCAL_PATHS.has(rawPath)) return { kind: "local", path: rawPath };
   // The peers' namespace, whatever the Host says: behind port forwarding a peer names the
   // forwarded port, and no archive apt proxies for has a top-level "~".
@@ -190,7 +190,12 @@ export function classifyRequest(request: Request, context: TargetContext): Reque
   const segments = decodePathSegments(rawPath);
   if (!Array.isArray(segments)) return segments;
 
-  if (!ours) {
+  // Another machine's address on our port: a mirror that listens there (proxy mode), or a client
+  // that reaches us through port forwarding or NAT (rewrite mode). A rewrite path starts with an
+  // alias or a host name; a mirror's archive path does not.
+  const forwarded = port === context.port && !ownHost && segments.length >= 2 &&
+    (context.mirrors.has(segments[0]) || /[.:]/.test(segments[0]));
+  if (!ours && !forwarded) {
     if (url.protocol !== "http:") return refuse(400, "only http:// URLs can be proxied");
     const authority = parseAuthority(url.host);
     if (!authority) return refuse(400, `not a host name: ${url.host}`);

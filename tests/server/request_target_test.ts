@@ -127,18 +127,33 @@ Deno.test("classifyRequest() takes /~/ as the peers' whatever the Host, and anot
   });
   // apt in proxy mode, to a mirror that happens to listen on our port number.
   const foreign = classifyRequest(
-    new Request("http://192.0.2.7:9977/debian/pool/main/h/hello/hello_1_all.deb"),
+    new Request("http://192.0.2.7:9977/ftp/debian/pool/main/h/hello/hello_1_all.deb"),
     { ...context, isOwnAddress: loopbackOnly },
   );
   assert.equal(foreign.kind, "archive");
   assert.equal(foreign.kind === "archive" && foreign.mode, "proxy");
   assert.equal(
     foreign.kind === "archive" && foreign.key,
-    "192.0.2.7:9977/debian/pool/main/h/hello/hello_1_all.deb",
+    "192.0.2.7:9977/ftp/debian/pool/main/h/hello/hello_1_all.deb",
   );
   const status = (url: string) =>
     classifyRequest(new Request(url), { ...context, isOwnAddress: loopbackOnly }).kind;
   assert.equal(status("http://192.0.2.7:9977/stats.json"), "archive");
+  // A client reaching us through port forwarding or NAT, in rewrite mode: ours.
+  const forwarded = classifyRequest(
+    new Request("http://192.0.2.7:9977/deb.debian.org/debian/pool/main/h/hello/hello_1_all.deb"),
+    { ...context, isOwnAddress: loopbackOnly },
+  );
+  assert.equal(forwarded.kind === "archive" && forwarded.mode, "rewrite");
+  assert.equal(
+    forwarded.kind === "archive" && forwarded.key,
+    "deb.debian.org/debian/pool/main/h/hello/hello_1_all.deb",
+  );
+  const viaAlias = classifyRequest(new Request("http://192.0.2.7:9977/debian/pool/x.deb"), {
+    ...context,
+    isOwnAddress: loopbackOnly,
+  });
+  assert.equal(viaAlias.kind === "archive" && viaAlias.mode, "alias", "a known alias is ours too");
   // This machine, by loopback, by name, or as [::1]: ours.
   assert.equal(status("http://127.0.0.1:9977/stats.json"), "local");
   assert.equal(status("http://[::1]:9977/stats.json"), "local");
