@@ -77,11 +77,13 @@ function nativeXz(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array
     async pull(controller) {
       const { done, value } = await reader.read();
       if (!done) return controller.enqueue(value);
-      const [status, feedError, message] = await Promise.all([child.status, fed, stderr]);
-      if (feedError) return controller.error(feedError);
+      const [status, message] = await Promise.all([child.status, stderr]);
+      // xz's own verdict first: a corrupt input ends it early, and the feed then fails with EPIPE.
       if (!status.success) {
         return controller.error(new DecompressionError(`xz: ${message.trim() || status.code}`));
       }
+      const feedError = await fed;
+      if (feedError) return controller.error(feedError);
       controller.close();
     },
     async cancel(reason) {

@@ -42,7 +42,11 @@ for (
     await assert.rejects(text(decompress(ReadableStream.from([half]), compression, { native })));
     const corrupt = packed.slice();
     corrupt.fill(0x55, 20, 60);
-    await assert.rejects(text(decompress(ReadableStream.from([corrupt]), compression, { native })));
+    await assert.rejects(
+      text(decompress(ReadableStream.from([corrupt]), compression, { native })),
+      // The system xz's own words, not the broken pipe its early exit leaves behind.
+      compression === "xz" && native ? /^DecompressionError: xz: / : /./,
+    );
   });
 }
 
