@@ -237,7 +237,10 @@ export class ArchiveIndex {
   ingestInBackground(key: string, filePath: string): void {
     const name = this.lookup(key)?.name ?? key;
     if (!indexKindOf(name)) return;
-    const job = this.ingest(key, filePath).catch((error) => {
+    // One at a time per key: two at once would clear each other's mark and race their versions.
+    const previous = this.#ingesting.get(key);
+    const run = () => this.ingest(key, filePath);
+    const job = (previous ? previous.then(run, run) : run()).catch((error) => {
       this.log.warn("index.ingest_failed", { key, error });
     }).finally(() => {
       this.#pending.delete(job);
