@@ -20,9 +20,11 @@ export const INTERNAL_ORIGIN = "http://apt-dht.internal";
 /**
  * The slowest a peer may send, on average from the start of its answer,
  * once the grace is over: below it the next source (in the end the mirror)
- * takes over, so a peer dripping bytes cannot keep apt waiting.
+ * takes over, so a peer dripping bytes cannot keep apt waiting. Low enough
+ * that a peer sharing a modest `peers.upload_limit` among a few downloaders
+ * still counts as a source.
  */
-export const PEER_MIN_RATE = { bytesPerSecond: 64 * 1024, graceMs: 3_000 } as const;
+export const PEER_MIN_RATE = { bytesPerSecond: 16 * 1024, graceMs: 3_000 } as const;
 /**
  * Requests in flight at once, per client address and in total; past them a
  * 503. Each holds up to three descriptors (its connection, a file, an
