@@ -66,6 +66,8 @@ export type Source = "cache" | "peer" | "mirror" | "revalidated" | "stale" | "no
 export interface PipelineResult {
   readonly response: Response;
   readonly source: Source;
+  /** The URL a download came from, for the request log. */
+  readonly upstream?: string;
 }
 
 /** Serves archive files to apt from the cache or the mirrors. */
@@ -369,7 +371,7 @@ export class AptPipeline {
           (start, end) => download.stream(start, end),
           { "x-apt-dht-source": outcome.source },
         );
-        return { response, source: outcome.source };
+        return { response, source: outcome.source, upstream: outcome.upstream };
       }
       case "not-modified": // only revalidations ask for a 304, and they answer it themselves
         return { response: textResponse(502, "unexpected 304 from upstream"), source: "none" };

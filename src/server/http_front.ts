@@ -224,7 +224,7 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
       line(500, "none", 0);
       return textResponse(500, "internal error");
     }
-    const { response, source } = result;
+    const { response, source, upstream } = result;
     const declared = Number(response.headers.get("content-length") ?? NaN);
     if (!response.body || (source !== "mirror" && source !== "peer")) {
       // Cache hits keep Deno's direct file-to-socket path: count the declared length.
@@ -235,7 +235,12 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
     }
     const counted = countBytes(response.body, (bytes, ending) => {
       deps.counters.served(source, bytes);
-      line(response.status, source, bytes, ending === "complete" ? {} : { ending });
+      line(
+        response.status,
+        source,
+        bytes,
+        ending === "complete" ? { upstream } : { upstream, ending },
+      );
     });
     return new Response(counted, { status: response.status, headers: response.headers });
   }

@@ -110,6 +110,15 @@ export class Download {
       inPieces: large,
       addresses: this.deps.client,
     });
+    const log = this.deps.log;
+    if (log.enabled("debug")) {
+      log.debug("download.plan", {
+        key: this.key,
+        peers: plan.peers.length,
+        in_pieces: plan.peers.length > 0 && large && !!expected?.sha256,
+        hash: expected?.sha256 ? "sha256" : expected ? "weaker" : "none",
+      });
+    }
     if (plan.peers.length && large && expected?.sha256) {
       // A large file: in checked pieces from all peers at once (and the mirror for what they lack).
       try {
@@ -122,6 +131,7 @@ export class Download {
     let lastError: Error | undefined;
     for (const source of plan) {
       if (this.#abort.signal.aborted) break;
+      log.debug("download.try", { key: this.key, upstream: source.url, peer: !!source.peer });
       const started = performance.now();
       if (source.peer) this.deps.peers?.busy?.(source.peer, 1);
       try {
@@ -237,6 +247,7 @@ export class Download {
         etag,
         lastModified,
         source: peer ? "peer" : "mirror",
+        upstream: url,
       });
     // A peer's bytes are all held back, so apt hears of them only once they verified.
     if (!peer) settleBody();
@@ -376,7 +387,8 @@ export class Download {
       sink: this.#sink,
       claims: this.#claims,
       report: (source, report) => this.#report(source, report),
-      announceBody: (size) => this.#settleWith({ kind: "body", size, source: "peer" }),
+      announceBody: (size) =>
+        this.#settleWith({ kind: "body", size, source: "peer", upstream: "peers" }),
       busy: (source, delta) => source.peer && peers.busy?.(source.peer, delta),
       onListChosen: (choice) =>
         this.deps.log.info("download.piece_list", { key: this.key, ...choice }),

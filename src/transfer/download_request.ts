@@ -24,6 +24,8 @@ export type DownloadOutcome =
     readonly etag?: string;
     /** Who answered first: a peer or a mirror. */
     readonly source: "peer" | "mirror";
+    /** The URL that answered ("peers" for a file in pieces from several), for the request log. */
+    readonly upstream?: string;
   }
   | { readonly kind: "not-modified" }
   | { readonly kind: "status"; readonly status: number }

@@ -204,3 +204,26 @@ Deno.test("leftover partial downloads are cleared at start", async () => {
   await using daemon = await startTestDaemon({}, dir);
   assert.deepEqual([...Deno.readDirSync(`${daemon.cacheDir}/.partial`)], []);
 });
+
+Deno.test("the request line names the upstream that served, and debug logs each step of the download", async () => {
+  await using t = await setup();
+  await writeFile(t.root, "debian/pool/main/s/steps/steps_1_all.deb", bytes(20_000, 9));
+  const path = `${t.mirror.authority}/debian/pool/main/s/steps/steps_1_all.deb`;
+  const response = await fetch(`${t.daemon.base}/${path}`);
+  await response.arrayBuffer();
+  await t.daemon.pipeline.idle();
+  const lines = t.daemon.logLines.join("\n");
+  const upstream = `http://${t.mirror.authority}/debian/pool/main/s/steps/steps_1_all.deb`;
+  assert.match(
+    lines,
+    new RegExp(`DEBUG download\\.plan key=${path} peers=0 in_pieces=false hash=none`),
+  );
+  assert.match(
+    lines,
+    new RegExp(`DEBUG download\\.try key=${path} upstream=${upstream} peer=false`),
+  );
+  assert.match(
+    lines,
+    new RegExp(`INFO http\\.request .*status=200 source=mirror .*upstream=${upstream}`),
+  );
+});
