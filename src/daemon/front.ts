@@ -74,6 +74,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
       listen: () => `${config.server.listen}:${listen.port}`,
       cache: () => cache.stats(),
       dht: () => deps.peerSide?.node?.stats(),
+      dhtBootstrap: () => config.dht.bootstrap.length,
       allTime: () => deps.totals.totals(),
       peers: () => deps.peerRecords.all(),
       releases: () => index.releases.all(),

@@ -88,3 +88,34 @@ Deno.test("a browser's /favicon.ico gets 204 and is not counted as refused", asy
   const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
   assert.match(metrics, /^aptdht_refused_requests_total 1$/m);
 });
+
+Deno.test("the status page shows a DHT with no bootstrap and no nodes as waiting, not as a fault", async () => {
+  const { statusHtml } = await import("../../src/server/status/html.ts");
+  const page = (nodes: number, bootstrap: number) =>
+    statusHtml(statusSnapshot({
+      version: "1",
+      counters: new TrafficCounters(),
+      activeDownloads: () => 0,
+      dht: () => ({
+        id: "ab".repeat(20),
+        address: "0.0.0.0",
+        port: 1,
+        nodes,
+        buckets: 1,
+        storedInfoHashes: 0,
+        storedPeers: 0,
+        storedItems: 0,
+        pendingQueries: 0,
+        counters: new DhtCounters(),
+      }),
+      dhtBootstrap: () => bootstrap,
+    }));
+  const state = (html: string) =>
+    /<td class="([^"]*)" data-stat="dht\.reachable"[^>]*>([^<]*)</.exec(html)!;
+  const waiting = state(page(0, 0));
+  assert.equal(waiting[1], "");
+  assert.match(waiting[2], /waiting to be joined: no bootstrap node configured/);
+  const stuck = state(page(0, 2)); // told where to join, and nobody answers: a fault
+  assert.equal(stuck[1], "bad");
+  assert.match(stuck[2], /not joined/);
+});

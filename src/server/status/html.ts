@@ -106,11 +106,17 @@ function dht(s: StatusSnapshot): string {
       figure(`dht.counters.timeoutsByMethod.${m}`, d.counters.timeoutsByMethod[m] ?? 0)
     }</td></tr>`
   ).join("");
+  // Nobody to join through, and nobody has come: as configured, not a fault.
+  const waiting = !d.reachable && d.nodes === 0 && d.bootstrap_nodes === 0;
   return `<section><h2>DHT</h2><table>
 <tr><th>state</th><td class="${
-    d.reachable ? "good" : "bad"
+    d.reachable ? "good" : waiting ? "" : "bad"
   }" data-stat="dht.reachable" data-value="${d.reachable}">${
-    d.reachable ? "joined: nodes answer" : "not joined (no node has answered)"
+    d.reachable
+      ? "joined: nodes answer"
+      : waiting
+      ? "waiting to be joined: no bootstrap node configured (dht.bootstrap)"
+      : "not joined (no node has answered)"
   }</td></tr>
 <tr><th>nodes in the routing table</th><td class="n">${figure("dht.nodes", d.nodes)}</td></tr>
 <tr><th>estimated network size</th><td class="n">${

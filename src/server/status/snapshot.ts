@@ -37,6 +37,8 @@ export interface StatusSource {
   /** Where the daemon listens for apt and peers (`address:port`). */
   readonly listen?: () => string;
   readonly dht?: () => DhtStats | undefined;
+  /** How many bootstrap nodes are configured (none: the node waits to be joined). */
+  readonly dhtBootstrap?: () => number;
   /** Totals over every run, from the database. */
   readonly allTime?: () => Totals;
   /** Files and bytes in the cache. */
@@ -86,6 +88,7 @@ export function statusSnapshot(source: StatusSource) {
         ...dht,
         // Reachable: it knows nodes and has heard answers (it can also be reached if they answer).
         reachable: dht.nodes > 0 && dht.counters.responsesReceived > 0,
+        bootstrap_nodes: source.dhtBootstrap?.() ?? 0,
       }
       : null,
     peers: (source.peers?.() ?? []).map((p) => ({
