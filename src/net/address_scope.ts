@@ -7,47 +7,34 @@
  * @module
  */
 
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
+import { CidrSet, parseCidr } from "./cidr.ts";
 
 /** Where an address is. */
 export type AddressScope = "loopback" | "link-local" | "private" | "public";
 
-function blocks(v4: readonly string[], v6: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const cidr of v4) {
-    const [net, bits] = cidr.split("/");
-    list.addSubnet(net, Number(bits), "ipv4");
-  }
-  for (const cidr of v6) {
-    const [net, bits] = cidr.split("/");
-    list.addSubnet(net, Number(bits), "ipv6");
-  }
-  return list;
-}
+const blocks = (cidrs: readonly string[]) => new CidrSet(cidrs.map((c) => parseCidr(c)!));
 
-// 0.0.0.0 and :: reach this machine on Linux; BlockList matches IPv4-mapped IPv6 too.
-const LOOPBACK = blocks(["127.0.0.0/8", "0.0.0.0/8"], ["::1/128", "::/128"]);
-const LINK_LOCAL = blocks(["169.254.0.0/16"], ["fe80::/10"]);
+// 0.0.0.0 and :: reach this machine on Linux; CidrSet matches IPv4-mapped IPv6 too.
+const LOOPBACK = blocks(["127.0.0.0/8", "0.0.0.0/8", "::1/128", "::/128"]);
+const LINK_LOCAL = blocks(["169.254.0.0/16", "fe80::/10"]);
 // RFC 1918, shared address space, benchmarking, multicast and reserved; ULA and multicast.
-const PRIVATE = blocks(
-  [
-    "10.0.0.0/8",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "100.64.0.0/10",
-    "198.18.0.0/15",
-    "224.0.0.0/3",
-  ],
-  ["fc00::/7", "ff00::/8"],
-);
+const PRIVATE = blocks([
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "198.18.0.0/15",
+  "224.0.0.0/3",
+  "fc00::/7",
+  "ff00::/8",
+]);
 
 /** The scope of an IP address (literal, without brackets); a name is not an address: undefined. */
 export function addressScope(address: string): AddressScope | undefined {
-  const family = isIP(address);
-  if (family === 0) return undefined;
-  const type = family === 4 ? "ipv4" : "ipv6";
-  if (LOOPBACK.check(address, type)) return "loopback";
-  if (LINK_LOCAL.check(address, type)) return "link-local";
-  if (PRIVATE.check(address, type)) return "private";
+  if (isIP(address) === 0) return undefined;
+  if (LOOPBACK.has(address)) return "loopback";
+  if (LINK_LOCAL.has(address)) return "link-local";
+  if (PRIVATE.has(address)) return "private";
   return "public";
 }
