@@ -5,6 +5,7 @@
  * @module
  */
 
+import { unmappedAddress } from "../net/mod.ts";
 import type { Endpoint } from "./krpc/compact.ts";
 
 /** A datagram received. */
@@ -53,7 +54,10 @@ export class UdpSocket implements DatagramSocket {
       }
       const [view, addr] = received;
       const from = addr as Deno.NetAddr;
-      yield { data: view.slice(), from: { address: unmapped(from.hostname), port: from.port } };
+      // An IPv4 peer reaching a socket bound to `::` arrives as `::ffff:a.b.c.d`: it is an
+      // IPv4 node (nodes, not nodes6; a 6-byte `ip`; BEP 42 on IPv4).
+      const address = unmappedAddress(from.hostname);
+      yield { data: view.slice(), from: { address, port: from.port } };
     }
   }
 
@@ -62,13 +66,4 @@ export class UdpSocket implements DatagramSocket {
     this.#closed = true;
     this.#conn.close();
   }
-}
-
-/**
- * An IPv4 peer reaching a socket bound to `::` arrives as `::ffff:a.b.c.d`:
- * it is an IPv4 node (nodes, not nodes6; a 6-byte `ip`; BEP 42 on IPv4).
- */
-export function unmapped(address: string): string {
-  const v4 = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(address);
-  return v4 ? v4[1] : address;
 }

@@ -68,6 +68,12 @@ export function parseIPv6(text: string): bigint | undefined {
   return all.reduce((acc, group) => (acc << 16n) | BigInt(group), 0n);
 }
 
+/** An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) as the IPv4 address it is; others unchanged. */
+export function unmappedAddress(address: string): string {
+  const v4 = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(address);
+  return v4 ? v4[1] : address;
+}
+
 /** An address of either family in IPv6 form for the BlockList, or undefined. */
 function inV6Space(text: string): string | undefined {
   if (parseIPv4(text) !== undefined) return `::ffff:${text}`;

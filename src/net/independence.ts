@@ -7,12 +7,11 @@
  */
 
 import { isIP } from "node:net";
-import { parseIPv4, parseIPv6 } from "./cidr.ts";
+import { parseIPv4, parseIPv6, unmappedAddress } from "./cidr.ts";
 
 /** The network an address belongs to, for counting parties: its /24 or /48 (IPv4-mapped as IPv4). */
 export function networkOf(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const bare = mapped ?? address;
+  const bare = unmappedAddress(address);
   if (isIP(bare) === 4) {
     const value = parseIPv4(bare)!;
     return `v4:${value >>> 8}`;
