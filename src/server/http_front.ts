@@ -10,7 +10,7 @@ import type { MirrorAlias } from "../config/mod.ts";
 import type { CacheStore } from "../cache/mod.ts";
 import { serveCached } from "./cached_response.ts";
 import type { PeerRecords, UploadLimiter } from "../peers/mod.ts";
-import { addressInAny, type Cidr } from "../net/mod.ts";
+import { addressInAny, type Cidr, isLocalAddress } from "../net/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
   receivedRequestHeadBytes,
@@ -79,19 +79,18 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
     if (next.allowedClients !== settings.allowedClients) verdicts.clear(); // judge everyone again
     settings = next;
   };
-  // This machine's addresses, listed again at most every 10 s (a syscall each time).
-  let own = { at: -Infinity, addresses: new Set<string>() };
-  const isOwnAddress = (address: string) => {
-    if (address === "::1" || address.startsWith("127.") || address === "0.0.0.0") return true;
-    if (performance.now() - own.at > 10_000) {
-      let listed: string[] = [];
-      try {
-        listed = Deno.networkInterfaces().map((i) => i.address);
-      } catch { /* no permission: loopback only */ }
-      own = { at: performance.now(), addresses: new Set(listed) };
+  // This machine's interfaces, listed again at most every 10 s (a syscall each time).
+  const listed = { at: -Infinity, interfaces: [] as readonly { address: string }[] };
+  const interfaces = () => {
+    if (performance.now() - listed.at > 10_000) {
+      listed.at = performance.now(); // first: without permission to list, not asked per request
+      listed.interfaces = Deno.networkInterfaces();
     }
-    return own.addresses.has(address);
+    return listed.interfaces;
   };
+  // 0.0.0.0 reaches this machine as well (address_scope.ts counts it as loopback too).
+  const isOwnAddress = (address: string) =>
+    address === "0.0.0.0" || isLocalAddress(address, interfaces);
   return { handle, reconfigure };
   async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
     const started = performance.now();

@@ -142,9 +142,10 @@ export interface TargetContext {
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
   /**
    * Whether an IP address is this machine's. A target on our port whose host
-   * is another machine's address is a proxy request to a mirror that happens
-   * to use our port number. Names are taken as ours on our port: resolving
-   * each would cost a lookup per new name.
+   * is another machine's address is ours only with a rewrite-shaped path (as
+   * behind NAT); otherwise it is a proxy request to a mirror that happens to
+   * use our port number. Names are taken as ours on our port: resolving each
+   * would cost a lookup per new name.
    */
   readonly isOwnAddress?: (address: string) => boolean;
 }
