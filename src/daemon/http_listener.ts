@@ -64,8 +64,7 @@ export class HttpListener implements Component {
       if (this.#stopping || this.#server !== server) return;
       log.error("http.listener_failed", { error, retry_ms: this.#backoffMs });
       this.#spare.release();
-      this.#retry = setTimeout(() => this.#listenAgain(), this.#backoffMs);
-      this.#backoffMs = Math.min(RELISTEN_MAX_MS, this.#backoffMs * 2);
+      this.#listenLater();
     });
     return { listening };
   }
@@ -83,9 +82,14 @@ export class HttpListener implements Component {
     } catch (error) {
       // Could not even bind (no descriptor yet): try again later.
       this.deps.log.error("http.listen_failed", { error, retry_ms: this.#backoffMs });
-      this.#retry = setTimeout(() => this.#listenAgain(), this.#backoffMs);
-      this.#backoffMs = Math.min(RELISTEN_MAX_MS, this.#backoffMs * 2);
+      this.#listenLater();
     }
+  }
+
+  /** Listens again after the backoff, which doubles (up to RELISTEN_MAX_MS) each time. */
+  #listenLater(): void {
+    this.#retry = setTimeout(() => this.#listenAgain(), this.#backoffMs);
+    this.#backoffMs = Math.min(RELISTEN_MAX_MS, this.#backoffMs * 2);
   }
 
   async drain(graceMs: number): Promise<void> {
