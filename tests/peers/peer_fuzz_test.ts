@@ -10,22 +10,9 @@ import assert from "node:assert/strict";
 import { get, POOL, readIndexes, startPeerWorld } from "../helpers/peer_world.ts";
 import { startFakePeer } from "../helpers/fake_peer.ts";
 import { assertBytes } from "../helpers/bytes_assert.ts";
+import { seededRandom } from "../helpers/seeded_random.ts";
 
 const ROUNDS = 12;
-
-function random(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { int, pick: <T>(items: readonly T[]): T => items[int(items.length)] };
-}
 
 for (const [label, size] of [["whole", 300_000], ["in pieces", 1_600_000]] as const) {
   Deno.test({
@@ -34,7 +21,7 @@ for (const [label, size] of [["whole", 300_000], ["in pieces", 1_600_000]] as co
     sanitizeOps: false,
     async fn() {
       const seed = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 1_000_000);
-      const r = random(seed + size);
+      const r = seededRandom(seed + size);
       await using world = await startPeerWorld(size, 70 + size % 7);
       const lies: string[] = [];
       const respond = (_request: Request, honest: () => Response): Response => {

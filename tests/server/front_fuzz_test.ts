@@ -10,26 +10,11 @@ import assert from "node:assert/strict";
 import { startTestDaemon } from "../helpers/daemon.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { bytes, writeFile } from "../helpers/archive.ts";
+import { seededRandom } from "../helpers/seeded_random.ts";
 
 const REQUESTS = 1500;
 const CONCURRENCY = 8;
 const POOL = "debian/pool/main/f/fuzz/fuzz_1_all.deb";
-
-/** xorshift32, seeded: a failure can be replayed with its seed. */
-function random(seed: number) {
-  let x = seed >>> 0 || 1;
-  const next = () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { int, pick };
-}
 
 /** Sends `head` on a fresh connection; the status line's code, "closed", or "hung". */
 async function send(port: number, head: Uint8Array): Promise<number | "closed" | "hung"> {
@@ -68,7 +53,7 @@ Deno.test({
       upstream: { response_timeout: 2, idle_timeout: 2 },
     });
     const seed = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 1_000_000);
-    const r = random(seed);
+    const r = seededRandom(seed);
     const ours = `127.0.0.1:${daemon.port}`;
     const segment = () =>
       r.pick([
