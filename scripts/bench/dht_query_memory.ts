@@ -12,43 +12,18 @@
 import { parseArgs } from "node:util";
 import { randomId } from "../../src/dht/mod.ts";
 import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
+import { startFloodTarget } from "../../tests/helpers/flood_target.ts";
 import { writeResults } from "./results.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { seconds: { type: "string" } } });
 const SECONDS = Number(values.seconds ?? 120);
 const PER_SECOND = 500;
 const SOURCES = 1_000;
-const TARGET = new URL("../../tests/helpers/dht_flood_target.ts", import.meta.url).pathname;
 
-const child = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", "--unstable-net", "--v8-flags=--expose-gc", TARGET],
-  stdin: "piped",
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-const writer = child.stdin.getWriter();
-let pending = "";
-async function nextLine(): Promise<string> {
-  while (!pending.includes("\n")) {
-    const { done, value } = await lines.read();
-    if (done) throw new Error("target exited");
-    pending += value;
-  }
-  const at = pending.indexOf("\n");
-  const line = pending.slice(0, at);
-  pending = pending.slice(at + 1);
-  return line;
-}
-async function measure() {
-  await writer.write(new TextEncoder().encode("measure\n"));
-  return JSON.parse(await nextLine()) as { rss: number; heapUsed: number; storedPeers: number };
-}
-
+const flood = await startFloodTarget();
 const sockets: Deno.DatagramConn[] = [];
 try {
-  const { port } = JSON.parse(await nextLine());
-  const target = { transport: "udp" as const, hostname: "127.0.0.1", port };
+  const target = { transport: "udp" as const, hostname: "127.0.0.1", port: flood.port };
   for (let i = 0; i < SOURCES; i++) {
     sockets.push(Deno.listenDatagram({
       transport: "udp",
@@ -68,7 +43,7 @@ try {
   });
   const samples: { second: number; rss_mb: number; heap_mb: number; stored_peers: number }[] = [];
   const sample = async (second: number) => {
-    const m = await measure();
+    const m = await flood.measure();
     const row = {
       second,
       rss_mb: Math.round(m.rss / 1e6),
@@ -144,10 +119,6 @@ try {
       socket.close();
     } catch { /* closed */ }
   }
-  await writer.close().catch(() => {});
-  try {
-    child.kill("SIGKILL");
-  } catch { /* gone */ }
-  await child.status;
+  await flood[Symbol.asyncDispose]();
 }
 Deno.exit(0);

@@ -14,20 +14,10 @@ import {
   randomId,
 } from "../../src/dht/mod.ts";
 import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
+import { type FloodMeasure, startFloodTarget } from "../helpers/flood_target.ts";
 
-const TARGET = new URL("../helpers/dht_flood_target.ts", import.meta.url).pathname;
 const PACKETS = 250_000;
 const SOURCES = 1_000;
-
-interface Measure {
-  heapUsed: number;
-  external: number;
-  rss: number;
-  storedPeers: number;
-  storedInfoHashes: number;
-  storedItems: number;
-  gc: boolean;
-}
 
 const tid = () => crypto.getRandomValues(new Uint8Array(2));
 
@@ -37,35 +27,11 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-net", "--v8-flags=--expose-gc", TARGET],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const writer = child.stdin.getWriter();
-    let pending = "";
-    const nextLine = async (): Promise<string> => {
-      while (!pending.includes("\n")) {
-        const { done, value } = await lines.read();
-        if (done) throw new Error("target exited");
-        pending += value;
-      }
-      const at = pending.indexOf("\n");
-      const line = pending.slice(0, at);
-      pending = pending.slice(at + 1);
-      return line;
-    };
-    const measure = async (): Promise<Measure> => {
-      await writer.write(new TextEncoder().encode("measure\n"));
-      return JSON.parse(await nextLine());
-    };
+    await using flood = await startFloodTarget();
     const sockets: Deno.DatagramConn[] = [];
     try {
-      const { port } = JSON.parse(await nextLine());
-      const target = { transport: "udp" as const, hostname: "127.0.0.1", port };
-      const before = await measure();
+      const target = { transport: "udp" as const, hostname: "127.0.0.1", port: flood.port };
+      const before = await flood.measure();
       assert.ok(before.gc, "measured after a full GC");
       for (let i = 0; i < SOURCES; i++) {
         const hostname = `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
@@ -157,8 +123,8 @@ Deno.test({
         if (sent % 500 === 0) await new Promise((r) => setTimeout(r, 0)); // let the sends go out
       }
       await new Promise((r) => setTimeout(r, 2000)); // the target works through its backlog
-      const after = await measure();
-      const used = (m: Measure) => m.heapUsed + m.external;
+      const after = await flood.measure();
+      const used = (m: FloodMeasure) => m.heapUsed + m.external;
       const grew = used(after) - used(before);
       console.log(
         `flood: ${sent} packets in ${Date.now() - started} ms; heap + external ${
@@ -187,11 +153,6 @@ Deno.test({
       );
     } finally {
       for (const socket of sockets) socket.close();
-      await writer.close().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.status;
     }
   },
 });
