@@ -24,6 +24,28 @@ export const MAX_PACKET_BYTES = 1472;
 export const MAX_NODES_IN_REPLY = K;
 /** Peers put in one get_peers reply before trimming to the packet size. */
 export const VALUES_PER_REPLY = 100;
+/**
+ * Values in one datagram, containers included: a KRPC message has a few
+ * dozen, the largest answers seen (get_peers with 100 values or more) a
+ * few hundred. Past it the datagram is malformed, before any more work.
+ */
+export const MAX_KRPC_ITEMS = 1024;
+/** `want` entries looked at: there are two families ("n4", "n6"), the rest are ignored. */
+export const MAX_WANT_READ = 4;
+/**
+ * Nodes read from one `nodes` or `nodes6` string: BEP 5 sends K (8),
+ * bittorrent-dht sends 20; the rest of a longer list is dropped.
+ */
+export const MAX_NODES_READ = 32;
+/** Peers read from one answer's `values`: we send at most VALUES_PER_REPLY; the rest is dropped. */
+export const MAX_VALUES_READ = 200;
+/**
+ * Candidates one lookup keeps, nearest first: every answer adds up to
+ * MAX_NODES_READ per family, and inserting keeps the list sorted, so an
+ * unbounded list would make a long lookup quadratic. The farthest
+ * not-yet-asked candidates go first.
+ */
+export const MAX_LOOKUP_CANDIDATES = 512;
 /** Malformed packets shorter than this get no error reply (no amplification of tiny junk). */
 export const MIN_BYTES_FOR_ERROR_REPLY = 24;
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { ALPHA, K, LOOKUP_STALE_MS } from "./constants.ts";
+import { ALPHA, K, LOOKUP_STALE_MS, MAX_LOOKUP_CANDIDATES } from "./constants.ts";
 import type { Clock } from "./clock.ts";
 import type { Contact } from "./krpc/compact.ts";
 import type { QueryArgs } from "./krpc/messages.ts";
@@ -98,6 +98,13 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
     let i = candidates.length;
     while (i > 0 && compareDistance(target, candidates[i - 1].contact.id, contact.id) > 0) i--;
     candidates.splice(i, 0, candidate);
+    if (candidates.length > MAX_LOOKUP_CANDIDATES) dropFarthestNew();
+  };
+  // Bounded list: the farthest candidate not yet asked goes (asked ones hold state we need).
+  const dropFarthestNew = () => {
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      if (candidates[i].state === "new") return void candidates.splice(i, 1);
+    }
   };
   for (const seed of context.seeds(target)) add(seed, 1);
 

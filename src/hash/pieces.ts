@@ -7,7 +7,7 @@
  * @module
  */
 
-import bencode from "bencode";
+import { type BencodeValue, decodeBencode, encodeBencode } from "../bencode/mod.ts";
 import { createHash, type Hash } from "node:crypto";
 import { sha1 } from "./sha1.ts";
 
@@ -15,6 +15,9 @@ import { sha1 } from "./sha1.ts";
 export const PIECE_BYTES = 512 * 1024;
 /** Bytes of one piece digest (SHA-1). */
 export const PIECE_HASH_BYTES = 20;
+
+/** Values a piece list may hold: the dictionary, its four entries, room for a few unknown ones. */
+const PIECE_LIST_ITEMS = 8;
 
 /** A decoded piece list. */
 export interface PieceList {
@@ -76,7 +79,7 @@ export function pieceDigest(bytes: Uint8Array): Uint8Array {
 
 /** Bencodes a piece list. */
 export function encodePieceList(list: PieceList): Uint8Array {
-  return bencode.encode({
+  return encodeBencode({
     hash: "sha1",
     length: list.length,
     "piece length": list.pieceLength,
@@ -91,12 +94,17 @@ export function maxPieceListBytes(length: number): number {
 
 /** Decodes and checks a piece list against the length the index gives for the file. */
 export function decodePieceList(bytes: Uint8Array, expectedLength: number): PieceList {
-  let raw: Record<string, unknown>;
+  let decoded: BencodeValue;
   try {
-    raw = bencode.decode(bytes) as Record<string, unknown>;
+    // A flat dictionary of four entries: anything deeper or longer is not a piece list.
+    decoded = decodeBencode(bytes, { maxDepth: 1, maxItems: PIECE_LIST_ITEMS });
   } catch (error) {
     throw new PieceListError(`not bencode: ${(error as Error).message}`);
   }
+  if (typeof decoded !== "object" || Array.isArray(decoded) || decoded instanceof Uint8Array) {
+    throw new PieceListError("not a dictionary");
+  }
+  const raw = decoded;
   const { length, pieces } = raw;
   const pieceLength = raw["piece length"];
   const hash = raw.hash instanceof Uint8Array ? new TextDecoder().decode(raw.hash) : undefined;

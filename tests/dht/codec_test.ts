@@ -155,3 +155,62 @@ Deno.test("encodeWithin() trims a reply with thousands of peers and nodes to 147
   if (decoded.kind === "response") assert.ok((decoded.body.values?.length ?? 0) > 100);
   assert.ok(encodeMessage(message).length > 10_000);
 });
+
+Deno.test("decodeMessage() refuses hostile bencode at once, as a malformed packet with no answer", () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+  const ping = new TextDecoder("latin1").decode(
+    encodeMessage({ kind: "query", tid, method: "ping", args: { id }, readOnly: false }),
+  );
+  const hostile = [
+    "d-3:",
+    "l-3:",
+    "d-04:",
+    "d-9999999999:",
+    ping.replace("2:id20:", "2:id-20:"),
+    ping.replace("1:q4:ping", "1:q-4:ping"),
+    `d1:t2:aa1:y1:q1:al${"l".repeat(200)}`,
+    `d1:ad2:id20:${"x".repeat(20)}e1:q4:ping1:t2:aa1:y1:qe trailing`,
+  ];
+  for (const input of hostile) {
+    const started = performance.now();
+    assert.throws(() => decodeMessage(text(input)), (error: unknown) => {
+      assert.ok(error instanceof KrpcDecodeError, String(error));
+      assert.match(error.reason, /not bencode: /);
+      assert.equal(error.tid, undefined); // nothing decoded, nothing to answer
+      return true;
+    }, input);
+    assert.ok(performance.now() - started < 50, `${input}: ${performance.now() - started} ms`);
+  }
+});
+
+Deno.test("decodeMessage() reads a bounded part of long lists: want, nodes, values, and items in all", () => {
+  const node = (i: number) =>
+    encodeNodes([{ id: randomId(), address: `10.0.${i >> 8}.${i & 255}`, port: 1 }], 4);
+  const nodes = new Uint8Array(100 * 26);
+  for (let i = 0; i < 100; i++) nodes.set(node(i + 1), i * 26);
+  const answer = decodeMessage(bencode.encode({
+    t: tid,
+    y: "r",
+    r: {
+      id,
+      nodes,
+      values: Array.from(
+        { length: 900 },
+        (_, i) => encodePeer({ address: "10.1.2.3", port: i + 1 }),
+      ),
+    },
+  }));
+  assert.ok(answer.kind === "response");
+  assert.equal(answer.body.nodes?.length, 32);
+  assert.equal(answer.body.values?.length, 200);
+  const query = decodeMessage(bencode.encode({
+    t: tid,
+    y: "q",
+    q: "find_node",
+    a: { id, target, want: ["xx", "yy", "zz", "n4", "n6"] },
+  }));
+  assert.ok(query.kind === "query" && query.method === "find_node");
+  assert.deepEqual(query.args.want, ["n4"]); // the fifth entry is past the four looked at
+  const tooMany = bencode.encode({ t: tid, y: "r", r: { id, values: Array(1100).fill(0) } });
+  assert.throws(() => decodeMessage(tooMany), /more than 1024 items/);
+});

@@ -44,3 +44,29 @@ Deno.test("piece lists round-trip through bencode and are checked against the ex
   // Two 512 KiB pieces plus framing fit in a BEP 44 item; a 24 MiB file would not.
   assert.ok(encoded.length < 1000);
 });
+
+Deno.test("decodePieceList() refuses hostile bencode at once (a peer can name the hash of d-3: and serve it)", () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+  const valid = new TextDecoder("latin1").decode(
+    encodePieceList({ length: 10, pieceLength: PIECE_BYTES, pieces: new Uint8Array(20) }),
+  );
+  const hostile = [
+    "d-3:",
+    "l-3:",
+    "d-04:",
+    "d-9999999999:",
+    valid.replace("6:pieces20:", "6:pieces-20:"),
+    valid.replace("4:hash", "-4:hash"),
+    `d4:hashl${"l".repeat(100)}`,
+  ];
+  for (const input of hostile) {
+    const started = performance.now();
+    assert.throws(() => decodePieceList(text(input), 10), (error: unknown) => {
+      assert.ok(error instanceof PieceListError, String(error));
+      assert.match(error.message, /not bencode: /);
+      return true;
+    }, input);
+    assert.ok(performance.now() - started < 50, `${input}: ${performance.now() - started} ms`);
+  }
+  assert.equal(decodePieceList(text(valid), 10).length, 10);
+});

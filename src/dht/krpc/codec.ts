@@ -8,8 +8,22 @@
  * @module
  */
 
-import bencode from "bencode";
-import { ID_BYTES, MAX_PACKET_BYTES } from "../constants.ts";
+import {
+  Bencoded,
+  type BencodeDict,
+  decodeBencode,
+  type Encodable,
+  encodeBencode,
+  isBencodeDict,
+} from "../../bencode/mod.ts";
+import {
+  ID_BYTES,
+  MAX_KRPC_ITEMS,
+  MAX_NODES_READ,
+  MAX_PACKET_BYTES,
+  MAX_VALUES_READ,
+  MAX_WANT_READ,
+} from "../constants.ts";
 import {
   type Contact,
   decodeNodes,
@@ -51,12 +65,8 @@ const METHODS = new Set<QueryMethod>([
 /** Our client version, sent as the top-level `v` (BEP 20 style: two letters, two bytes). */
 const CLIENT_VERSION = Uint8Array.of(0x41, 0x44, 0x00, 0x01); // "AD" 0.1
 
-type Dict = Record<string, unknown>;
-
-function isDict(value: unknown): value is Dict {
-  return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    !(value instanceof Uint8Array);
-}
+type Dict = BencodeDict;
+const isDict = isBencodeDict;
 
 function bytesField(
   dict: Dict,
@@ -85,18 +95,20 @@ function optionalBytes(
 function wantField(dict: Dict): Want[] | undefined {
   const want = dict.want;
   if (!Array.isArray(want)) return undefined;
-  const out = want.filter((w): w is Uint8Array => w instanceof Uint8Array).map((w) =>
-    text.decode(w)
-  )
-    .filter((w): w is Want => w === "n4" || w === "n6");
-  return out.length ? out : undefined;
+  const out = new Set<Want>();
+  for (const w of want.slice(0, MAX_WANT_READ)) {
+    const family = w instanceof Uint8Array && w.length === 2 ? text.decode(w) : "";
+    if (family === "n4" || family === "n6") out.add(family);
+  }
+  return out.size ? [...out] : undefined;
 }
 
 /** Decodes one UDP payload. */
 export function decodeMessage(packet: Uint8Array): Message {
   let raw: unknown;
   try {
-    raw = bencode.decode(packet);
+    // Strict and linear: a hostile length or nesting fails here, before any other work.
+    raw = decodeBencode(packet, { maxItems: MAX_KRPC_ITEMS });
   } catch (error) {
     throw new KrpcDecodeError(`not bencode: ${(error as Error).message}`);
   }
@@ -185,7 +197,8 @@ function decodeQuery(raw: Dict, tid: Uint8Array): Query {
       return {
         ...base,
         method: "put",
-        args: { id, value: bencode.encode(args.v), token: bytesField(args, "token", tid) },
+        // Canonical on the wire (the decoder takes nothing else), so this is `v`'s exact bytes.
+        args: { id, value: encodeBencode(args.v), token: bytesField(args, "token", tid) },
       };
     }
   }
@@ -199,7 +212,7 @@ function decodeContacts(
   const value = optionalBytes(dict, key, tid);
   if (!value) return undefined;
   try {
-    return decodeNodes(value, key === "nodes" ? 4 : 6);
+    return decodeNodes(value, key === "nodes" ? 4 : 6, MAX_NODES_READ);
   } catch (error) {
     throw new KrpcDecodeError(`bad "${key}": ${(error as Error).message}`, tid);
   }
@@ -215,14 +228,14 @@ function decodeResponse(raw: Dict, tid: Uint8Array): Response {
   if (nodes6) body.nodes6 = nodes6;
   if (r.values !== undefined) {
     if (!Array.isArray(r.values)) throw new KrpcDecodeError('"values" must be a list', tid);
-    body.values = r.values.flatMap((v) => {
+    body.values = r.values.slice(0, MAX_VALUES_READ).flatMap((v) => {
       const peer = v instanceof Uint8Array ? decodePeer(v) : undefined;
       return peer ? [peer] : [];
     });
   }
   const token = optionalBytes(r, "token", tid);
   if (token) body.token = token;
-  if (r.v !== undefined) body.value = bencode.encode(r.v);
+  if (r.v !== undefined) body.value = encodeBencode(r.v);
   const response: Response = { kind: "response", tid, body };
   const ip = raw.ip instanceof Uint8Array ? decodePeer(raw.ip) : undefined;
   if (ip) response.ip = ip;
@@ -238,13 +251,13 @@ function decodeError(raw: Dict, tid: Uint8Array): Message {
     kind: "error",
     tid,
     code: e[0],
-    message: e[1] instanceof Uint8Array ? text.decode(e[1]).slice(0, 200) : "",
+    message: e[1] instanceof Uint8Array ? text.decode(e[1].subarray(0, 200)) : "",
   };
 }
 
 /** Encodes a message as it goes on the wire (without trimming). */
 export function encodeMessage(message: Message): Uint8Array {
-  const out: Dict = { t: message.tid, v: CLIENT_VERSION };
+  const out: Record<string, Encodable> = { t: message.tid, v: CLIENT_VERSION };
   switch (message.kind) {
     case "query": {
       out.y = "q";
@@ -255,12 +268,12 @@ export function encodeMessage(message: Message): Uint8Array {
     }
     case "response": {
       out.y = "r";
-      const r: Dict = { id: message.body.id };
+      const r: Record<string, Encodable> = { id: message.body.id };
       if (message.body.nodes) r.nodes = encodeNodes(message.body.nodes, 4);
       if (message.body.nodes6) r.nodes6 = encodeNodes(message.body.nodes6, 6);
       if (message.body.values) r.values = message.body.values.flatMap((p) => encodePeer(p) ?? []);
       if (message.body.token) r.token = message.body.token;
-      if (message.body.value) r.v = bencode.decode(message.body.value);
+      if (message.body.value) r.v = new Bencoded(message.body.value);
       out.r = r;
       if (message.ip) {
         const ip = encodePeer(message.ip);
@@ -273,10 +286,10 @@ export function encodeMessage(message: Message): Uint8Array {
       out.e = [message.code, message.message];
       break;
   }
-  return bencode.encode(out);
+  return encodeBencode(out);
 }
 
-function queryArgs(query: Query): Dict {
+function queryArgs(query: Query): Record<string, Encodable> {
   switch (query.method) {
     case "ping":
       return { id: query.args.id };
@@ -303,7 +316,7 @@ function queryArgs(query: Query): Dict {
     case "get":
       return { id: query.args.id, target: query.args.target };
     case "put":
-      return { id: query.args.id, v: bencode.decode(query.args.value), token: query.args.token };
+      return { id: query.args.id, v: new Bencoded(query.args.value), token: query.args.token };
   }
 }
 

@@ -91,13 +91,15 @@ export function encodeNodes(contacts: readonly Contact[], family: 4 | 6): Uint8A
 }
 
 /**
- * Splits a `nodes` (26-byte) or `nodes6` (38-byte) string. A ragged tail
- * is dropped and the whole entries kept, as other implementations do.
+ * Splits a `nodes` (26-byte) or `nodes6` (38-byte) string into at most
+ * `limit` contacts. A ragged tail is dropped and the whole entries kept,
+ * as other implementations do.
  */
-export function decodeNodes(bytes: Uint8Array, family: 4 | 6): Contact[] {
+export function decodeNodes(bytes: Uint8Array, family: 4 | 6, limit = Infinity): Contact[] {
   const size = ID_BYTES + (family === 4 ? 6 : 18);
+  const end = Math.min(bytes.length, limit * size);
   const out: Contact[] = [];
-  for (let i = 0; i + size <= bytes.length; i += size) {
+  for (let i = 0; i + size <= end; i += size) {
     const peer = decodePeer(bytes.subarray(i + ID_BYTES, i + size));
     if (peer) out.push({ id: bytes.slice(i, i + ID_BYTES), ...peer });
   }
