@@ -97,3 +97,19 @@ Deno.test(`no file in src/ is over ${MAX_LINES} lines`, async () => {
   await walk(new URL("src/", root));
   assert.deepEqual(long, []);
 });
+
+Deno.test("no file in src/ uses npm bencode: its decoder loops for ever on d-3: (src/bencode/ is ours)", async () => {
+  const info = JSON.parse(
+    new TextDecoder().decode(
+      (await new Deno.Command(Deno.execPath(), {
+        args: ["info", "--json", "main.ts"],
+        cwd: root,
+        stdout: "piped",
+      }).output()).stdout,
+    ),
+  );
+  const npm = (info.modules as { kind: string; npmPackage?: string }[])
+    .flatMap((m) => m.kind === "npm" && m.npmPackage ? [m.npmPackage] : []);
+  assert.ok(npm.length > 0, "the graph has npm packages");
+  assert.deepEqual(npm.filter((id) => id.startsWith("bencode@")), []);
+});
