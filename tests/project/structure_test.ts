@@ -8,15 +8,20 @@ import assert from "node:assert/strict";
 const root = new URL("../../", import.meta.url);
 const MAX_LINES = 450;
 
-/** src/ files and the src/ files each imports (types included), from `deno info`. */
-async function importGraph(): Promise<Map<string, string[]>> {
+/** `deno info --json main.ts`: every module main.ts loads. */
+async function mainInfo() {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", "main.ts"],
     cwd: root,
     stdout: "piped",
   }).output();
   assert.ok(output.success, "deno info failed");
-  const info = JSON.parse(new TextDecoder().decode(output.stdout));
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+/** src/ files and the src/ files each imports (types included), from `deno info`. */
+async function importGraph(): Promise<Map<string, string[]>> {
+  const info = await mainInfo();
   const prefix = new URL("src/", root).href;
   const graph = new Map<string, string[]>();
   for (const module of info.modules as { specifier: string; dependencies?: unknown[] }[]) {
@@ -99,15 +104,7 @@ Deno.test(`no file in src/ is over ${MAX_LINES} lines`, async () => {
 });
 
 Deno.test("no file in src/ uses npm bencode: its decoder loops for ever on d-3: (src/bencode/ is ours)", async () => {
-  const info = JSON.parse(
-    new TextDecoder().decode(
-      (await new Deno.Command(Deno.execPath(), {
-        args: ["info", "--json", "main.ts"],
-        cwd: root,
-        stdout: "piped",
-      }).output()).stdout,
-    ),
-  );
+  const info = await mainInfo();
   const npm = (info.modules as { kind: string; npmPackage?: string }[])
     .flatMap((m) => m.kind === "npm" && m.npmPackage ? [m.npmPackage] : []);
   assert.ok(npm.length > 0, "the graph has npm packages");
