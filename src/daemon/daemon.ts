@@ -14,7 +14,7 @@ import type { DhtNode } from "../dht/mod.ts";
 import { Logger } from "../log/mod.ts";
 import { type Announcer, PeerRecords } from "../peers/mod.ts";
 import type { AptPipeline } from "../server/mod.ts";
-import { TrafficCounters } from "../stats/mod.ts";
+import { LoopStalls, TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
 import { Archive } from "./archive.ts";
 import { Clients } from "./clients.ts";
@@ -69,6 +69,10 @@ export async function startDaemon(
   const instance = crypto.randomUUID().slice(0, INSTANCE_ID_LENGTH);
   const counters = new TrafficCounters();
   const parts = new Lifecycle();
+  // First to start, last to stop: a stall anywhere, start-up included, is seen.
+  const loop = parts.add(
+    new LoopStalls({ onReport: (ms) => log.warn("loop.stalled", { ms }) }),
+  );
 
   const storage = parts.add(await Storage.open(config, log));
   const archive = parts.add(new Archive({ live, storage, events, log }));
@@ -94,6 +98,7 @@ export async function startDaemon(
     totals,
     problems,
     listen,
+    loop,
     via: `apt-dht-${instance}`,
     log,
   });

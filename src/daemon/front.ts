@@ -16,7 +16,7 @@ import {
   type Problems,
   RequestLimits,
 } from "../server/mod.ts";
-import type { TrafficCounters } from "../stats/mod.ts";
+import type { LoopStalls, TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Archive } from "./archive.ts";
 import type { ListenPort } from "./listen_port.ts";
@@ -38,6 +38,7 @@ export interface FrontDeps {
   readonly totals: Totals;
   readonly problems: Problems;
   readonly listen: ListenPort;
+  readonly loop: LoopStalls;
   /** Our `Via` token (`apt-dht-<instance>`). */
   readonly via: string;
   readonly log: Logger;
@@ -71,6 +72,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
       version: VERSION,
       counters,
       activeDownloads: () => pipeline.activeDownloads,
+      loop: () => deps.loop.figures(),
       listen: () => `${config.server.listen}:${listen.port}`,
       cache: () => cache.stats(),
       dht: () => deps.peerSide?.node?.stats(),

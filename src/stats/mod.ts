@@ -6,3 +6,4 @@
 export * from "./counters.ts";
 export * from "./persisted.ts";
 export * from "./wire.ts";
+export * from "./loop_stalls.ts";

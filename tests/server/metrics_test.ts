@@ -40,6 +40,7 @@ Deno.test("/metrics says the snapshot in Prometheus text with conventional names
     version: "1.2.3",
     counters,
     activeDownloads: () => 2,
+    loop: () => ({ longestMsLastMinute: 250, reported: 3 }),
     cache: () => ({ files: 5, bytes: 12345 }),
     dht: () => ({
       id: "ab".repeat(20),
@@ -70,6 +71,9 @@ Deno.test("/metrics says the snapshot in Prometheus text with conventional names
   assert.equal(samples.get("aptdht_uploaded_bytes_total"), 700);
   assert.equal(samples.get("aptdht_cache_size_bytes"), 12345);
   assert.equal(samples.get("aptdht_downloads_in_progress"), 2);
+  assert.deepEqual(snapshot.event_loop, { longest_stall_ms_last_minute: 250, stalls_over_1s: 3 });
+  assert.equal(samples.get("aptdht_event_loop_longest_stall_seconds"), 0.25);
+  assert.equal(samples.get("aptdht_event_loop_stalls_total"), 3);
   assert.equal(samples.get('aptdht_dht_queries_sent_total{method="get_peers"}'), 2);
   assert.equal(samples.get('aptdht_dht_query_timeouts_total{method="get_peers"}'), 1);
   assert.equal(samples.get('aptdht_dht_queries_received_total{method="ping"}'), 1);

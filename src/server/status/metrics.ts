@@ -174,5 +174,18 @@ export function metricsText(s: StatusSnapshot): string {
         d.counters.malformed,
       );
   }
+  if (s.event_loop) {
+    m.add(
+      "aptdht_event_loop_longest_stall_seconds",
+      "gauge",
+      "The longest time the event loop was held up in the last minute.",
+      s.event_loop.longest_stall_ms_last_minute / 1000,
+    ).add(
+      "aptdht_event_loop_stalls_total",
+      "counter",
+      "Times the event loop was held up for more than a second.",
+      s.event_loop.stalls_over_1s,
+    );
+  }
   return m.toString();
 }

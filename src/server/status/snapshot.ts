@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Totals, TrafficCounters } from "../../stats/mod.ts";
+import type { LoopStallFigures, Totals, TrafficCounters } from "../../stats/mod.ts";
 import type { DhtStats } from "../../dht/mod.ts";
 import type { ReleaseTrustRecord } from "../../apt/release_trust.ts";
 import type { HashFailure } from "../../cache/mod.ts";
@@ -34,6 +34,8 @@ export interface StatusSource {
   readonly version: string;
   readonly counters: TrafficCounters;
   readonly activeDownloads: () => number;
+  /** The event loop's longest stall of the last minute. */
+  readonly loop?: () => LoopStallFigures;
   /** Where the daemon listens for apt and peers (`address:port`). */
   readonly listen?: () => string;
   readonly dht?: () => DhtStats | undefined;
@@ -64,6 +66,15 @@ function saved(bytes: Record<string, number>) {
   };
 }
 
+function loopFigures(figures: LoopStallFigures | undefined) {
+  return figures
+    ? {
+      longest_stall_ms_last_minute: figures.longestMsLastMinute,
+      stalls_over_1s: figures.reported,
+    }
+    : null;
+}
+
 /** The snapshot, as `/stats.json` gives it. */
 export type StatusSnapshot = ReturnType<typeof statusSnapshot>;
 
@@ -79,6 +90,7 @@ export function statusSnapshot(source: StatusSource) {
     started_at: new Date(source.counters.startedAt).toISOString(),
     uptime_seconds: Math.round((now - source.counters.startedAt) / 1000),
     active_downloads: source.activeDownloads(),
+    event_loop: loopFigures(source.loop?.()),
     ...session,
     all_time: allTime,
     saved: { session: saved(session.bytes), all_time: allTime ? saved(allTime.bytes) : null },
