@@ -157,9 +157,10 @@ Deno.test("encodeWithin() trims a reply with thousands of peers and nodes to 147
 });
 
 Deno.test("decodeMessage() refuses hostile bencode at once, as a malformed packet with no answer", () => {
-  const text = (s: string) => new TextEncoder().encode(s);
-  const ping = new TextDecoder("latin1").decode(
-    encodeMessage({ kind: "query", tid, method: "ping", args: { id }, readOnly: false }),
+  /** A binary string (one char per byte) as bytes. */
+  const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const ping = String.fromCharCode(
+    ...encodeMessage({ kind: "query", tid, method: "ping", args: { id }, readOnly: false }),
   );
   const hostile = [
     "d-3:",

@@ -46,9 +46,10 @@ Deno.test("piece lists round-trip through bencode and are checked against the ex
 });
 
 Deno.test("decodePieceList() refuses hostile bencode at once (a peer can name the hash of d-3: and serve it)", () => {
-  const text = (s: string) => new TextEncoder().encode(s);
-  const valid = new TextDecoder("latin1").decode(
-    encodePieceList({ length: 10, pieceLength: PIECE_BYTES, pieces: new Uint8Array(20) }),
+  /** A binary string (one char per byte) as bytes. */
+  const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const valid = String.fromCharCode(
+    ...encodePieceList({ length: 10, pieceLength: PIECE_BYTES, pieces: new Uint8Array(20) }),
   );
   const hostile = [
     "d-3:",
