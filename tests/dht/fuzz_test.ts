@@ -6,66 +6,14 @@
  */
 
 import assert from "node:assert/strict";
-import bencode from "bencode";
-import { decodeMessage, DhtNode, encodeMessage, randomId } from "../../src/dht/mod.ts";
+import { decodeMessage, DhtNode, encodeMessage } from "../../src/dht/mod.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { MemoryNetwork } from "../helpers/memory_socket.ts";
+import { krpcSeeds, mutate } from "../helpers/hostile_datagrams.ts";
+import { seededRandom } from "../helpers/seeded_random.ts";
 
-function prng(seed: number): () => number {
-  return () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 4294967296;
-  };
-}
-
-const id = randomId();
-const SEEDS: Uint8Array[] = [
-  { t: "aa", y: "q", q: "ping", a: { id } },
-  { t: "ab", y: "q", q: "find_node", a: { id, target: randomId(), want: ["n4", "n6"] } },
-  { t: "ac", y: "q", q: "get_peers", a: { id, info_hash: randomId() } },
-  {
-    t: "ad",
-    y: "q",
-    q: "announce_peer",
-    a: { id, info_hash: randomId(), port: 9977, token: "12345678", implied_port: 1 },
-  },
-  { t: "ae", y: "q", q: "get", a: { id, target: randomId() } },
-  { t: "af", y: "q", q: "put", a: { id, v: "a value", token: "12345678" } },
-  {
-    t: "ag",
-    y: "r",
-    r: { id, nodes: new Uint8Array(26), values: [new Uint8Array(6)], token: "x" },
-  },
-  { t: "ah", y: "e", e: [201, "A Generic Error Ocurred"] },
-].map((m) => bencode.encode(m));
-
-function mutate(packet: Uint8Array, random: () => number): Uint8Array {
-  const bytes = Array.from(packet);
-  const edits = 1 + Math.floor(random() * 4);
-  for (let e = 0; e < edits; e++) {
-    const at = Math.floor(random() * (bytes.length + 1));
-    switch (Math.floor(random() * 5)) {
-      case 0:
-        bytes[at] = Math.floor(random() * 256);
-        break;
-      case 1:
-        bytes.splice(at, 1);
-        break;
-      case 2:
-        bytes.splice(at, 0, Math.floor(random() * 256));
-        break;
-      case 3:
-        bytes.length = Math.min(bytes.length, at); // truncate
-        break;
-      case 4:
-        bytes.splice(at, 0, ..."i9999999999999999999e1:x".split("").map((c) => c.charCodeAt(0)));
-    }
-  }
-  return Uint8Array.from(bytes);
-}
+const SEEDS = krpcSeeds();
 
 Deno.test("fuzz: random and mutated packets never escape the node, and replies stay small", async () => {
   const network = new MemoryNetwork();
@@ -78,11 +26,11 @@ Deno.test("fuzz: random and mutated packets never escape the node, and replies s
   );
   const node = new DhtNode({ socket, clock: new ManualClock(), log });
   await node.start();
-  const random = prng(20261121);
+  const random = seededRandom(20261121);
   let decoded = 0;
   for (let i = 0; i < 20_000; i++) {
     const packet = i % 5 === 0
-      ? Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256))
+      ? Uint8Array.from({ length: random.int(200) }, () => random.int(256))
       : i % 10 === 1
       ? SEEDS[i % SEEDS.length] // valid ones too, so the handlers run with every state the junk left
       : mutate(SEEDS[i % SEEDS.length], random);
@@ -126,7 +74,7 @@ Deno.test("a flood from one address is rate-limited, and the limiter's memory is
   const socket = network.socket("10.0.0.1", 1000);
   const node = new DhtNode({ socket, clock: new ManualClock() });
   await node.start();
-  const ping = bencode.encode({ t: "aa", y: "q", q: "ping", a: { id } });
+  const ping = SEEDS[0];
   for (let i = 0; i < 1000; i++) await socket.feed(ping, { address: "10.9.9.9", port: 6881 });
   const answered = network.sent.filter((s) => s.to.address === "10.9.9.9").length;
   assert.ok(answered <= 100 + 1, `${answered} answered`);

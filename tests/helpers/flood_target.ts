@@ -12,6 +12,10 @@ export interface FloodMeasure {
   storedInfoHashes: number;
   storedItems: number;
   nodes: number;
+  packetsIn: number;
+  malformed: number;
+  /** The longest the target's event loop was held up since the last measure (5 ms ticks). */
+  longestStallMs: number;
   gc: boolean;
 }
 
@@ -20,6 +24,9 @@ export interface FloodTarget extends AsyncDisposable {
   readonly port: number;
   measure(): Promise<FloodMeasure>;
 }
+
+/** How long a measure may take (three full GCs of a small heap take well under a second). */
+const MEASURE_TIMEOUT_MS = 20_000;
 
 const SCRIPT = new URL("./dht_flood_target.ts", import.meta.url).pathname;
 
@@ -58,7 +65,19 @@ export async function startFloodTarget(): Promise<FloodTarget> {
       port,
       async measure() {
         await writer.write(new TextEncoder().encode("measure\n"));
-        return JSON.parse(await nextLine());
+        // A target whose loop is frozen never answers: fail rather than hang.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const frozen = new Promise<never>((_, reject) =>
+          timer = setTimeout(
+            () => reject(new Error(`the target did not answer in ${MEASURE_TIMEOUT_MS} ms`)),
+            MEASURE_TIMEOUT_MS,
+          )
+        );
+        try {
+          return JSON.parse(await Promise.race([nextLine(), frozen]));
+        } finally {
+          clearTimeout(timer);
+        }
       },
       [Symbol.asyncDispose]: stop,
     };
