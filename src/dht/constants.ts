@@ -46,6 +46,12 @@ export const MAX_VALUES_READ = 200;
  * not-yet-asked candidates go first.
  */
 export const MAX_LOOKUP_CANDIDATES = 512;
+/**
+ * Queries one lookup sends at most. A lookup in the public DHT (millions
+ * of nodes) asks 30 to 100; nodes that keep answering with ever closer
+ * made-up ids must not keep one going for ever.
+ */
+export const MAX_LOOKUP_QUERIES = 256;
 /** Malformed packets shorter than this get no error reply (no amplification of tiny junk). */
 export const MIN_BYTES_FOR_ERROR_REPLY = 24;
 

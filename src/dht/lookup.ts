@@ -11,7 +11,13 @@
  * @module
  */
 
-import { ALPHA, K, LOOKUP_STALE_MS, MAX_LOOKUP_CANDIDATES } from "./constants.ts";
+import {
+  ALPHA,
+  K,
+  LOOKUP_STALE_MS,
+  MAX_LOOKUP_CANDIDATES,
+  MAX_LOOKUP_QUERIES,
+} from "./constants.ts";
 import type { Clock } from "./clock.ts";
 import type { Contact } from "./krpc/compact.ts";
 import type { QueryArgs } from "./krpc/messages.ts";
@@ -98,12 +104,13 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
     let i = candidates.length;
     while (i > 0 && compareDistance(target, candidates[i - 1].contact.id, contact.id) > 0) i--;
     candidates.splice(i, 0, candidate);
-    if (candidates.length > MAX_LOOKUP_CANDIDATES) dropFarthestNew();
+    if (candidates.length > MAX_LOOKUP_CANDIDATES) dropFarthest();
   };
-  // Bounded list: the farthest candidate not yet asked goes (asked ones hold state we need).
-  const dropFarthestNew = () => {
+  // Bounded list: the farthest candidate goes, unless a query to it is in flight (its answer
+  // is awaited). Far ones matter least: the result is the K closest that answered.
+  const dropFarthest = () => {
     for (let i = candidates.length - 1; i >= 0; i--) {
-      if (candidates[i].state === "new") return void candidates.splice(i, 1);
+      if (candidates[i].state !== "pending") return void candidates.splice(i, 1);
     }
   };
   for (const seed of context.seeds(target)) add(seed, 1);
@@ -162,7 +169,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
         if (window++ >= K) break;
         if (candidate.state === "responded") continue;
         allAnswered = false;
-        if (candidate.state === "new" && inFlight < ALPHA) {
+        if (candidate.state === "new" && inFlight < ALPHA && queried < MAX_LOOKUP_QUERIES) {
           launch(candidate);
           inFlight++;
         }
@@ -171,6 +178,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
       if (inFlight === 0 && !candidates.some((c) => c.state === "new" || c.state === "pending")) {
         break;
       }
+      if (inFlight === 0 && queried >= MAX_LOOKUP_QUERIES) break;
       await change.wait();
     }
     while (ready.length) yield ready.shift()!;
