@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { MirrorServer } from "./helpers/mirror_server.ts";
 import { bytes, writeFile } from "./helpers/archive.ts";
 import { VERSION } from "../src/version.ts";
-import { spawnDaemon } from "./helpers/daemon_process.ts";
+import { daemonCommand, spawnDaemon } from "./helpers/daemon_process.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -185,26 +185,9 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
-      const command = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "-P=daemon",
-          MAIN,
-          "run",
-          "--listen",
-          "127.0.0.1",
-          "--port",
-          "0",
-          "--no-dht",
-          "--cache-dir",
-          `${dir}/cache`,
-          "--state-dir",
-          `${dir}/state`,
-        ],
-        env: { NO_COLOR: "1", JOURNAL_STREAM: "8:12345" },
-        stdout: "piped",
-        stderr: "piped",
+      const command = daemonCommand(dir, {
+        extra: ["--no-dht"],
+        env: { JOURNAL_STREAM: "8:12345" },
       });
       await using daemon = await spawnDaemon(command);
       const refused = await fetch(`http://127.0.0.1:${daemon.port}/a%2fb/x`); // a 400: logged at info

@@ -6,10 +6,10 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnDaemon } from "../helpers/daemon_process.ts";
-import { decodeMessage, encodeMessage, randomId } from "../../src/dht/mod.ts";
+import { daemonCommand, spawnDaemon } from "../helpers/daemon_process.ts";
+import { answersPing } from "../helpers/udp_ping.ts";
+import { encodeMessage, randomId } from "../../src/dht/mod.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 /** A binary string (one char per byte) as bytes. */
 const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -49,28 +49,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
     try {
-      await using daemon = await spawnDaemon(
-        new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "--quiet",
-            "-P=daemon",
-            MAIN,
-            "run",
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--cache-dir",
-            `${dir}/cache`,
-            "--state-dir",
-            `${dir}/state`,
-          ],
-          env: { NO_COLOR: "1" },
-          stdout: "piped",
-          stderr: "piped",
-        }),
-      );
+      await using daemon = await spawnDaemon(daemonCommand(dir));
       const target = { transport: "udp" as const, hostname: "127.0.0.1", port: daemon.port };
       await stats(daemon.port); // the first request pays for the connection and compiling
       for (const datagram of HOSTILE) {
@@ -85,22 +64,8 @@ Deno.test({
       const { body } = await stats(daemon.port);
       assert.ok(body.dht.counters.malformed >= HOSTILE.length, JSON.stringify(body.dht.counters));
       assert.equal(body.event_loop.stalls_over_1s, 0);
-      // The DHT still answers (it may ping us back first: a querier could enter its table).
-      await socket.send(text(PING), target);
-      const deadline = Date.now() + 3000;
-      let answered = false;
-      while (!answered && Date.now() < deadline) {
-        const received = await Promise.race([
-          socket.receive(),
-          new Promise<undefined>((resolve) =>
-            setTimeout(() => resolve(undefined), deadline - Date.now())
-          ),
-        ]);
-        if (!received) break;
-        const message = decodeMessage(received[0].slice());
-        answered = message.kind === "response" && String.fromCharCode(...message.tid) === "aa";
-      }
-      assert.ok(answered, `no answer to a ping: ${daemon.log()}`);
+      // The DHT still answers.
+      assert.ok(await answersPing(socket, target), `no answer to a ping: ${daemon.log()}`);
       assert.doesNotMatch(daemon.log(), /Uncaught|panicked/);
       assert.equal(await daemon.stop(), 0, daemon.log());
     } finally {

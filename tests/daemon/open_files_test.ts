@@ -6,32 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { spawnDaemon } from "../helpers/daemon_process.ts";
+import { daemonRunArgs, spawnDaemon } from "../helpers/daemon_process.ts";
 import { RequestLimits } from "../../src/server/mod.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 function underLimit(nofile: string, dir: string) {
   return new Deno.Command("prlimit", {
-    args: [
-      `--nofile=${nofile}`,
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "-P=daemon",
-      MAIN,
-      "run",
-      "--listen",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--cache-dir",
-      `${dir}/cache`,
-      "--state-dir",
-      `${dir}/state`,
-      "--log-level",
-      "debug",
-    ],
+    args: [`--nofile=${nofile}`, Deno.execPath(), ...daemonRunArgs(dir, "--log-level", "debug")],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",

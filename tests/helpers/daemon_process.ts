@@ -23,6 +23,43 @@ export interface DaemonProcess extends AsyncDisposable {
 }
 
 const LISTENING = /listen=127\.0\.0\.1:(\d+)/;
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/**
+ * Deno's arguments for `main.ts run` on 127.0.0.1, a free port, its cache
+ * and state under `dir`, then `extra`.
+ */
+export function daemonRunArgs(dir: string, ...extra: string[]): string[] {
+  return [
+    "run",
+    "--quiet",
+    "-P=daemon",
+    MAIN,
+    "run",
+    "--listen",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--cache-dir",
+    `${dir}/cache`,
+    "--state-dir",
+    `${dir}/state`,
+    ...extra,
+  ];
+}
+
+/** The daemon's command for {@link spawnDaemon}: {@link daemonRunArgs}, no colour, output piped. */
+export function daemonCommand(
+  dir: string,
+  options: { extra?: string[]; env?: Record<string, string> } = {},
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: daemonRunArgs(dir, ...(options.extra ?? [])),
+    env: { NO_COLOR: "1", ...options.env },
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
 
 /** Starts `command` (its stderr piped) and waits until it listens on 127.0.0.1. */
 export async function spawnDaemon(command: Deno.Command): Promise<DaemonProcess> {
