@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from "../util/concat_bytes.ts";
+
 /** Bytes that are already bencoded, written as they are (a stored BEP 44 value). */
 export class Bencoded {
   constructor(readonly bytes: Uint8Array) {}
@@ -31,15 +33,7 @@ const ascii = (text: string) => utf8.encode(text);
 export function encodeBencode(value: Encodable): Uint8Array {
   const chunks: Uint8Array[] = [];
   write(value, chunks);
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function write(value: Encodable, out: Uint8Array[]): void {

@@ -6,6 +6,7 @@
  */
 
 import { UpstreamError } from "./errors.ts";
+import { concatBytes } from "../util/concat_bytes.ts";
 
 /**
  * The whole of `body`, at most `max` bytes; one byte more stops the
@@ -34,12 +35,5 @@ export async function readBounded(
   } finally {
     reader.releaseLock();
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
