@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { MirrorServer } from "./helpers/mirror_server.ts";
 import { bytes, writeFile } from "./helpers/archive.ts";
 import { VERSION } from "../src/version.ts";
-import { daemonCommand, spawnDaemon } from "./helpers/daemon_process.ts";
+import { daemonCommand, localRunArgs, spawnDaemon } from "./helpers/daemon_process.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -91,19 +91,9 @@ Deno.test({
     await writeFile(`${dir}/mirror`, "debian/pool/main/s/slow/slow_1_all.deb", bytes(500_000));
     mirror.faults.set("/debian/pool/main/s/slow/slow_1_all.deb", { kind: "stall", bytes: 10_000 });
     try {
-      await using daemon = await spawnDaemon(command([
-        "run",
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--cache-dir",
-        `${dir}/cache`,
-        "--state-dir",
-        `${dir}/state`,
-        "--log-level",
-        "debug",
-      ]));
+      await using daemon = await spawnDaemon(
+        command(localRunArgs(dir, "--log-level", "debug")),
+      );
       const port = daemon.port;
       const stats = await fetch(`http://127.0.0.1:${port}/stats.json`);
       assert.equal((await stats.json()).version, VERSION);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { bundle, BUNDLE_RUN_FLAGS } from "../../scripts/bundle.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
-import { aptDownloadsThrough, spawnDaemon } from "../helpers/daemon_process.ts";
+import { aptDownloadsThrough, localRunArgs, spawnDaemon } from "../helpers/daemon_process.ts";
 import { VERSION } from "../../src/version.ts";
 
 Deno.test({
@@ -39,17 +39,7 @@ Deno.test({
         new RegExp(VERSION.replace(/\./g, "\\.")),
       );
 
-      await using daemon = await spawnDaemon(run([
-        "run",
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--cache-dir",
-        `${dir}/cache`,
-        "--state-dir",
-        `${dir}/state`,
-      ]));
+      await using daemon = await spawnDaemon(run(localRunArgs(dir)));
       await aptDownloadsThrough(daemon.port, repo, mirror, "juliet");
       assert.equal(await daemon.stop(), 0);
     } finally {

@@ -11,7 +11,7 @@ import { VERSION } from "../../src/version.ts";
 import { loadConfig } from "../../src/config/mod.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
-import { aptDownloadsThrough, spawnDaemon } from "../helpers/daemon_process.ts";
+import { aptDownloadsThrough, localRunArgs, spawnDaemon } from "../helpers/daemon_process.ts";
 
 async function run(command: string, args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(command, {
@@ -114,19 +114,7 @@ Deno.test({
       assert.equal((await run(binary, ["version"])).stdout.trim(), `apt-dht ${VERSION}`);
       await using daemon = await spawnDaemon(
         new Deno.Command(binary, {
-          args: [
-            "run",
-            "--config",
-            `${root}/etc/apt-dht/apt-dht.toml`,
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--cache-dir",
-            `${dir}/cache`,
-            "--state-dir",
-            `${dir}/state`,
-          ],
+          args: localRunArgs(dir, "--config", `${root}/etc/apt-dht/apt-dht.toml`),
           env: { HOME: "/proc/nonexistent", DENO_DIR: "/proc/nonexistent/deno" },
           stdout: "null",
           stderr: "piped",

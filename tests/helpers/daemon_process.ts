@@ -26,15 +26,11 @@ const LISTENING = /listen=127\.0\.0\.1:(\d+)/;
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /**
- * Deno's arguments for `main.ts run` on 127.0.0.1, a free port, its cache
- * and state under `dir`, then `extra`.
+ * apt-dht's arguments for `run` on 127.0.0.1, a free port, its cache and
+ * state under `dir`, then `extra` (for main.ts, the bundle or the binary).
  */
-export function daemonRunArgs(dir: string, ...extra: string[]): string[] {
+export function localRunArgs(dir: string, ...extra: string[]): string[] {
   return [
-    "run",
-    "--quiet",
-    "-P=daemon",
-    MAIN,
     "run",
     "--listen",
     "127.0.0.1",
@@ -46,6 +42,11 @@ export function daemonRunArgs(dir: string, ...extra: string[]): string[] {
     `${dir}/state`,
     ...extra,
   ];
+}
+
+/** Deno's arguments for main.ts with {@link localRunArgs}. */
+export function daemonRunArgs(dir: string, ...extra: string[]): string[] {
+  return ["run", "--quiet", "-P=daemon", MAIN, ...localRunArgs(dir, ...extra)];
 }
 
 /** The daemon's command for {@link spawnDaemon}: {@link daemonRunArgs}, no colour, output piped. */
