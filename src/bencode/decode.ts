@@ -125,7 +125,7 @@ class Reader {
       throw new BencodeError(`more than ${this.maxItems} items`, this.at);
     }
     const byte = this.#peek("a value");
-    if (isDigit(byte)) return this.string();
+    if (isDigit(byte)) return this.#string();
     switch (byte) {
       case I:
         return this.#integer();
@@ -141,7 +141,7 @@ class Reader {
     }
   }
 
-  string(): Uint8Array {
+  #string(): Uint8Array {
     const at = this.#stringSpan();
     return copyOut(this.bytes, at, this.at - at);
   }
@@ -233,7 +233,9 @@ class Reader {
     let previous: Uint8Array | undefined;
     while (this.#peek('a dictionary\'s "e"') !== E) {
       const keyAt = this.at;
-      const key = this.string();
+      // Compared and read where it lies: a key needs no copy of its own.
+      const start = this.#stringSpan();
+      const key = this.bytes.subarray(start, this.at);
       if (previous) {
         const order = compareBytes(previous, key);
         if (order === 0) throw new BencodeError("a dictionary key twice", keyAt);

@@ -43,7 +43,7 @@ export const MAX_VALUES_READ = 200;
  * Candidates one lookup keeps, nearest first: every answer adds up to
  * MAX_NODES_READ per family, and inserting keeps the list sorted, so an
  * unbounded list would make a long lookup quadratic. The farthest
- * not-yet-asked candidates go first.
+ * candidate whose query is not in flight goes first.
  */
 export const MAX_LOOKUP_CANDIDATES = 512;
 /**

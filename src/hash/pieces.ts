@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type BencodeValue, decodeBencode, encodeBencode } from "../bencode/mod.ts";
+import { type BencodeValue, decodeBencode, encodeBencode, isBencodeDict } from "../bencode/mod.ts";
 import { createHash, type Hash } from "node:crypto";
 import { sha1 } from "./sha1.ts";
 
@@ -101,9 +101,7 @@ export function decodePieceList(bytes: Uint8Array, expectedLength: number): Piec
   } catch (error) {
     throw new PieceListError(`not bencode: ${(error as Error).message}`);
   }
-  if (typeof decoded !== "object" || Array.isArray(decoded) || decoded instanceof Uint8Array) {
-    throw new PieceListError("not a dictionary");
-  }
+  if (!isBencodeDict(decoded)) throw new PieceListError("not a dictionary");
   const raw = decoded;
   const { length, pieces } = raw;
   const pieceLength = raw["piece length"];
