@@ -26,6 +26,10 @@ interface Stats {
     storedInfoHashes: number;
     storedItems: number;
   } | null;
+  lan?: {
+    discovery: { interfaces: string[]; nodes: { address: string; port: number }[] } | null;
+    advertise: { service: string; interfaces: string[] } | null;
+  };
   peers: { address: string; port: number; bytes_down: number; bytes_up: number; score: number }[];
   releases: { release: string; trusted: boolean; reason?: string }[];
   wire?: Record<string, number>;
@@ -78,6 +82,24 @@ export function statusSummary(stats: Stats, base: string): string {
       } in the network, ${dht.storedInfoHashes} keys and ${dht.storedItems} items stored`
       : "DHT: off",
   );
+  const lan = stats.lan;
+  if (lan) {
+    const found = lan.discovery?.nodes.map((n) => `${n.address}:${n.port}`) ?? [];
+    lines.push(
+      lan.discovery
+        ? `LAN discovery: on (${
+          lan.discovery.interfaces.join(", ") || "no LAN interface"
+        }), ${found.length} apt-dht nodes found${
+          found.length ? `: ${found.slice(0, 8).join(", ")}` : ""
+        }`
+        : "LAN discovery: off (dht.lan_discovery)",
+      lan.advertise
+        ? `mDNS: advertising ${lan.advertise.service} on ${
+          lan.advertise.interfaces.join(", ") || "no interface (none has allowed clients)"
+        }`
+        : "mDNS advertising: off (server.advertise)",
+    );
+  }
   lines.push(`peers seen: ${stats.peers.length}`);
   for (const peer of stats.peers.slice(0, 5)) {
     lines.push(

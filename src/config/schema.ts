@@ -37,6 +37,11 @@ export interface Config {
     readonly allowedClients: readonly Cidr[];
     /** Whether any address may see the status pages (else only allowed clients). */
     readonly statusPublic: boolean;
+    /**
+     * Advertise the proxy as `_apt_proxy._tcp` over mDNS (as squid-deb-proxy
+     * does), on the interfaces whose addresses are allowed clients.
+     */
+    readonly advertise: boolean;
   };
   readonly cache: {
     /** Root of the cache tree (`<dir>/<host>/<path>`). */
@@ -79,6 +84,8 @@ export interface Config {
      * their tables (behind NAT, where nobody can reach us anyway).
      */
     readonly readOnly: boolean;
+    /** BEP 14: find other apt-dht nodes on each LAN interface by multicast and join through them. */
+    readonly lanDiscovery: boolean;
   };
   readonly peers: {
     /** Seconds to look for peers before a download starts without them. */
@@ -109,6 +116,7 @@ export function defaultConfig(
       port: 9977,
       allowedClients: ["127.0.0.0/8", "::1/128"].map((text) => parseCidr(text)!),
       statusPublic: false,
+      advertise: false,
     },
     cache: {
       directory: root ? "/var/cache/apt-dht" : `${env.xdgCache ?? `${home}/.cache`}/apt-dht`,
@@ -129,8 +137,9 @@ export function defaultConfig(
       dnsServers: [],
     },
     log: { level: "info" },
-    // No bootstrap nodes: a daemon started with no config never sends a packet beyond the machine.
-    dht: { enabled: true, bootstrap: [], readOnly: false },
+    // No bootstrap nodes, no multicast: a daemon started with no config never sends a packet
+    // beyond the machine (the packaged apt-dht.toml turns LAN discovery and mDNS on).
+    dht: { enabled: true, bootstrap: [], readOnly: false, lanDiscovery: false },
     peers: { wait: 0.3, timeout: 3, uploadLimit: 0 },
     trust: { aptKeyrings: true, keyrings: [] },
     mirrors: new Map(),
@@ -153,6 +162,7 @@ const SECTIONS: Record<string, Section> = {
     },
     port: integer(0, 65535),
     status_public: boolean,
+    advertise: boolean,
     allowed_clients: (value, key) => {
       if (!Array.isArray(value)) {
         throw new TypeError(
@@ -211,6 +221,7 @@ const SECTIONS: Record<string, Section> = {
   dht: {
     enabled: boolean,
     read_only: boolean,
+    lan_discovery: boolean,
     bootstrap: (value, key) => {
       if (!Array.isArray(value)) {
         throw new TypeError(`${key}: expected a list of "host:port", got ${show(value)}`);
@@ -314,6 +325,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       port: pick("server.port", base.server.port),
       allowedClients: pick("server.allowed_clients", base.server.allowedClients),
       statusPublic: pick("server.status_public", base.server.statusPublic),
+      advertise: pick("server.advertise", base.server.advertise),
     },
     cache: {
       directory: pick("cache.directory", base.cache.directory),
@@ -341,6 +353,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       enabled: pick("dht.enabled", base.dht.enabled),
       bootstrap: pick("dht.bootstrap", base.dht.bootstrap),
       readOnly: pick("dht.read_only", base.dht.readOnly),
+      lanDiscovery: pick("dht.lan_discovery", base.dht.lanDiscovery),
     },
     trust: {
       aptKeyrings: pick("trust.apt_keyrings", base.trust.aptKeyrings),

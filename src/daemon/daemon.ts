@@ -12,6 +12,7 @@ import type { CacheKeeper } from "../cache/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { DhtNode } from "../dht/mod.ts";
 import { Logger } from "../log/mod.ts";
+import { MdnsAdvertiser } from "../lan/mod.ts";
 import { type Announcer, PeerRecords } from "../peers/mod.ts";
 import type { AptPipeline } from "../server/mod.ts";
 import { LoopStalls, TrafficCounters } from "../stats/mod.ts";
@@ -87,6 +88,13 @@ export async function startDaemon(
   const { pipeline } = parts.add(
     new Pipeline({ live, storage, archive, client: clients.mirror, peers, events, log }),
   );
+  const advertiser = config.server.advertise
+    ? new MdnsAdvertiser({
+      port: () => listen.port,
+      allowed: () => live.current.server.allowedClients,
+      log: log.child({ part: "mdns" }),
+    })
+    : undefined;
   const front = buildFront({
     live,
     storage,
@@ -99,10 +107,13 @@ export async function startDaemon(
     problems,
     listen,
     loop,
+    advertiser,
     via: `apt-dht-${instance}`,
     log,
   });
   parts.add(new HttpListener({ config, front, pipeline, listen, log }));
+  // Advertised once the port is bound; the goodbye goes out before HTTP closes.
+  if (advertiser) parts.add(advertiser);
   // The DHT starts once HTTP has bound the port its UDP socket shares; it stops after HTTP drained.
   if (peerSide) parts.add(peerSide);
   const { keeper } = parts.add(

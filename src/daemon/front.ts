@@ -6,6 +6,7 @@
  */
 
 import type { Config } from "../config/mod.ts";
+import type { MdnsAdvertiser } from "../lan/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { type PeerRecords, UploadLimiter } from "../peers/mod.ts";
 import {
@@ -39,6 +40,8 @@ export interface FrontDeps {
   readonly problems: Problems;
   readonly listen: ListenPort;
   readonly loop: LoopStalls;
+  /** The mDNS advertiser, when `server.advertise` is on. */
+  readonly advertiser?: MdnsAdvertiser;
   /** Our `Via` token (`apt-dht-<instance>`). */
   readonly via: string;
   readonly log: Logger;
@@ -77,6 +80,10 @@ export function buildFront(deps: FrontDeps): HttpFront {
       cache: () => cache.stats(),
       dht: () => deps.peerSide?.node?.stats(),
       dhtBootstrap: () => config.dht.bootstrap.length,
+      lan: () => ({
+        discovery: deps.peerSide?.lan?.status() ?? null,
+        advertise: deps.advertiser?.status() ?? null,
+      }),
       allTime: () => deps.totals.totals(),
       peers: () => deps.peerRecords.all(),
       releases: () => index.releases.all(),

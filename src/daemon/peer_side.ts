@@ -13,6 +13,7 @@ import type { Config } from "../config/mod.ts";
 import { type DhtNode, type Endpoint, idFromHex, systemClock } from "../dht/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { isLocalAddress } from "../net/mod.ts";
+import { LanDiscovery } from "../lan/mod.ts";
 import { Announcer, PeerFinder, type PeerLookup } from "../peers/mod.ts";
 import { createDhtNode } from "./dht_node.ts";
 import type { DaemonEvents, Emitter } from "./events.ts";
@@ -36,6 +37,7 @@ export class PeerSide implements Component, PeerLookup {
   readonly finder: PeerFinder;
   #node: DhtNode | undefined;
   #announcer: Announcer | undefined;
+  #lan: LanDiscovery | undefined;
   #unsubscribe: (() => void)[] = [];
 
   constructor(private readonly deps: PeerSideDeps) {
@@ -55,6 +57,11 @@ export class PeerSide implements Component, PeerLookup {
   /** The announcer, once started. */
   get announcer(): Announcer | undefined {
     return this.#announcer;
+  }
+
+  /** LAN discovery, when `dht.lan_discovery` is on and the node runs. */
+  get lan(): LanDiscovery | undefined {
+    return this.#lan;
   }
 
   /** {@link PeerLookup}: through the node, once it runs. */
@@ -100,10 +107,21 @@ export class PeerSide implements Component, PeerLookup {
       () => announcer.start(),
       (error) => log.error("dht.start_failed", { error }),
     );
+    // The node answers from here on (start() opened its socket before its first wait).
+    if (config.dht.lanDiscovery) {
+      this.#lan = new LanDiscovery({
+        dht: node,
+        port: listen.port,
+        ipv6: config.server.listen.includes(":"),
+        log: log.child({ part: "lan" }),
+      });
+      this.#lan.start();
+    }
   }
 
   async stop(): Promise<void> {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#lan?.stop();
     this.#announcer?.stop();
     await this.#node?.stop(); // saves the routing table
   }

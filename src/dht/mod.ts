@@ -21,3 +21,4 @@ export * from "./lookup.ts";
 export * from "./state_store.ts";
 export * from "./node.ts";
 export * from "./lookup_variants.ts";
+export * from "./rate_limit.ts";

@@ -184,6 +184,11 @@ export class DhtNode {
     }
   }
 
+  /** Drops `id` from the routing table: a node known to be gone (a LAN node that went silent). */
+  forget(id: NodeId): void {
+    this.#table.remove(id);
+  }
+
   /**
    * Fills the buckets that are not full by looking up a random id in each:
    * a new node knows mostly its own neighbourhood, and lookups toward the

@@ -108,6 +108,7 @@ function dht(s: StatusSnapshot): string {
   ).join("");
   // Nobody to join through, and nobody has come: as configured, not a fault.
   const waiting = !d.reachable && d.nodes === 0 && d.bootstrap_nodes === 0;
+  const lanOn = s.lan.discovery !== null;
   return `<section><h2>DHT</h2><table>
 <tr><th>state</th><td class="${
     d.reachable ? "good" : waiting ? "" : "bad"
@@ -115,7 +116,9 @@ function dht(s: StatusSnapshot): string {
     d.reachable
       ? "joined: nodes answer"
       : waiting
-      ? "waiting to be joined: no bootstrap node configured (dht.bootstrap)"
+      ? lanOn
+        ? "waiting to be joined: no bootstrap node configured, no apt-dht node found on the LAN yet"
+        : "waiting to be joined: no bootstrap node configured (dht.bootstrap)"
       : "not joined (no node has answered)"
   }</td></tr>
 <tr><th>nodes in the routing table</th><td class="n">${figure("dht.nodes", d.nodes)}</td></tr>
@@ -134,6 +137,40 @@ function dht(s: StatusSnapshot): string {
 <table><tr><th>query</th><th>sent</th><th>received</th><th>timeouts</th></tr>${
     queries || `<tr><td colspan="4">none yet</td></tr>`
   }</table></section>`;
+}
+
+function lan(s: StatusSnapshot): string {
+  const { discovery, advertise } = s.lan;
+  const nodes =
+    discovery?.nodes.map((n) =>
+      `<tr><td>${escapeHtml(urlHost(n.address))}:${n.port}</td><td>${
+        escapeHtml(n.interface)
+      }</td>` +
+      `<td><code>${escapeHtml(n.id.slice(0, 12))}</code></td><td>${
+        escapeHtml(n.last_seen)
+      }</td></tr>`
+    ).join("") ?? "";
+  return `<section><h2>LAN</h2><table>
+<tr><th>discovery (BEP 14)</th><td data-stat="lan.discovery" data-value="${discovery !== null}">${
+    discovery
+      ? `on: ${escapeHtml(discovery.interfaces.join(", ") || "no LAN interface")}`
+      : "off (<code>dht.lan_discovery</code>)"
+  }</td></tr>
+<tr><th>LAN nodes found</th><td class="n">${
+    figure("lan.discovery.nodes.length", discovery?.nodes.length)
+  }</td></tr>
+<tr><th>mDNS advertising</th><td data-stat="lan.advertise" data-value="${advertise !== null}">${
+    advertise
+      ? `<code>${escapeHtml(advertise.service)}</code> on ${
+        escapeHtml(advertise.interfaces.join(", ") || "no interface with allowed clients")
+      }`
+      : "off (<code>server.advertise</code>)"
+  }</td></tr>
+</table>${
+    nodes
+      ? `<table><tr><th>node</th><th>interface</th><th>id</th><th>last seen</th></tr>${nodes}</table>`
+      : ""
+  }</section>`;
 }
 
 function peers(s: StatusSnapshot): string {
@@ -199,7 +236,7 @@ export function statusHtml(s: StatusSnapshot): string {
   }${
     s.dht?.publicAddress ? ` · seen as <code>${escapeHtml(s.dht.publicAddress)}</code>` : ""
   } · up ${figure("uptime_seconds", s.uptime_seconds, formatDuration)}</p></header>
-<main>${problems(s)}${traffic(s)}${cache(s)}${dht(s)}${peers(s)}${archives(s)}${
+<main>${problems(s)}${traffic(s)}${cache(s)}${dht(s)}${lan(s)}${peers(s)}${archives(s)}${
     hashFailures(s)
   }</main>
 <footer><a href="/stats.json">stats.json</a> · <a href="/metrics">metrics</a></footer>

@@ -9,6 +9,13 @@ import type { LoopStallFigures, Totals, TrafficCounters } from "../../stats/mod.
 import type { DhtStats } from "../../dht/mod.ts";
 import type { ReleaseTrustRecord } from "../../apt/release_trust.ts";
 import type { HashFailure } from "../../cache/mod.ts";
+import type { LanDiscoveryStatus, MdnsAdvertiserStatus } from "../../lan/mod.ts";
+
+/** The LAN: discovery's nodes and counters, and where the proxy is advertised (null: off). */
+export interface LanStatus {
+  readonly discovery: LanDiscoveryStatus | null;
+  readonly advertise: MdnsAdvertiserStatus | null;
+}
 
 /** What the pages show of a peer. */
 export interface PeerSummary {
@@ -41,6 +48,8 @@ export interface StatusSource {
   readonly dht?: () => DhtStats | undefined;
   /** How many bootstrap nodes are configured (none: the node waits to be joined). */
   readonly dhtBootstrap?: () => number;
+  /** LAN discovery and mDNS advertising. */
+  readonly lan?: () => LanStatus;
   /** Totals over every run, from the database. */
   readonly allTime?: () => Totals;
   /** Files and bytes in the cache. */
@@ -103,6 +112,7 @@ export function statusSnapshot(source: StatusSource) {
         bootstrap_nodes: source.dhtBootstrap?.() ?? 0,
       }
       : null,
+    lan: source.lan?.() ?? { discovery: null, advertise: null },
     peers: (source.peers?.() ?? []).map((p) => ({
       address: p.address,
       port: p.port,
