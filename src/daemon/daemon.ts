@@ -12,7 +12,7 @@ import type { CacheKeeper } from "../cache/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { DhtNode } from "../dht/mod.ts";
 import { Logger } from "../log/mod.ts";
-import { MdnsAdvertiser } from "../lan/mod.ts";
+import { interfacesListenedOn, MdnsAdvertiser } from "../lan/mod.ts";
 import { type Announcer, PeerRecords } from "../peers/mod.ts";
 import type { AptPipeline } from "../server/mod.ts";
 import { LoopStalls, TrafficCounters } from "../stats/mod.ts";
@@ -92,6 +92,7 @@ export async function startDaemon(
     ? new MdnsAdvertiser({
       port: () => listen.port,
       allowed: () => live.current.server.allowedClients,
+      interfaces: interfacesListenedOn(config.server.listen),
       log: log.child({ part: "mdns" }),
     })
     : undefined;

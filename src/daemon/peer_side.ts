@@ -13,7 +13,7 @@ import type { Config } from "../config/mod.ts";
 import { type DhtNode, type Endpoint, idFromHex, systemClock } from "../dht/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { isLocalAddress } from "../net/mod.ts";
-import { LanDiscovery } from "../lan/mod.ts";
+import { interfacesListenedOn, LanDiscovery } from "../lan/mod.ts";
 import { Announcer, PeerFinder, type PeerLookup } from "../peers/mod.ts";
 import { createDhtNode } from "./dht_node.ts";
 import type { DaemonEvents, Emitter } from "./events.ts";
@@ -113,6 +113,7 @@ export class PeerSide implements Component, PeerLookup {
         dht: node,
         port: listen.port,
         ipv6: config.server.listen.includes(":"),
+        interfaces: interfacesListenedOn(config.server.listen),
         log: log.child({ part: "lan" }),
       });
       this.#lan.start();

@@ -48,6 +48,16 @@ export function lanInterfaces(
   return out;
 }
 
+/**
+ * The LAN interfaces a daemon listening on `listen` is reachable on: all of
+ * them for `0.0.0.0` and `::`, else only the one with that address (none
+ * for loopback: a daemon on 127.0.0.1 says nothing to the LAN).
+ */
+export function interfacesListenedOn(listen: string): () => LanInterface[] {
+  const all = listen === "0.0.0.0" || listen === "::" || listen === "[::]";
+  return () => lanInterfaces().filter((i) => all || i.address === listen.replace(/^\[|\]$/g, ""));
+}
+
 /** True when `address` is a neighbour on `iface`'s subnet (a LAN announce comes from there). */
 export function onSubnet(address: string, iface: LanInterface): boolean {
   const block: Cidr | undefined = parseCidr(iface.cidr);

@@ -104,6 +104,9 @@ Deno.test({
       assert.equal(packaged.cache.directory, "/var/cache/apt-dht");
       assert.equal(packaged.state.directory, "/var/lib/apt-dht");
       assert.deepEqual(packaged.dht.bootstrap, [], "nothing beyond the machine by default");
+      // A LAN is what the package is for: discovery and advertising on (the embedded defaults: off).
+      assert.equal(packaged.dht.lanDiscovery, true);
+      assert.equal(packaged.server.advertise, true);
 
       const lintian = await run("lintian", ["--fail-on", "error", path]);
       assert.equal(lintian.code, 0, `lintian:\n${lintian.stdout}${lintian.stderr}`);
@@ -120,6 +123,9 @@ Deno.test({
           stderr: "piped",
         }),
       );
+      // On loopback (as tests listen) the LAN hears nothing: no interface to announce on.
+      await daemon.until(/lan\.discovery_started.*interfaces=none/);
+      assert.match(daemon.log(), /mdns\.no_interface/);
       await aptDownloadsThrough(daemon.port, repo, mirror, "kilo");
       assert.equal(await daemon.stop(), 0);
     } finally {

@@ -17,6 +17,14 @@ Deno.test("defaultConfig() listens on 9977, allows loopback only, and uses per-u
   assert.equal(config.cache.directory, "/home/u/.cache/apt-dht");
   assert.equal(config.state.directory, "/home/u/.local/state/apt-dht");
   assert.equal(config.cache.indexFreshness, 30);
+  // Nothing beyond the machine: no multicast, no mDNS.
+  assert.equal(config.dht.lanDiscovery, false);
+  assert.equal(config.server.advertise, false);
+  assert.equal(
+    parseConfigText("[dht]\nlan_discovery = true\n[server]\nadvertise = true", "f.toml").values
+      .get("dht.lan_discovery"),
+    true,
+  );
   assert.equal(defaultConfig({ uid: 0 }).cache.directory, "/var/cache/apt-dht");
   assert.equal(defaultConfig({ uid: 0 }).state.directory, "/var/lib/apt-dht");
 });
@@ -87,7 +95,7 @@ Deno.test("invalid values fail with the file, the key and what was expected", ()
     ],
     [
       "[server]\nlisten_on = 1",
-      /server\.listen_on: unknown key \(expected one of: listen, port, status_public, allowed_clients\)/,
+      /server\.listen_on: unknown key \(expected one of: listen, port, status_public, advertise, allowed_clients\)/,
     ],
     ["[serve]\nport = 1", /^f\.toml: serve: unknown section/],
     ['[log]\nlevel = "loud"', /log\.level: expected one of debug, info, warn, error, got "loud"/],
