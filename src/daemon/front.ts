@@ -80,6 +80,11 @@ export function buildFront(deps: FrontDeps): HttpFront {
       cache: () => cache.stats(),
       dht: () => deps.peerSide?.node?.stats(),
       dhtBootstrap: () => config.dht.bootstrap.length,
+      announces: () => {
+        const announcer = deps.peerSide?.announcer;
+        return announcer &&
+          { held: announcer.size, announced: announcer.announced, failed: announcer.failed };
+      },
       lan: () => ({
         discovery: deps.peerSide?.lan?.status() ?? null,
         advertise: deps.advertiser?.status() ?? null,

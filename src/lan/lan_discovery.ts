@@ -96,6 +96,7 @@ export class LanDiscovery {
   #timers: ReturnType<typeof setInterval>[] = [];
   #pings = 0;
   #lastAnswer = 0;
+  #answerPending = false;
   #joining?: Promise<void>;
   #lastJoin = 0;
   #joinAgain = false;
@@ -257,11 +258,23 @@ export class LanDiscovery {
       after_ms: now - this.#startedAt,
     });
     // Answer with our own announce, so a node that just started learns us at once.
-    if (now - this.#lastAnswer >= ANSWER_ANNOUNCE_GAP_MS) {
-      this.#lastAnswer = now;
-      this.#announceAll();
-    }
+    this.#answer();
     this.#join();
+  }
+
+  /**
+   * Announces in answer to a node found: at once, or when ANSWER_ANNOUNCE_GAP_MS has passed since
+   * the last answer (one pending at most), so every newcomer hears us within that gap.
+   */
+  #answer(): void {
+    if (this.#answerPending) return;
+    const wait = Math.max(0, this.#lastAnswer + ANSWER_ANNOUNCE_GAP_MS - Date.now());
+    this.#answerPending = true;
+    this.#timers.push(setTimeout(() => {
+      this.#answerPending = false;
+      this.#lastAnswer = Date.now();
+      this.#announceAll();
+    }, wait));
   }
 
   /** Looks up our own id through the nodes known, at most every JOIN_GAP_MS (one more if asked meanwhile). */

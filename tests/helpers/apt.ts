@@ -22,6 +22,8 @@ export interface AptRootOptions {
   readonly config?: string;
   /** Acquire::Languages (default "none": no Translation files). */
   readonly languages?: string;
+  /** A command apt-get runs under, e.g. `ip netns exec <ns>` (default: none). */
+  readonly prefix?: readonly string[];
 }
 
 /** Creates an isolated apt root whose only source is `sourceLine`. */
@@ -75,8 +77,9 @@ export async function createAptRoot(
     const proxy = extra.proxy
       ? ["-o", `Acquire::http::Proxy=${extra.proxy}`]
       : ["-o", "Acquire::http::Proxy=DIRECT"];
-    const result = await new Deno.Command("apt-get", {
-      args: [...options, ...proxy, "-q", ...args],
+    const [command, ...before] = [...(rootOptions.prefix ?? []), "apt-get"];
+    const result = await new Deno.Command(command, {
+      args: [...before, ...options, ...proxy, "-q", ...args],
       cwd: `${dir}/downloads`,
       env: { APT_CONFIG: `${dir}/apt.conf`, LC_ALL: "C", PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
       clearEnv: true,

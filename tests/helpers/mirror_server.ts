@@ -10,6 +10,8 @@ export interface LoggedRequest {
   readonly path: string;
   readonly status: number;
   readonly headers: Headers;
+  /** Body bytes sent (as the response said; 0 for HEAD and 304). */
+  readonly bytes: number;
 }
 
 /** A per-path misbehaviour. */
@@ -29,6 +31,8 @@ export type Fault =
 export class MirrorServer {
   readonly log: LoggedRequest[] = [];
   readonly faults = new Map<string, Fault>();
+  /** Called with each request as it is logged (a mirror in its own process reports it). */
+  onLog?: (entry: LoggedRequest) => void;
   #server: Deno.HttpServer<Deno.NetAddr>;
   #stalled = new Set<ReadableStreamDefaultController<Uint8Array>>();
   readonly port: number;
@@ -88,7 +92,16 @@ export class MirrorServer {
   async #handle(request: Request): Promise<Response> {
     const path = decodeURIComponent(new URL(request.url).pathname);
     const respond = (status: number, body: BodyInit | null, headers: HeadersInit = {}) => {
-      this.log.push({ method: request.method, path, status, headers: request.headers });
+      const length = body instanceof Uint8Array && request.method !== "HEAD" ? body.length : 0;
+      const entry = {
+        method: request.method,
+        path,
+        status,
+        headers: request.headers,
+        bytes: length,
+      };
+      this.log.push(entry);
+      this.onLog?.(entry);
       return new Response(body, { status, headers });
     };
     const fault = this.#takeFault(path);

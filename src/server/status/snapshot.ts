@@ -48,6 +48,8 @@ export interface StatusSource {
   readonly dht?: () => DhtStats | undefined;
   /** How many bootstrap nodes are configured (none: the node waits to be joined). */
   readonly dhtBootstrap?: () => number;
+  /** Our own announces: files held to announce, announces stored, announces that failed. */
+  readonly announces?: () => { held: number; announced: number; failed: number } | undefined;
   /** LAN discovery and mDNS advertising. */
   readonly lan?: () => LanStatus;
   /** Totals over every run, from the database. */
@@ -110,6 +112,7 @@ export function statusSnapshot(source: StatusSource) {
         // Reachable: it knows nodes and has heard answers (it can also be reached if they answer).
         reachable: dht.nodes > 0 && dht.counters.responsesReceived > 0,
         bootstrap_nodes: source.dhtBootstrap?.() ?? 0,
+        announces: source.announces?.() ?? null,
       }
       : null,
     lan: source.lan?.() ?? { discovery: null, advertise: null },

@@ -1,0 +1,97 @@
+/**
+ * LAN discovery on a real LAN of network namespaces: daemons configured
+ * with nothing but `dht.lan_discovery = true` find each other, join the DHT
+ * through each other and share what they fetched; one started later finds
+ * the others at once, one killed is forgotten.
+ */
+
+import assert from "node:assert/strict";
+import { createAptRoot } from "../helpers/apt.ts";
+import { sha256File } from "../helpers/archive.ts";
+import { buildDebianRepo } from "../helpers/debian_repo.ts";
+import { lanSkipReason } from "../helpers/lan_namespaces.ts";
+import { eventually, type LanDaemon, startLanWorld } from "../helpers/lan_world.ts";
+
+const skip = lanSkipReason();
+if (skip) console.log(`LAN tests skipped: ${skip}`);
+
+const LAN_ONLY = "[dht]\nlan_discovery = true\n";
+
+const lanNodes = async (daemon: LanDaemon) =>
+  ((await daemon.stats()).lan.discovery?.nodes ?? []) as { address: string }[];
+
+Deno.test({
+  name:
+    "three daemons with only lan_discovery find each other and real apt-get through each pulls the pool from the mirror about once",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const packages = [
+      { name: "lima", payloadBytes: 200_000 },
+      { name: "mike", payloadBytes: 2_000_000 },
+      { name: "november", payloadBytes: 6_000_000 },
+    ];
+    const repo = await buildDebianRepo(packages);
+    await using world = await startLanWorld(repo, 3);
+    const daemons: LanDaemon[] = [];
+    for (const host of world.hosts) daemons.push(await world.startDaemon(host, LAN_ONLY));
+    for (const daemon of daemons) {
+      await eventually(
+        async () => (await lanNodes(daemon)).length === 2,
+        10_000,
+        () => `${daemon.host.address}:\n${daemon.process.output().slice(-3000)}`,
+      );
+    }
+    const firstFound = daemons.map((d) =>
+      Number(/lan\.node_found.* after_ms=(\d+)/.exec(d.process.output())?.[1])
+    );
+    console.log(`first LAN node found after ${firstFound.join(", ")} ms`);
+
+    const names = packages.map((p) => p.name);
+    const poolBytes = names.reduce((sum, name) => sum + repo.debs.get(name)!.size, 0);
+    try {
+      for (const daemon of daemons) {
+        const apt = await createAptRoot(world.line, { prefix: daemon.host.exec });
+        try {
+          await apt.update();
+          const install = await apt.aptGet(["install", "--download-only", "-y", ...names]);
+          assert.equal(install.code, 0, install.output);
+          for (const name of names) {
+            const deb = repo.debs.get(name)!;
+            assert.equal(
+              await sha256File(`${apt.dir}/cache/archives/${name}_1.0-1_all.deb`),
+              deb.sha256,
+              `${name} through ${daemon.host.address}`,
+            );
+          }
+        } finally {
+          await apt.cleanup();
+        }
+        // What it fetched is announced before the next machine asks.
+        await eventually(
+          async () => {
+            const announces = (await daemon.stats()).dht.announces;
+            return announces.announced >= announces.held && announces.held >= names.length;
+          },
+          15_000,
+          () => `${daemon.host.address} did not announce`,
+        );
+      }
+      const sent = names.reduce((sum, name) => sum + world.mirrorBytes(`${name}_1.0-1_all.deb`), 0);
+      console.log(
+        `mirror sent ${sent} bytes of pool files for ${poolBytes} bytes of packages ` +
+          `(${(sent / poolBytes).toFixed(2)}×) to three daemons`,
+      );
+      assert.ok(sent <= 1.2 * poolBytes, `mirror sent ${(sent / poolBytes).toFixed(2)}×`);
+      for (const daemon of daemons.slice(1)) {
+        assert.ok(
+          (await daemon.stats()).bytes.peer > 0,
+          `${daemon.host.address} got bytes from peers`,
+        );
+      }
+    } finally {
+      await repo.cleanup();
+    }
+  },
+});
