@@ -95,3 +95,52 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a daemon started after the others finds them within 5 s, and one killed is forgotten",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const repo = await buildDebianRepo([{ name: "oscar", payloadBytes: 10_000 }]);
+    try {
+      await using world = await startLanWorld(repo, 3);
+      const [a, b] = [
+        await world.startDaemon(world.hosts[0], LAN_ONLY),
+        await world.startDaemon(world.hosts[1], LAN_ONLY),
+      ];
+      await eventually(async () => (await lanNodes(a)).length === 1, 10_000, () => "a finds b");
+      await new Promise((r) => setTimeout(r, 3_000)); // the first two have settled
+      const started = Date.now();
+      const late = await world.startDaemon(world.hosts[2], LAN_ONLY);
+      await eventually(
+        async () => (await lanNodes(late)).length === 2,
+        5_000 - (Date.now() - started),
+        () => `late found ${late.process.output().match(/lan\.node_found[^\n]*/g)}`,
+      );
+      const foundIn = Date.now() - started;
+      console.log(`a daemon started later found both others ${foundIn} ms after it was started`);
+      assert.equal((await late.stats()).dht.nodes, 2, "both are in its routing table");
+
+      await b.process.kill();
+      const killed = Date.now();
+      for (const daemon of [a, late]) {
+        await eventually(
+          async () => {
+            const stats = await daemon.stats();
+            return stats.lan.discovery.nodes.length === 1 && stats.dht.nodes === 1;
+          },
+          45_000,
+          () => `${daemon.host.address} still has ${world.hosts[1].address}`,
+        );
+      }
+      console.log(`the killed daemon was forgotten ${Date.now() - killed} ms after its death`);
+      assert.ok(
+        !(await lanNodes(a)).some((n) => n.address === world.hosts[1].address),
+        "a forgot b",
+      );
+    } finally {
+      await repo.cleanup();
+    }
+  },
+});
