@@ -10,8 +10,10 @@
 import { Bonjour } from "bonjour-service";
 
 const [address, seconds] = Deno.args;
-// bind 0.0.0.0: bound to the unicast address, the socket would never see the group's answers.
-const bonjour = new Bonjour({ interface: address, bind: "0.0.0.0" });
+// Options for its multicast-dns socket (untyped there). bind 0.0.0.0: bound to the unicast
+// address, the socket would never see the group's answers.
+const socketOptions: Record<string, unknown> = { interface: address, bind: "0.0.0.0" };
+const bonjour = new Bonjour(socketOptions);
 bonjour.find({ type: "apt_proxy" }, (service) => {
   console.log(JSON.stringify({
     name: service.name,
