@@ -151,7 +151,7 @@ function lan(s: StatusSnapshot): string {
       }</td></tr>`
     ).join("") ?? "";
   return `<section><h2>LAN</h2><table>
-<tr><th>discovery (BEP 14)</th><td data-stat="lan.discovery" data-value="${discovery !== null}">${
+<tr><th>discovery (BEP 14)</th><td>${
     discovery
       ? `on: ${escapeHtml(discovery.interfaces.join(", ") || "no LAN interface")}`
       : "off (<code>dht.lan_discovery</code>)"
@@ -159,7 +159,7 @@ function lan(s: StatusSnapshot): string {
 <tr><th>LAN nodes found</th><td class="n">${
     figure("lan.discovery.nodes.length", discovery?.nodes.length)
   }</td></tr>
-<tr><th>mDNS advertising</th><td data-stat="lan.advertise" data-value="${advertise !== null}">${
+<tr><th>mDNS advertising</th><td>${
     advertise
       ? `<code>${escapeHtml(advertise.service)}</code> on ${
         escapeHtml(advertise.interfaces.join(", ") || "no interface with allowed clients")
