@@ -5,6 +5,7 @@
  * configuration the test gives (and the repository's key trusted).
  */
 
+import type { StatusSnapshot } from "../../src/server/status/snapshot.ts";
 import type { DebianRepo } from "./debian_repo.ts";
 import { type Lan, type LanHost, type LanProcess, startLan } from "./lan_namespaces.ts";
 
@@ -18,7 +19,7 @@ export interface LanDaemon {
   readonly host: LanHost;
   readonly process: LanProcess;
   /** Its /stats.json, fetched inside its namespace. */
-  stats(): Promise<Record<string, any>>;
+  stats(): Promise<StatusSnapshot>;
 }
 
 export interface LanWorld extends AsyncDisposable {

@@ -71,7 +71,7 @@ Deno.test({
         // What it fetched is announced before the next machine asks.
         await eventually(
           async () => {
-            const announces = (await daemon.stats()).dht.announces;
+            const announces = (await daemon.stats()).dht!.announces!;
             return announces.announced >= announces.held && announces.held >= names.length;
           },
           15_000,
@@ -86,7 +86,7 @@ Deno.test({
       assert.ok(sent <= 1.2 * poolBytes, `mirror sent ${(sent / poolBytes).toFixed(2)}×`);
       for (const daemon of daemons.slice(1)) {
         assert.ok(
-          (await daemon.stats()).bytes.peer > 0,
+          ((await daemon.stats()).bytes.peer ?? 0) > 0,
           `${daemon.host.address} got bytes from peers`,
         );
       }
@@ -120,7 +120,7 @@ Deno.test({
       );
       const foundIn = Date.now() - started;
       console.log(`a daemon started later found both others ${foundIn} ms after it was started`);
-      assert.equal((await late.stats()).dht.nodes, 2, "both are in its routing table");
+      assert.equal((await late.stats()).dht!.nodes, 2, "both are in its routing table");
 
       await b.process.kill();
       const killed = Date.now();
@@ -128,7 +128,7 @@ Deno.test({
         await eventually(
           async () => {
             const stats = await daemon.stats();
-            return stats.lan.discovery.nodes.length === 1 && stats.dht.nodes === 1;
+            return stats.lan.discovery!.nodes.length === 1 && stats.dht!.nodes === 1;
           },
           45_000,
           () => `${daemon.host.address} still has ${world.hosts[1].address}`,

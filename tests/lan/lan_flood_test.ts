@@ -39,7 +39,7 @@ Deno.test({
       const a = await world.startDaemon(hostA, toml);
       const b = await world.startDaemon(hostB, toml);
       await eventually(
-        async () => (await a.stats()).lan.discovery.nodes.length === 1,
+        async () => (await a.stats()).lan.discovery!.nodes.length === 1,
         10_000,
         () => "a finds b",
       );
@@ -75,16 +75,16 @@ Deno.test({
 
       for (const daemon of [a, b]) {
         const stats = await daemon.stats();
-        const lan = stats.lan.discovery;
+        const lan = stats.lan.discovery!;
         assert.deepEqual(
           lan.nodes.map((n: { address: string }) => n.address),
           [daemon === a ? hostB.address : hostA.address],
           "only the other daemon is a LAN node",
         );
-        assert.equal(stats.dht.nodes, 1, "only the other daemon is in the routing table");
+        assert.equal(stats.dht!.nodes, 1, "only the other daemon is in the routing table");
         assert.ok(lan.counters.dropped_rate > 5_000, JSON.stringify(lan.counters));
         assert.ok((lan.counters.unanswered ?? 0) <= 200, JSON.stringify(lan.counters));
-        assert.equal(stats.event_loop.stalls_over_1s, 0);
+        assert.equal(stats.event_loop!.stalls_over_1s, 0);
         console.log(`${daemon.host.address}: ${JSON.stringify(lan.counters)}`);
       }
       console.log(

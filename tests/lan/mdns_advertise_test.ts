@@ -58,19 +58,19 @@ Deno.test({
       // group, it may still overhear: mDNS is the link's), and a daemon whose clients are
       // loopback only advertises on no interface.
       await eventually(
-        async () => (await daemon.stats()).lan.advertise.counters.announcements === 2,
+        async () => (await daemon.stats()).lan.advertise!.counters.announcements === 2,
         5_000,
         () => "the start announcements went out",
       );
       const overheard = await browse(stranger);
       assert.equal(overheard.code, 1, `the stranger found: ${overheard.output}`);
       assert.ok(
-        (await daemon.stats()).lan.advertise.counters.refused_client >= 1,
+        (await daemon.stats()).lan.advertise!.counters.refused_client >= 1,
         `the stranger's query was refused: ${JSON.stringify((await daemon.stats()).lan.advertise)}`,
       );
       const loopbackOnly = await world.startDaemon(stranger, "[server]\nadvertise = true\n");
       await loopbackOnly.process.until(/mdns\.no_interface/);
-      assert.deepEqual((await loopbackOnly.stats()).lan.advertise.interfaces, []);
+      assert.deepEqual((await loopbackOnly.stats()).lan.advertise!.interfaces, []);
 
       // apt set up from the answer alone: the mirror's own URL, the daemon as its proxy.
       const proxy = `http://${service.addresses[0]}:${service.port}`;
@@ -97,7 +97,7 @@ Deno.test({
         "apt went through the daemon",
       );
       const stats = await daemon.stats();
-      assert.deepEqual(stats.lan.advertise.interfaces, [`eth0 ${server.address}`]);
+      assert.deepEqual(stats.lan.advertise!.interfaces, [`eth0 ${server.address}`]);
       assert.equal(stats.lan.discovery, null, "discovery stays off unless configured");
     } finally {
       await repo.cleanup();
