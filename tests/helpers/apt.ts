@@ -11,6 +11,12 @@ export interface AptRoot {
   aptGet(args: string[], options?: { proxy?: string }): Promise<{ code: number; output: string }>;
   /** `apt-get update`; fails the test unless it exits 0 with no warning or error line. */
   update(options?: { proxy?: string }): Promise<string>;
+  /**
+   * Really installs `packages` with `apt-get install` and dpkg into a root of
+   * its own (`<dir>/root`: dpkg's --root and --admindir); fails the test
+   * unless apt exits 0. Resolves with that root.
+   */
+  install(packages: string[], options?: { proxy?: string }): Promise<string>;
   /** The downloads directory used by `apt-get download` (the cwd). */
   readonly downloads: string;
   cleanup(): Promise<void>;
@@ -99,6 +105,25 @@ export async function createAptRoot(
       assert.equal(code, 0, output);
       assert.doesNotMatch(output, /^(W|E):/m, output);
       return output;
+    },
+    async install(packages, extra) {
+      const root = `${dir}/root`;
+      const admin = `${root}/var/lib/dpkg`;
+      for (const sub of ["info", "updates", "triggers"]) {
+        await Deno.mkdir(`${admin}/${sub}`, { recursive: true });
+      }
+      await Deno.writeTextFile(`${admin}/status`, "");
+      const dpkg = [
+        `Dir::State::status=${admin}/status`,
+        `DPkg::Options::=--root=${root}`,
+        `DPkg::Options::=--admindir=${admin}`,
+        "DPkg::Options::=--force-not-root",
+        "DPkg::Options::=--force-script-chrootless",
+        "DPkg::Use-Pty=0",
+      ].flatMap((o) => ["-o", o]);
+      const { code, output } = await aptGet(["install", "-y", ...dpkg, ...packages], extra);
+      assert.equal(code, 0, output);
+      return root;
     },
     async cleanup() {
       await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -22,7 +22,7 @@ const lanNodes = async (daemon: LanDaemon) =>
 
 Deno.test({
   name:
-    "three daemons with only lan_discovery find each other and real apt-get through each pulls the pool from the mirror about once",
+    "three daemons with only lan_discovery find each other, and real apt-get installs three packages through each with the pool pulled from the mirror about once",
   ignore: skip !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -55,10 +55,12 @@ Deno.test({
         const apt = await createAptRoot(world.line, { prefix: daemon.host.exec });
         try {
           await apt.update();
-          const install = await apt.aptGet(["install", "--download-only", "-y", ...names]);
-          assert.equal(install.code, 0, install.output);
+          const root = await apt.install(names);
+          const installed = await Deno.readTextFile(`${root}/var/lib/dpkg/status`);
           for (const name of names) {
             const deb = repo.debs.get(name)!;
+            assert.match(installed, new RegExp(`Package: ${name}\\nStatus: install ok installed`));
+            assert.ok((await Deno.stat(`${root}/usr/share/${name}/payload`)).isFile);
             assert.equal(
               await sha256File(`${apt.dir}/cache/archives/${name}_1.0-1_all.deb`),
               deb.sha256,
