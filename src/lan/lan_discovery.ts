@@ -131,7 +131,7 @@ export class LanDiscovery {
       setInterval(() => this.#checkNodes(), NODE_CHECK_INTERVAL_MS),
     );
     this.#options.log.info("lan.discovery_started", {
-      interfaces: this.#interfaces.map(interfaceKey).join(",") || "none",
+      interfaces: this.#interfaces.map((i) => `${i.name}/${i.address}`).join(",") || "none",
       infohash: APT_DHT_LAN_INFOHASH,
     });
   }
@@ -165,21 +165,26 @@ export class LanDiscovery {
   }
 
   #interfacesChanged(interfaces: readonly LanInterface[]): void {
-    const before = new Set(this.#interfaces.map(interfaceKey));
+    const before = new Set(this.#sendingOn().map(interfaceKey));
     // IPv6 announces only where our DHT can reach the nodes that answer them.
     this.#interfaces = interfaces.filter((i) => i.family === "IPv4" || this.#options.ipv6);
     this.#sockets.setInterfaces(this.#interfaces);
-    const added = this.#interfaces.filter((i) => !before.has(interfaceKey(i)));
+    const added = this.#sendingOn().filter((i) => !before.has(interfaceKey(i)));
     if (added.length) {
       this.#options.log.info("lan.interfaces", {
-        interfaces: this.#interfaces.map(interfaceKey).join(",") || "none",
+        interfaces: this.#interfaces.map((i) => `${i.name}/${i.address}`).join(",") || "none",
       });
     }
     for (const iface of added) this.#announce(iface);
   }
 
   #announceAll(): void {
-    for (const iface of this.#interfaces) this.#announce(iface);
+    for (const iface of this.#sendingOn()) this.#announce(iface);
+  }
+
+  /** One interface address per multicast key (an interface's IPv6 addresses share one). */
+  #sendingOn(): LanInterface[] {
+    return [...new Map(this.#interfaces.map((i) => [interfaceKey(i), i])).values()];
   }
 
   #announce(iface: LanInterface): void {

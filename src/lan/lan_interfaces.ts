@@ -20,8 +20,12 @@ export interface LanInterface {
   readonly index?: number;
 }
 
-/** A stable key for an interface address. */
-export const interfaceKey = (i: LanInterface) => `${i.name}/${i.family}/${i.address}`;
+/**
+ * What multicast is joined and sent on: each IPv4 address, and each
+ * interface once for IPv6 (by index, whatever addresses it has).
+ */
+export const interfaceKey = (i: LanInterface) =>
+  i.family === "IPv4" ? `${i.name}/IPv4/${i.address}` : `${i.name}/IPv6`;
 
 /** Lists the LAN interface addresses; none when listing is not allowed. */
 export function lanInterfaces(
@@ -33,17 +37,15 @@ export function lanInterfaces(
   } catch {
     return [];
   }
+  // Only link-local IPv6 addresses come with the interface's index; the others take it from them.
+  const indexes = new Map<string, number>();
+  for (const i of all) if (i.family === "IPv6" && i.scopeid) indexes.set(i.name, i.scopeid);
   const out: LanInterface[] = [];
   for (const i of all) {
     if (i.address.startsWith("127.") || i.address === "::1" || !i.cidr) continue;
-    if (i.family === "IPv6" && !i.scopeid) continue; // no index: cannot join a group on it
-    out.push({
-      name: i.name,
-      family: i.family,
-      address: i.address,
-      cidr: i.cidr,
-      index: i.family === "IPv6" ? i.scopeid ?? undefined : undefined,
-    });
+    const index = i.family === "IPv6" ? indexes.get(i.name) : undefined;
+    if (i.family === "IPv6" && !index) continue; // no index: cannot join a group on it
+    out.push({ name: i.name, family: i.family, address: i.address, cidr: i.cidr, index });
   }
   return out;
 }
@@ -86,7 +88,7 @@ export class InterfaceWatch {
   /** Lists the interfaces now (also after a reload that changes who they are for). */
   poll(force = false): void {
     const now = this.list();
-    const key = now.map(interfaceKey).sort().join(",");
+    const key = now.map((i) => `${i.name}/${i.address}`).sort().join(",");
     if (key === this.#last && !force) return;
     this.#last = key;
     this.changed(now);

@@ -1,7 +1,7 @@
 /**
  * A LAN made of network namespaces: a bridge in a namespace of its own and
  * one namespace per host, each joined to the bridge by a veth pair and
- * given 10.77.0.<i+1>/24 (and its IPv6 link-local address). Multicast
+ * given 10.77.0.<i+1>/24 (or fd77::<i+1>/64) and its IPv6 link-local address. Multicast
  * stays on these interfaces. Needs root and `ip netns`; `lanSkipReason`
  * says why a test cannot make one.
  */
@@ -55,8 +55,11 @@ export function lanSkipReason(): string | undefined {
   }
 }
 
-/** Makes a LAN of `count` hosts. */
-export async function startLan(count: number): Promise<Lan> {
+/**
+ * Makes a LAN of `count` hosts; with `ipv6Only`, each host has fd77::<i+1>/64
+ * (a unique local address) and no IPv4 address on the LAN.
+ */
+export async function startLan(count: number, options: { ipv6Only?: boolean } = {}): Promise<Lan> {
   const tag = `${(Deno.pid % 0xffff).toString(16)}${
     Math.floor(Math.random() * 0xff).toString(16).padStart(2, "0")
   }`;
@@ -89,10 +92,19 @@ export async function startLan(count: number): Promise<Lan> {
       await must("link", "set", outer, "netns", bridgeNs);
       await must("-n", bridgeNs, "link", "set", outer, "master", "br0", "up");
       await must("-n", ns, "link", "set", inner, "name", "eth0");
-      await must("-n", ns, "addr", "add", `10.77.0.${i + 1}/24`, "dev", "eth0");
+      const address = options.ipv6Only ? `fd77::${i + 1}` : `10.77.0.${i + 1}`;
+      await must(
+        "-n",
+        ns,
+        "addr",
+        "add",
+        ...(options.ipv6Only ? [`${address}/64`, "nodad"] : [`${address}/24`]),
+        "dev",
+        "eth0",
+      );
       await must("-n", ns, "link", "set", "eth0", "up");
       await must("-n", ns, "link", "set", "lo", "up");
-      hosts.push({ ns, address: `10.77.0.${i + 1}`, exec: ["ip", "netns", "exec", ns] });
+      hosts.push({ ns, address, exec: ["ip", "netns", "exec", ns] });
     }
   } catch (error) {
     await cleanup();

@@ -67,41 +67,12 @@ export async function startLanWorld(repo: DebianRepo, count: number): Promise<La
       async startDaemon(host, toml) {
         const dir = await Deno.makeTempDir({ prefix: "apt-dht-lan-" });
         dirs.push(dir);
-        await Deno.writeTextFile(
-          `${dir}/apt-dht.toml`,
+        return await startLanDaemon(
+          lan,
+          host,
+          dir,
           `${toml}\n[trust]\nkeyrings = [${JSON.stringify(repo.keyring)}]\n`,
         );
-        const process = lan.spawn(host, Deno.execPath(), [
-          "run",
-          "--quiet",
-          "-P=daemon",
-          MAIN,
-          "run",
-          "--listen",
-          "0.0.0.0",
-          "--port",
-          String(DAEMON_PORT),
-          "--cache-dir",
-          `${dir}/cache`,
-          "--state-dir",
-          `${dir}/state`,
-          "--config",
-          `${dir}/apt-dht.toml`,
-        ]);
-        await process.until(/daemon\.started/);
-        return {
-          host,
-          process,
-          async stats() {
-            const { code, output } = await lan.run(host, Deno.execPath(), [
-              "eval",
-              `const r = await fetch("http://127.0.0.1:${DAEMON_PORT}/stats.json");` +
-              "console.log(await r.text());",
-            ]);
-            if (code !== 0) throw new Error(`stats.json from ${host.address}: ${output}`);
-            return JSON.parse(output);
-          },
-        };
       },
       async [Symbol.asyncDispose]() {
         await lan[Symbol.asyncDispose]();
@@ -112,6 +83,51 @@ export async function startLanWorld(repo: DebianRepo, count: number): Promise<La
     await lan[Symbol.asyncDispose]();
     throw error;
   }
+}
+
+/**
+ * Starts a daemon on `host` with the config text `toml`, its cache and state
+ * under `dir`, listening on `listen` (default every IPv4 address).
+ */
+export async function startLanDaemon(
+  lan: Lan,
+  host: LanHost,
+  dir: string,
+  toml: string,
+  listen = "0.0.0.0",
+): Promise<LanDaemon> {
+  await Deno.writeTextFile(`${dir}/apt-dht.toml`, toml);
+  const process = lan.spawn(host, Deno.execPath(), [
+    "run",
+    "--quiet",
+    "-P=daemon",
+    MAIN,
+    "run",
+    "--listen",
+    listen,
+    "--port",
+    String(DAEMON_PORT),
+    "--cache-dir",
+    `${dir}/cache`,
+    "--state-dir",
+    `${dir}/state`,
+    "--config",
+    `${dir}/apt-dht.toml`,
+  ]);
+  await process.until(/daemon\.started/);
+  return {
+    host,
+    process,
+    async stats() {
+      const { code, output } = await lan.run(host, Deno.execPath(), [
+        "eval",
+        `const r = await fetch("http://127.0.0.1:${DAEMON_PORT}/stats.json");` +
+        "console.log(await r.text());",
+      ]);
+      if (code !== 0) throw new Error(`stats.json from ${host.address}: ${output}`);
+      return JSON.parse(output);
+    },
+  };
 }
 
 /** Polls `check` every 200 ms until it is true; fails after `ms` with `what`. */

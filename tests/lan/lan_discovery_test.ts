@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { createAptRoot } from "../helpers/apt.ts";
 import { sha256File } from "../helpers/archive.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
-import { lanSkipReason } from "../helpers/lan_namespaces.ts";
-import { eventually, type LanDaemon, startLanWorld } from "../helpers/lan_world.ts";
+import { lanSkipReason, startLan } from "../helpers/lan_namespaces.ts";
+import { eventually, type LanDaemon, startLanDaemon, startLanWorld } from "../helpers/lan_world.ts";
 
 const skip = lanSkipReason();
 if (skip) console.log(`LAN tests skipped: ${skip}`);
@@ -143,6 +143,32 @@ Deno.test({
       );
     } finally {
       await repo.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "on an IPv6-only LAN, daemons listening on :: find each other through the IPv6 group",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using lan = await startLan(2, { ipv6Only: true });
+    const dirs = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+    try {
+      const [a, b] = await Promise.all(
+        lan.hosts.map((host, i) => startLanDaemon(lan, host, dirs[i], LAN_ONLY, "::")),
+      );
+      for (const [daemon, other] of [[a, b], [b, a]]) {
+        await eventually(
+          async () => (await lanNodes(daemon)).some((n) => n.address === other.host.address),
+          10_000,
+          () => `${daemon.host.address}:\n${daemon.process.output().slice(0, 3000)}`,
+        );
+        assert.equal((await daemon.stats()).dht!.nodes, 1);
+      }
+    } finally {
+      for (const dir of dirs) await Deno.remove(dir, { recursive: true });
     }
   },
 });
