@@ -41,6 +41,8 @@ Deno.test("status summarises a running daemon from its /stats.json; no daemon is
     /^on the wire this run: mirrors 0 B in \/ 0 B out, peers 0 B in \/ 0 B out$/m,
   );
   assert.match(result.stdout, /^cache: 0 files, 0 B$/m);
+  assert.match(result.stdout, /^LAN discovery: off \(dht\.lan_discovery\)$/m);
+  assert.match(result.stdout, /^mDNS advertising: off \(server\.advertise\)$/m);
 
   const closed = await apt_dht(["status", "--port", "1"]);
   assert.equal(closed.code, 1);

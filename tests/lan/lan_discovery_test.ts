@@ -10,12 +10,19 @@ import { createAptRoot } from "../helpers/apt.ts";
 import { sha256File } from "../helpers/archive.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { lanSkipReason, startLan } from "../helpers/lan_namespaces.ts";
-import { eventually, type LanDaemon, startLanDaemon, startLanWorld } from "../helpers/lan_world.ts";
+import {
+  DAEMON_PORT,
+  eventually,
+  type LanDaemon,
+  startLanDaemon,
+  startLanWorld,
+} from "../helpers/lan_world.ts";
 
 const skip = lanSkipReason();
 if (skip) console.log(`LAN tests skipped: ${skip}`);
 
 const LAN_ONLY = "[dht]\nlan_discovery = true\n";
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 const lanNodes = async (daemon: LanDaemon) =>
   ((await daemon.stats()).lan.discovery?.nodes ?? []) as { address: string }[];
@@ -47,6 +54,25 @@ Deno.test({
       Number(/lan\.node_found.* after_ms=(\d+)/.exec(d.process.output())?.[1])
     );
     console.log(`first LAN node found after ${firstFound.join(", ")} ms`);
+    // What the admin sees: apt-dht status and /metrics, in the first daemon's namespace.
+    const status = await world.lan.run(daemons[0].host, Deno.execPath(), [
+      "run",
+      "--quiet",
+      "-P=daemon",
+      MAIN,
+      "status",
+      "--port",
+      String(DAEMON_PORT),
+    ]);
+    assert.match(
+      status.output,
+      /^LAN discovery: on \(eth0 10\.77\.0\.1\), 2 apt-dht nodes found: 10\.77\.0\.\d:9977, 10\.77\.0\.\d:9977$/m,
+    );
+    const metrics = await world.lan.run(daemons[0].host, Deno.execPath(), [
+      "eval",
+      `console.log(await (await fetch("http://127.0.0.1:${DAEMON_PORT}/metrics")).text())`,
+    ]);
+    assert.match(metrics.output, /^aptdht_lan_nodes 2$/m);
 
     const names = packages.map((p) => p.name);
     const poolBytes = names.reduce((sum, name) => sum + repo.debs.get(name)!.size, 0);

@@ -174,6 +174,21 @@ export function metricsText(s: StatusSnapshot): string {
         d.counters.malformed,
       );
   }
+  const lan = s.lan.discovery;
+  if (lan) {
+    m.add("aptdht_lan_nodes", "gauge", "apt-dht nodes found on the LAN (BEP 14).", lan.nodes.length)
+      .add(
+        "aptdht_lan_events_total",
+        "counter",
+        "LAN discovery: datagrams heard and what became of them, announces sent, nodes found and lost.",
+        by(
+          "event",
+          Object.fromEntries(
+            Object.entries(lan.counters).filter(([k]) => k !== "silent_endpoints"),
+          ),
+        ),
+      );
+  }
   if (s.event_loop) {
     m.add(
       "aptdht_event_loop_longest_stall_seconds",
