@@ -198,3 +198,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a daemon whose LAN address comes after it started announces then, and is found",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using lan = await startLan(2);
+    const [hostA, hostB] = lan.hosts;
+    const dirs = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+    try {
+      // b's interface has no address yet (DHCP has not answered): nothing to announce on.
+      assert.equal((await lan.run(hostB, "ip", ["addr", "flush", "dev", "eth0"])).code, 0);
+      const a = await startLanDaemon(lan, hostA, dirs[0], LAN_ONLY);
+      const b = await startLanDaemon(lan, hostB, dirs[1], LAN_ONLY);
+      await b.process.until(/lan\.discovery_started[^\n]*interfaces=none/);
+      const up = Date.now();
+      const add = await lan.run(hostB, "ip", ["addr", "add", `${hostB.address}/24`, "dev", "eth0"]);
+      assert.equal(add.code, 0, add.output);
+      await eventually(
+        async () => (await lanNodes(a)).some((n) => n.address === hostB.address),
+        10_000,
+        () => b.process.output().slice(0, 3000),
+      );
+      console.log(`found ${Date.now() - up} ms after its address came up`);
+    } finally {
+      for (const dir of dirs) await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
