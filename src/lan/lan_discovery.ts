@@ -96,8 +96,10 @@ export class LanDiscovery {
   #timers: ReturnType<typeof setInterval>[] = [];
   #pings = 0;
   #lastAnswer = 0;
-  #answerPending = false;
-  #joining?: Promise<void>;
+  #answerTimer?: ReturnType<typeof setTimeout>;
+  /** The join lookup waiting for its gap, or running; `#joinAgain` asks for one more after it. */
+  #joinTimer?: ReturnType<typeof setTimeout>;
+  #joinRunning = false;
   #lastJoin = 0;
   #joinAgain = false;
   #startedAt = 0;
@@ -131,7 +133,7 @@ export class LanDiscovery {
       setInterval(() => this.#checkNodes(), NODE_CHECK_INTERVAL_MS),
     );
     this.#options.log.info("lan.discovery_started", {
-      interfaces: this.#interfaces.map((i) => `${i.name}/${i.address}`).join(",") || "none",
+      interfaces: this.#listed(),
       infohash: APT_DHT_LAN_INFOHASH,
     });
   }
@@ -139,13 +141,10 @@ export class LanDiscovery {
   stop(): void {
     this.#stopped = true;
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    clearTimeout(this.#answerTimer);
+    clearTimeout(this.#joinTimer);
     this.#watch.stop();
     this.#sockets.close();
-  }
-
-  /** The LAN nodes found (confirmed by a ping). */
-  nodes(): readonly LanNode[] {
-    return this.#nodes.all();
   }
 
   status(): LanDiscoveryStatus {
@@ -171,11 +170,14 @@ export class LanDiscovery {
     this.#sockets.setInterfaces(this.#interfaces);
     const added = this.#sendingOn().filter((i) => !before.has(interfaceKey(i)));
     if (added.length) {
-      this.#options.log.info("lan.interfaces", {
-        interfaces: this.#interfaces.map((i) => `${i.name}/${i.address}`).join(",") || "none",
-      });
+      this.#options.log.info("lan.interfaces", { interfaces: this.#listed() });
     }
     for (const iface of added) this.#announce(iface);
+  }
+
+  /** The interface addresses, for the log. */
+  #listed(): string {
+    return this.#interfaces.map((i) => `${i.name}/${i.address}`).join(",") || "none";
   }
 
   #announceAll(): void {
@@ -272,37 +274,33 @@ export class LanDiscovery {
    * the last answer (one pending at most), so every newcomer hears us within that gap.
    */
   #answer(): void {
-    if (this.#answerPending) return;
+    if (this.#answerTimer !== undefined) return;
     const wait = Math.max(0, this.#lastAnswer + ANSWER_ANNOUNCE_GAP_MS - Date.now());
-    this.#answerPending = true;
-    this.#timers.push(setTimeout(() => {
-      this.#answerPending = false;
+    this.#answerTimer = setTimeout(() => {
+      this.#answerTimer = undefined;
       this.#lastAnswer = Date.now();
       this.#announceAll();
-    }, wait));
+    }, wait);
   }
 
   /** Looks up our own id through the nodes known, at most every JOIN_GAP_MS (one more if asked meanwhile). */
   #join(): void {
-    if (this.#joining) {
+    if (this.#joinTimer !== undefined || this.#joinRunning) {
       this.#joinAgain = true;
       return;
     }
     const wait = Math.max(0, this.#lastJoin + JOIN_GAP_MS - Date.now());
-    this.#joining = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      this.#timers.push(timer);
-    }).then(async () => {
-      if (this.#stopped) return;
+    this.#joinTimer = setTimeout(async () => {
+      this.#joinTimer = undefined;
+      this.#joinRunning = true;
       this.#lastJoin = Date.now();
       await this.#options.dht.findNode(this.#options.dht.id).catch(() => {});
-    }).finally(() => {
-      this.#joining = undefined;
+      this.#joinRunning = false;
       if (this.#joinAgain && !this.#stopped) {
         this.#joinAgain = false;
         this.#join();
       }
-    });
+    }, wait);
   }
 
   /** Pings every LAN node; one that does not answer is forgotten here and in the routing table. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { urlHost } from "../net/mod.ts";
 import { MAX_LAN_NODES, MAX_UNANSWERED, UNANSWERED_BACKOFF_MS } from "./constants.ts";
 
 /** A LAN node that answered a DHT ping. */
@@ -22,8 +23,7 @@ export interface LanNode {
   lastSeen: number;
 }
 
-export const endpointKey = (address: string, port: number) =>
-  address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+export const endpointKey = (address: string, port: number) => `${urlHost(address)}:${port}`;
 
 /** The LAN nodes, and the endpoints recently found silent. */
 export class LanNodes {

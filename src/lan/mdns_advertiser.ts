@@ -49,6 +49,8 @@ interface Responder {
   readonly iface: LanInterface;
   readonly socket: MdnsSocket;
   readonly records: MdnsRecord[];
+  /** The start announcements still to go out (cleared when the responder closes). */
+  readonly announcements: ReturnType<typeof setTimeout>[];
 }
 
 /** The mDNS advertiser, one per daemon. */
@@ -60,7 +62,7 @@ export class MdnsAdvertiser {
   readonly #watch: InterfaceWatch;
   readonly #host: string;
   readonly #instance: string;
-  #timers: ReturnType<typeof setTimeout>[] = [];
+  #recheck?: ReturnType<typeof setInterval>;
   #allowedKey = "";
 
   constructor(options: MdnsAdvertiserOptions) {
@@ -74,11 +76,10 @@ export class MdnsAdvertiser {
 
   start(): void {
     this.#watch.start();
-    this.#timers.push(setInterval(() => {
+    this.#recheck = setInterval(() => {
       // allowed_clients is reloadable: an interface may have become (or stopped being) one of them.
-      const key = this.#options.allowed().map((c) => c.text).join(",");
-      if (key !== this.#allowedKey) this.#watch.poll(true);
-    }, 1_000));
+      if (allowedKey(this.#options.allowed()) !== this.#allowedKey) this.#watch.poll(true);
+    }, 1_000);
     const on = [...this.#responders.values()].map((r) => `${r.iface.name} ${r.iface.address}`);
     if (on.length === 0) {
       this.#options.log.warn("mdns.no_interface", {
@@ -90,7 +91,7 @@ export class MdnsAdvertiser {
 
   /** Says goodbye (records with TTL 0) on every interface and closes the sockets. */
   async stop(): Promise<void> {
-    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    clearInterval(this.#recheck);
     this.#watch.stop();
     const closing = [...this.#responders.values()].map((r) => this.#close(r));
     this.#responders.clear();
@@ -108,7 +109,7 @@ export class MdnsAdvertiser {
 
   #update(interfaces: readonly LanInterface[]): void {
     const allowed = this.#options.allowed();
-    this.#allowedKey = allowed.map((c) => c.text).join(",");
+    this.#allowedKey = allowedKey(allowed);
     const wanted = new Map(
       interfaces
         .filter((i) => i.family === "IPv4" && addressInAny(i.address, allowed))
@@ -144,7 +145,7 @@ export class MdnsAdvertiser {
       address: iface.address,
       ttl: MDNS_TTL_SECONDS,
     });
-    const responder: Responder = { iface, socket, records };
+    const responder: Responder = { iface, socket, records, announcements: [] };
     socket.on("error", (error) => {
       this.#counters.add("errors");
       log.debug("mdns.error", { interface: iface.name, error });
@@ -157,8 +158,7 @@ export class MdnsAdvertiser {
     });
     // RFC 6762 §8.3: announce the records, at least twice, a second apart.
     for (let i = 0; i < MDNS_ANNOUNCEMENTS; i++) {
-      this.#timers.push(setTimeout(() => {
-        if (this.#responders.get(interfaceKey(iface)) !== responder) return;
+      responder.announcements.push(setTimeout(() => {
         this.#counters.add("announcements");
         socket.respond({ answers: records });
       }, i * 1_000));
@@ -213,6 +213,7 @@ export class MdnsAdvertiser {
   }
 
   async #close(responder: Responder): Promise<void> {
+    for (const timer of responder.announcements) clearTimeout(timer);
     const goodbye = responder.records.map((r) => ({ ...r, ttl: 0 }));
     await new Promise<void>((resolve) => {
       try {
@@ -227,6 +228,9 @@ export class MdnsAdvertiser {
     } catch { /* closed */ }
   }
 }
+
+/** The allowed blocks as text, to see that a reload changed them. */
+const allowedKey = (allowed: readonly Cidr[]) => allowed.map((c) => c.text).join(",");
 
 function safeHostname(): string {
   try {
