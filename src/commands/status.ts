@@ -5,6 +5,7 @@
  */
 
 import type { Config } from "../config/mod.ts";
+import { urlHost } from "../net/mod.ts";
 import { formatBytes, formatDuration } from "../util/format.ts";
 
 export { formatBytes, formatDuration };
@@ -84,7 +85,7 @@ export function statusSummary(stats: Stats, base: string): string {
   );
   const lan = stats.lan;
   if (lan) {
-    const found = lan.discovery?.nodes.map((n) => `${n.address}:${n.port}`) ?? [];
+    const found = lan.discovery?.nodes.map((n) => `${urlHost(n.address)}:${n.port}`) ?? [];
     lines.push(
       lan.discovery
         ? `LAN discovery: on (${
