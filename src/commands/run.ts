@@ -18,7 +18,7 @@ export async function runDaemon(loadConfig: () => Promise<Config>): Promise<numb
   const log = new Logger(settings.log.level);
   // Installed before start-up too (SIGHUP's default action ends the process); one that comes
   // while starting is applied once the daemon runs.
-  let daemon: Daemon | undefined;
+  let daemon: Daemon | undefined = undefined;
   let reloadPending = false;
   const reload = () => {
     if (!daemon) return void (reloadPending = true);
