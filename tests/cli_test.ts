@@ -4,27 +4,15 @@ import assert from "node:assert/strict";
 import { MirrorServer } from "./helpers/mirror_server.ts";
 import { bytes, writeFile } from "./helpers/archive.ts";
 import { VERSION } from "../src/version.ts";
-import { daemonCommand, localRunArgs, spawnDaemon } from "./helpers/daemon_process.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-function command(args: string[]) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "-P=daemon", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-async function runToEnd(args: string[]) {
-  const { code, stdout, stderr } = await command(args).output();
-  return {
-    code,
-    stdout: new TextDecoder().decode(stdout),
-    stderr: new TextDecoder().decode(stderr),
-  };
-}
+import {
+  cliCommand,
+  daemonCommand,
+  dirArgs,
+  localRunArgs,
+  runArgs,
+  runCli as runToEnd,
+  spawnDaemon,
+} from "./helpers/daemon_process.ts";
 
 Deno.test("apt-dht --help and --version print and exit 0", async () => {
   const help = await runToEnd(["--help"]);
@@ -62,10 +50,7 @@ Deno.test("unknown options and bad config values stop the start with exit 2 and 
       "run",
       "--config",
       `${dir}/bad.toml`,
-      "--cache-dir",
-      `${dir}/c`,
-      "--state-dir",
-      `${dir}/s`,
+      ...dirArgs(dir),
     ]);
     assert.equal(bad.code, 2);
     assert.match(
@@ -76,7 +61,7 @@ Deno.test("unknown options and bad config values stop the start with exit 2 and 
       ),
     );
     // Nothing was started half-way: no state was created.
-    await assert.rejects(Deno.stat(`${dir}/s`));
+    await assert.rejects(Deno.stat(`${dir}/state`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -92,7 +77,7 @@ Deno.test({
     mirror.faults.set("/debian/pool/main/s/slow/slow_1_all.deb", { kind: "stall", bytes: 10_000 });
     try {
       await using daemon = await spawnDaemon(
-        command(localRunArgs(dir, "--log-level", "debug")),
+        cliCommand(localRunArgs(dir, "--log-level", "debug")),
       );
       const port = daemon.port;
       const stats = await fetch(`http://127.0.0.1:${port}/stats.json`);
@@ -134,7 +119,7 @@ Deno.test({
       );
     await write("10.0.0.0/8", "info");
     try {
-      await using daemon = await spawnDaemon(command(["run", "--config", file]));
+      await using daemon = await spawnDaemon(cliCommand(["run", "--config", file]));
       const port = daemon.port;
       const status = async () => {
         const response = await fetch(`http://127.0.0.1:${port}/stats.json`);
@@ -201,18 +186,7 @@ Deno.test({
     const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const busy = (holder.addr as Deno.NetAddr).port;
     const start = (listen: string, port: number, state = `${dir}/state`) =>
-      runToEnd([
-        "run",
-        "--listen",
-        listen,
-        "--port",
-        String(port),
-        "--no-dht",
-        "--cache-dir",
-        `${dir}/cache`,
-        "--state-dir",
-        state,
-      ]);
+      runToEnd(runArgs(dir, { listen, port, state, extra: ["--no-dht"] }));
     try {
       const inUse = await start("127.0.0.1", busy);
       assert.equal(inUse.code, 2, inUse.stderr);

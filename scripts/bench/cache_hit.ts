@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import { bytes, writeFile } from "../../tests/helpers/archive.ts";
+import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
 import { median, percentile, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
@@ -84,22 +85,7 @@ try {
   mirror = await MirrorServer.start(`${dir}/mirror`);
   const daemonPort = freePort();
   const daemon = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=daemon",
-      new URL("../../main.ts", import.meta.url).pathname,
-      "run",
-      "--listen",
-      "127.0.0.1",
-      "--port",
-      String(daemonPort),
-      "--cache-dir",
-      `${dir}/cache`,
-      "--state-dir",
-      `${dir}/state`,
-      "--log-level",
-      "warn",
-    ],
+    args: cliArgs(...runArgs(dir, { port: daemonPort, extra: ["--log-level", "warn"] })),
     stdout: "null",
     stderr: "piped",
   }).spawn();

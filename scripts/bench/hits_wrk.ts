@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import { bytes, writeFile } from "../../tests/helpers/archive.ts";
+import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
 import { median, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
@@ -126,23 +127,9 @@ try {
   const ports = {} as Record<Server, number>;
   ports["apt-dht"] = freePort();
   const daemon = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-P=daemon",
-      new URL("../../main.ts", import.meta.url).pathname,
-      "run",
-      "--listen",
-      "127.0.0.1",
-      "--port",
-      String(ports["apt-dht"]),
-      "--cache-dir",
-      `${dir}/cache`,
-      "--state-dir",
-      `${dir}/state`,
-      "--log-level",
-      "warn",
-      "--no-dht",
-    ],
+    args: cliArgs(
+      ...runArgs(dir, { port: ports["apt-dht"], extra: ["--log-level", "warn", "--no-dht"] }),
+    ),
     stdout: "null",
     stderr: "null",
   }).spawn();

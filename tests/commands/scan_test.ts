@@ -2,11 +2,10 @@
 
 import assert from "node:assert/strict";
 import { startTestDaemon } from "../helpers/daemon.ts";
+import { cliCommand, dirArgs } from "../helpers/daemon_process.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { bytes, writeFile } from "../helpers/archive.ts";
 import { progressReporter } from "../../src/commands/scan.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 Deno.test({
   name:
@@ -25,23 +24,7 @@ Deno.test({
       }
       await daemon.pipeline.idle();
       await daemon.stop();
-      const scan = () =>
-        new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "--quiet",
-            "-P=daemon",
-            MAIN,
-            "scan",
-            "--cache-dir",
-            `${dir}/cache`,
-            "--state-dir",
-            `${dir}/state`,
-          ],
-          env: { NO_COLOR: "1" },
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
+      const scan = () => cliCommand(["scan", ...dirArgs(dir)]).output();
       const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
       const clean = await scan();

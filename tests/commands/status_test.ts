@@ -4,22 +4,7 @@ import assert from "node:assert/strict";
 import { startTestDaemon } from "../helpers/daemon.ts";
 import { formatBytes, formatDuration } from "../../src/commands/status.ts";
 import { VERSION } from "../../src/version.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-async function apt_dht(args: string[]) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "-P=daemon", MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code,
-    stdout: new TextDecoder().decode(stdout),
-    stderr: new TextDecoder().decode(stderr),
-  };
-}
+import { runCli as apt_dht } from "../helpers/daemon_process.ts";
 
 Deno.test("status summarises a running daemon from its /stats.json; no daemon is exit 1", async () => {
   await using daemon = await startTestDaemon();

@@ -2,8 +2,7 @@
 
 import assert from "node:assert/strict";
 import { DhtNode, idFromHex, idToHex, UdpSocket } from "../../src/dht/mod.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { cliArgs } from "../helpers/daemon_process.ts";
 
 /** Starts `apt-dht dht` and waits for its "dht.listening" line (and "dht.joined" when `joined`). */
 async function startDhtProcess(
@@ -13,11 +12,7 @@ async function startDhtProcess(
   joined = true,
 ) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "-P=daemon",
-      MAIN,
+    args: cliArgs(
       "dht",
       "--listen",
       address,
@@ -26,7 +21,7 @@ async function startDhtProcess(
       "--state-dir",
       stateDir,
       ...(bootstrap ? ["--bootstrap", bootstrap] : []),
-    ],
+    ),
     stdout: "null",
     stderr: "piped",
   }).spawn();

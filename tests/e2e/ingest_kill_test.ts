@@ -8,11 +8,10 @@
 import assert from "node:assert/strict";
 import { writeSyntheticPackages } from "../../scripts/bench/synthetic_packages.ts";
 import { bytes, sha256, writeFile } from "../helpers/archive.ts";
-import { spawnDaemon } from "../helpers/daemon_process.ts";
+import { cliCommand, spawnDaemon } from "../helpers/daemon_process.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { testSigner } from "../helpers/signing.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const STANZAS = 80_000;
 const POOL_PATH = "pool/main/z/zz-kill/zz-kill_1.0_all.deb";
 
@@ -39,14 +38,7 @@ async function buildLargeArchive(root: string, keyringDir: string) {
   return { pool, xzBytes: xz.length };
 }
 
-function daemonCommand(config: string) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "-P=daemon", MAIN, "run", "--config", config],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
+const daemonCommand = (config: string) => cliCommand(["run", "--config", config]);
 
 async function readAll(response: Response, stopAfter = Infinity): Promise<number> {
   let got = 0;

@@ -25,28 +25,56 @@ export interface DaemonProcess extends AsyncDisposable {
 const LISTENING = /listen=127\.0\.0\.1:(\d+)/;
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+/** Deno's arguments that run main.ts with apt-dht's `args`, as the daemon's unit would. */
+export function cliArgs(...args: string[]): string[] {
+  return ["run", "--quiet", "-P=daemon", MAIN, ...args];
+}
+
+/** apt-dht with `args` as a process of its own: no colour, output piped. */
+export function cliCommand(args: string[], env: Record<string, string> = {}): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: cliArgs(...args),
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** apt-dht with `args` run to its end: exit code and both outputs as text. */
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await cliCommand(args, env).output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/** The cache under `dir/cache` and the state under `dir/state` (or `state`). */
+export function dirArgs(dir: string, state = `${dir}/state`): string[] {
+  return ["--cache-dir", `${dir}/cache`, "--state-dir", state];
+}
+
 /**
- * apt-dht's arguments for `run` on 127.0.0.1, a free port, its cache and
- * state under `dir`, then `extra` (for main.ts, the bundle or the binary).
+ * apt-dht's arguments for `run` on `listen` (127.0.0.1) and `port` (a free
+ * one), its cache and state under `dir`, then `extra` (for main.ts, the
+ * bundle or the binary).
  */
+export function runArgs(
+  dir: string,
+  { listen = "127.0.0.1", port = 0, state = `${dir}/state`, extra = [] as readonly string[] } = {},
+): string[] {
+  return ["run", "--listen", listen, "--port", String(port), ...dirArgs(dir, state), ...extra];
+}
+
+/** {@link runArgs} on 127.0.0.1 and a free port, then `extra`. */
 export function localRunArgs(dir: string, ...extra: string[]): string[] {
-  return [
-    "run",
-    "--listen",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--cache-dir",
-    `${dir}/cache`,
-    "--state-dir",
-    `${dir}/state`,
-    ...extra,
-  ];
+  return runArgs(dir, { extra });
 }
 
 /** Deno's arguments for main.ts with {@link localRunArgs}. */
 export function daemonRunArgs(dir: string, ...extra: string[]): string[] {
-  return ["run", "--quiet", "-P=daemon", MAIN, ...localRunArgs(dir, ...extra)];
+  return cliArgs(...localRunArgs(dir, ...extra));
 }
 
 /** The daemon's command for {@link spawnDaemon}: {@link daemonRunArgs}, no colour, output piped. */
@@ -54,12 +82,7 @@ export function daemonCommand(
   dir: string,
   options: { extra?: string[]; env?: Record<string, string> } = {},
 ): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: daemonRunArgs(dir, ...(options.extra ?? [])),
-    env: { NO_COLOR: "1", ...options.env },
-    stdout: "piped",
-    stderr: "piped",
-  });
+  return cliCommand(localRunArgs(dir, ...(options.extra ?? [])), options.env);
 }
 
 /** Starts `command` (its stderr piped) and waits until it listens on 127.0.0.1. */

@@ -7,9 +7,9 @@
 
 import type { StatusSnapshot } from "../../src/server/status/snapshot.ts";
 import type { DebianRepo } from "./debian_repo.ts";
+import { cliArgs, runArgs } from "./daemon_process.ts";
 import { type Lan, type LanHost, type LanProcess, startLan } from "./lan_namespaces.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const MIRROR_MAIN = new URL("./mirror_main.ts", import.meta.url).pathname;
 export const MIRROR_PORT = 8080;
 export const DAEMON_PORT = 9977;
@@ -97,23 +97,13 @@ export async function startLanDaemon(
   listen = "0.0.0.0",
 ): Promise<LanDaemon> {
   await Deno.writeTextFile(`${dir}/apt-dht.toml`, toml);
-  const process = lan.spawn(host, Deno.execPath(), [
-    "run",
-    "--quiet",
-    "-P=daemon",
-    MAIN,
-    "run",
-    "--listen",
-    listen,
-    "--port",
-    String(DAEMON_PORT),
-    "--cache-dir",
-    `${dir}/cache`,
-    "--state-dir",
-    `${dir}/state`,
-    "--config",
-    `${dir}/apt-dht.toml`,
-  ]);
+  const process = lan.spawn(
+    host,
+    Deno.execPath(),
+    cliArgs(
+      ...runArgs(dir, { listen, port: DAEMON_PORT, extra: ["--config", `${dir}/apt-dht.toml`] }),
+    ),
+  );
   await process.until(/daemon\.started/);
   return {
     host,

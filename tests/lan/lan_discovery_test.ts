@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { createAptRoot } from "../helpers/apt.ts";
 import { sha256File } from "../helpers/archive.ts";
+import { cliArgs } from "../helpers/daemon_process.ts";
 import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { lanSkipReason, startLan } from "../helpers/lan_namespaces.ts";
 import {
@@ -22,8 +23,6 @@ const skip = lanSkipReason();
 if (skip) console.log(`LAN tests skipped: ${skip}`);
 
 const LAN_ONLY = "[dht]\nlan_discovery = true\n";
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
 const lanNodes = async (daemon: LanDaemon) =>
   ((await daemon.stats()).lan.discovery?.nodes ?? []) as { address: string }[];
 
@@ -55,15 +54,11 @@ Deno.test({
     );
     console.log(`first LAN node found after ${firstFound.join(", ")} ms`);
     // What the admin sees: apt-dht status and /metrics, in the first daemon's namespace.
-    const status = await world.lan.run(daemons[0].host, Deno.execPath(), [
-      "run",
-      "--quiet",
-      "-P=daemon",
-      MAIN,
-      "status",
-      "--port",
-      String(DAEMON_PORT),
-    ]);
+    const status = await world.lan.run(
+      daemons[0].host,
+      Deno.execPath(),
+      cliArgs("status", "--port", String(DAEMON_PORT)),
+    );
     assert.match(
       status.output,
       /^LAN discovery: on \(eth0 10\.77\.0\.1\), 2 apt-dht nodes found: 10\.77\.0\.\d:9977, 10\.77\.0\.\d:9977$/m,
