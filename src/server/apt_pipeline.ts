@@ -23,7 +23,7 @@ import {
   signedReleasePath,
   SourcePlan,
 } from "../transfer/mod.ts";
-import { respondWithBody } from "./http_response.ts";
+import { respondWithBody, textResponse } from "./http_response.ts";
 import { serveCached } from "./cached_response.ts";
 import type { PeerFinder, PeerRecords } from "../peers/mod.ts";
 
@@ -416,20 +416,6 @@ export class AptPipeline {
 interface PeerSearch {
   readonly peers: Promise<readonly PeerRef[]>;
   readonly path: string;
-}
-
-/** A short plain-text response (errors, refusals). */
-export function textResponse(status: number, text: string): Response {
-  if (status === 304) return new Response(null, { status });
-  // With its length declared, not chunked: simpler for clients, and counted exactly.
-  const body = new TextEncoder().encode(text + "\n");
-  return new Response(body, {
-    status,
-    headers: {
-      "content-type": "text/plain; charset=utf-8",
-      "content-length": String(body.length),
-    },
-  });
 }
 
 /** Waits for `promise`, but no longer than `ms`. */

@@ -145,3 +145,17 @@ export async function fileSlice(
     },
   });
 }
+
+/** A short plain-text response (errors, refusals). */
+export function textResponse(status: number, text: string): Response {
+  if (status === 304) return new Response(null, { status });
+  // With its length declared, not chunked: simpler for clients, and counted exactly.
+  const body = new TextEncoder().encode(text + "\n");
+  return new Response(body, {
+    status,
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": String(body.length),
+    },
+  });
+}

@@ -156,7 +156,10 @@ export interface TargetContext {
  * host and port in the URL; everything addressed to our own port is ours:
  * a status page, `/<alias>/…` or `/<host>/…`.
  */
-export function classifyRequest(request: Request, context: TargetContext): RequestTarget {
+export function classifyRequest(
+  request: Pick<Request, "method" | "url">,
+  context: TargetContext,
+): RequestTarget {
   if (request.method !== "GET" && request.method !== "HEAD") {
     return refuse(405, `method ${request.method} is not supported`);
   }
