@@ -18,7 +18,7 @@ import {
   MAX_LOOKUP_CANDIDATES,
   MAX_LOOKUP_QUERIES,
 } from "./constants.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../util/clock.ts";
 import type { Contact } from "./krpc/compact.ts";
 import type { QueryArgs } from "./krpc/messages.ts";
 import { compareDistance, idToHex, type NodeId, sameId } from "./node_id.ts";

@@ -6,7 +6,7 @@
  */
 export * from "./constants.ts";
 export * from "./errors.ts";
-export * from "./clock.ts";
+export * from "../util/clock.ts";
 export * from "./node_id.ts";
 export * from "./bep42.ts";
 export * from "./krpc/compact.ts";

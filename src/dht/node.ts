@@ -9,7 +9,7 @@
 import { Logger } from "../log/mod.ts";
 import { AddressVotes } from "./address_votes.ts";
 import { isExemptFromBep42, isSecureId, secureId } from "./bep42.ts";
-import { type Clock, systemClock, type TimerId } from "./clock.ts";
+import { type Clock, systemClock, type TimerId } from "../util/clock.ts";
 import {
   BEP42_ENFORCE_FROM_NODES,
   BUCKET_REFRESH_MS,

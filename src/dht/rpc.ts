@@ -9,7 +9,7 @@
  */
 
 import { MIN_BYTES_FOR_ERROR_REPLY, RETRANSMIT_AFTER_MS } from "./constants.ts";
-import type { Clock, TimerId } from "./clock.ts";
+import type { Clock, TimerId } from "../util/clock.ts";
 import { QueryTimeoutError, RemoteError } from "./errors.ts";
 import {
   decodeMessage,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Clock, TimerId } from "../dht/clock.ts";
+import type { Clock, TimerId } from "../util/clock.ts";
 import { MAX_ITEM_VALUE_BYTES } from "../dht/constants.ts";
 import { idFromHex } from "../dht/node_id.ts";
 import type { Logger } from "../log/mod.ts";

@@ -26,9 +26,6 @@ export const PIECE_MAX_FAILURES = 2;
  */
 export const PIECE_HEDGE_AFTER_MS = 1000;
 
-/** Longest sleep of the piece scheduler between checks for a slow piece. */
-export const PIECE_HEDGE_POLL_MS = 250;
-
 /**
  * Independent parties (distinct /24 or /48 networks) that must name a piece
  * list before pieces matching it reach apt ahead of the whole file's hash.

@@ -10,13 +10,8 @@
 
 import { type MirrorClient, readBounded, UpstreamError } from "../fetch/mod.ts";
 import { pieceCount, pieceDigest, pieceHashAt, type PieceList } from "../hash/mod.ts";
-import {
-  PIECE_HEDGE_AFTER_MS,
-  PIECE_HEDGE_POLL_MS,
-  PIECE_MAX_FAILURES,
-  PIECE_REQUESTS_PER_SOURCE,
-  PIECE_WINDOW,
-} from "./constants.ts";
+import { type Clock, monotonicClock } from "../util/clock.ts";
+import { PieceSchedule } from "./piece_schedule.ts";
 import type { Source, SourceReport } from "./source.ts";
 
 /** The client a piece request goes through. */
@@ -53,6 +48,8 @@ export interface PieceFetchOptions {
    * wait much longer than the mirror alone would.
    */
   readonly hedgeAfterMs?: number;
+  /** Time for lags and the hedge (a test's clock; monotonic time by default). */
+  readonly clock?: Clock;
 }
 
 /** Fetches every piece; resolves when the last one was handed on, rejects when a piece cannot be had. */
@@ -68,23 +65,18 @@ export async function fetchPieces(options: PieceFetchOptions): Promise<void> {
 
 async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promise<void> {
   const { list, sources } = options;
-  const count = pieceCount(list.length, list.pieceLength);
-  const window = options.window ?? PIECE_WINDOW;
-  const perSource = options.perSource ?? PIECE_REQUESTS_PER_SOURCE;
-  const maxFailures = options.maxFailures ?? PIECE_MAX_FAILURES;
-  const hedgeAfterMs = options.hedgeAfterMs ?? PIECE_HEDGE_AFTER_MS;
-  let lastProgress = performance.now(); // when a piece was last handed on
-  const active = new Map<number, number>(); // requests in flight per piece
-  const hedged = new Set<number>();
-  const mirrors = sources.filter((s) => s.peer === undefined);
-  const inFlight = new Map<Source, number>(sources.map((s) => [s, 0]));
-  const failures = new Map<Source, number>(sources.map((s) => [s, 0]));
-  const triedFor = new Map<number, Set<Source>>(); // sources a piece already failed with
-  const assigned = new Set<number>();
-  const ready = new Map<number, { bytes: Uint8Array; source: Source }>();
+  const clock = options.clock ?? monotonicClock;
+  const schedule = new PieceSchedule({
+    count: pieceCount(list.length, list.pieceLength),
+    sources,
+    assign: options.assign,
+    window: options.window,
+    perSource: options.perSource,
+    maxFailures: options.maxFailures,
+    hedgeAfterMs: options.hedgeAfterMs,
+  }, clock.now());
+  const arrived = new Map<number, { bytes: Uint8Array; source: Source }>();
   const checked = options.checked ?? true;
-  let next = 0; // the next piece to hand on
-  let failure: Error | undefined;
   // Wake-ups set a flag first, so one that comes while the loop is busy is not lost.
   let dirty = false;
   let resolver: (() => void) | undefined;
@@ -93,29 +85,11 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
     resolver?.();
   };
 
-  const usable = (source: Source, index: number) =>
-    (failures.get(source) ?? 0) < maxFailures && !triedFor.get(index)?.has(source);
-
-  /** The best source with room for this piece; "busy" if all that could are full; undefined if none can. */
-  const pick = (index: number): Source | "busy" | undefined => {
-    const wanted = options.assign?.(index);
-    if (wanted && usable(wanted, index)) return inFlight.get(wanted)! < perSource ? wanted : "busy";
-    // Peers first; a mirror only when no peer can still give this piece.
-    const peers = sources.filter((s) => s.peer !== undefined && usable(s, index));
-    const candidates = peers.length
-      ? peers
-      : sources.filter((s) => s.peer === undefined && usable(s, index));
-    if (candidates.length === 0) return undefined;
-    return candidates.find((s) => inFlight.get(s)! < perSource) ?? "busy";
-  };
-
   const request = async (source: Source, index: number) => {
     const start = index * list.pieceLength;
     const end = Math.min(list.length, start + list.pieceLength) - 1;
-    const started = performance.now();
-    inFlight.set(source, inFlight.get(source)! + 1);
+    const started = clock.now();
     options.onBusy?.(source, 1);
-    active.set(index, (active.get(index) ?? 0) + 1);
     try {
       const response = await options.client(source).request({
         url: source.url,
@@ -123,7 +97,7 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
         rangeTo: end,
         signal,
       });
-      const lagMs = performance.now() - started;
+      const lagMs = clock.now() - started;
       if (
         response.status !== 206 ||
         !response.headers.get("content-range")?.startsWith(`bytes ${start}-${end}/`)
@@ -152,72 +126,49 @@ async function fetchAll(options: PieceFetchOptions, signal: AbortSignal): Promis
         kind: "delivered",
         bytes: bytes.length,
         lagMs,
-        totalMs: performance.now() - started,
+        totalMs: clock.now() - started,
       });
-      if (index >= next && !ready.has(index)) ready.set(index, { bytes, source }); // a hedged twin may have been first
+      // A hedged twin may have been first.
+      if (schedule.delivered(source, index)) arrived.set(index, { bytes, source });
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted) return schedule.abandoned(source, index);
       if (!(error instanceof UpstreamError && error.failure === "mismatch")) {
         options.onReport?.(source, { kind: "failed" });
       }
-      failures.set(source, failures.get(source)! + 1);
-      const tried = triedFor.get(index) ?? new Set();
-      tried.add(source);
-      triedFor.set(index, tried);
-      if (active.get(index) === 1 && !ready.has(index)) assigned.delete(index); // to be asked of someone else
+      schedule.failed(source, index);
     } finally {
-      inFlight.set(source, inFlight.get(source)! - 1);
       options.onBusy?.(source, -1);
-      active.set(index, active.get(index)! - 1);
       wake();
     }
   };
 
-  while (next < count) {
+  while (!schedule.done) {
     dirty = false;
     if (signal.aborted) throw signal.reason;
-    if (failure) throw failure;
     // Hand on what is ready, in order.
-    while (ready.has(next)) {
-      const { bytes, source } = ready.get(next)!;
-      ready.delete(next);
-      await options.onPiece(next, bytes, source);
-      next++;
-      lastProgress = performance.now();
+    for (let index; (index = schedule.nextReady()) !== undefined;) {
+      const { bytes, source } = arrived.get(index)!;
+      arrived.delete(index);
+      await options.onPiece(index, bytes, source);
+      schedule.handedOn(clock.now());
     }
-    if (next >= count) break;
-    // Ask for the pieces of the window that nobody is fetching.
-    for (let index = next; index < Math.min(count, next + window); index++) {
-      if (assigned.has(index) || ready.has(index)) continue;
-      const source = pick(index);
-      if (source === undefined) {
-        failure = new UpstreamError(
-          sources.at(-1)?.url ?? "",
-          "status",
-          `no source left for piece ${index}`,
-        );
-        break;
-      }
-      if (source === "busy") break; // every source that could is busy: wait
-      assigned.add(index);
-      request(source, index);
+    if (schedule.done) break;
+    const plan = schedule.plan(clock.now());
+    if (plan.stuck !== undefined) {
+      throw new UpstreamError(
+        sources.at(-1)?.url ?? "",
+        "status",
+        `no source left for piece ${plan.stuck}`,
+      );
     }
-    if (failure) throw failure;
-    // The piece apt waits for is slow in coming (or every peer is stuck): let a mirror race for it.
-    if (!ready.has(next) && !hedged.has(next) && performance.now() - lastProgress >= hedgeAfterMs) {
-      const mirror = mirrors.find((m) => usable(m, next) && inFlight.get(m)! < perSource);
-      if (mirror) {
-        hedged.add(next);
-        assigned.add(next);
-        request(mirror, next);
-      }
-    }
-    // Wake on news, or in time to check for slowness again.
-    const timer = mirrors.length
-      ? setTimeout(wake, Math.min(hedgeAfterMs, PIECE_HEDGE_POLL_MS))
-      : undefined;
+    for (const { source, index } of plan.start) request(source, index);
+    // Wake on news, or when a mirror should race the piece apt waits for.
+    const wakeAt = schedule.wakeAt(clock.now());
+    const timer = wakeAt === undefined
+      ? undefined
+      : clock.setTimeout(wake, Math.max(0, wakeAt - clock.now()));
     if (!dirty) await new Promise<void>((resolve) => resolver = resolve);
-    clearTimeout(timer);
+    if (timer !== undefined) clock.clearTimeout(timer);
     resolver = undefined;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Time for the DHT, injectable so tests can drive retransmissions and
- * expiry without waiting.
+ * Time, injectable so tests can drive retransmissions, expiry and the piece
+ * scheduler's hedges on a clock that moves only when told.
  *
  * @module
  */
@@ -20,4 +20,10 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as TimerId,
   clearTimeout: (id) => clearTimeout(id),
+};
+
+/** The real clock on monotonic time (durations and deadlines: no jumps when the wall clock is set). */
+export const monotonicClock: Clock = {
+  ...systemClock,
+  now: () => performance.now(),
 };
