@@ -12,7 +12,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type ExpectedFile, HASH_ALGORITHMS } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { byHashDigest } from "./index_files.ts";
-import { indexKindOf, indexKindSpec } from "./index_kinds.ts";
+import { indexKindOf, indexKindSpec, isTrackedIndex } from "./index_kinds.ts";
 import type { IndexOptions, IngestContext, IngestResult } from "./ingest/context.ts";
 import { ReleaseTrust } from "./release_trust.ts";
 
@@ -263,6 +263,19 @@ export class ArchiveIndex {
   /** The index expected at `key` will not be read after all (its download failed). */
   ingestNotNeeded(key: string): void {
     if (!this.#ingesting.has(key)) this.#clearUnfinished.run(key);
+  }
+
+  /**
+   * `key` (canonically `name`) is being downloaded; `done` settles with the
+   * committed file, or undefined. If it is an index whose hashes are read,
+   * lookups wait for it (`busy`), and it is marked unfinished before its
+   * commit, so no kill between commit and ingest can skip the read.
+   */
+  expectDownload(key: string, name: string, done: Promise<unknown>): void {
+    if (!isTrackedIndex(name)) return;
+    this.ingestExpected(key);
+    this.track(done);
+    done.then((file) => file ?? this.ingestNotNeeded(key), () => this.ingestNotNeeded(key));
   }
 
   /**

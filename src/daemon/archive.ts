@@ -1,7 +1,8 @@
 /**
  * The archive's indexes and the keys that decide which of them are
- * trusted. What the index learns (a listing read, a Release signed, a diff
- * Index arrived) goes out as events.
+ * trusted. Committed files are read from the "committed" event; what the
+ * index learns (a listing read, a Release signed, a diff Index arrived)
+ * goes out as events.
  *
  * @module
  */
@@ -42,6 +43,8 @@ export class Archive implements Component {
       onListing: () => void events.emit("listed", undefined),
       onSigned: (key) => void events.emit("releaseSigned", key),
     });
+    // Every verified file that is an index is read once committed, by whoever committed it.
+    events.on("committed", (file) => this.index.ingestInBackground(file.key, file.path));
     live.subscribe((next) =>
       this.keys.reconfigure(keyringsOf(next)).catch((error) =>
         log.error("trust.reload_failed", { error })

@@ -6,7 +6,7 @@
  */
 
 import type { MirrorClient } from "../fetch/mod.ts";
-import type { PeerRecords } from "../peers/mod.ts";
+import { type PeerRecords, recordedDownloadPeers } from "../peers/mod.ts";
 import type { PipelinePeers } from "../server/mod.ts";
 import type { TrustedKeys } from "../trust/mod.ts";
 import type { PeerSide } from "./peer_side.ts";
@@ -21,9 +21,8 @@ export function peerBundle(
   if (!side) return undefined;
   return {
     finder: side.finder,
-    client,
     records,
-    getItem: (key) => side.getItem(key),
+    downloads: recordedDownloadPeers(records, client, (key) => side.getItem(key)),
     releaseKeys: () => keys.keys(),
   };
 }

@@ -8,3 +8,4 @@ export * from "./peer_finder.ts";
 export * from "./peer_records.ts";
 export * from "./upload_limiter.ts";
 export * from "./shared_matcher.ts";
+export * from "./download_reports.ts";

@@ -7,19 +7,18 @@
  */
 
 import type { ArchiveIndex, IndexEntry } from "../apt/mod.ts";
-import { isImmutable, isTrackedIndex } from "../apt/mod.ts";
+import { isImmutable } from "../apt/mod.ts";
 import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import { type MirrorClient, readBounded } from "../fetch/mod.ts";
 import { hasHash } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
+  ActiveDownloads,
   Download,
   type DownloadOutcome,
   type DownloadPeers,
   fileByHashPath,
-  type GetItem,
   type PeerRef,
-  type PieceClient,
   signedReleasePath,
   SourcePlan,
 } from "../transfer/mod.ts";
@@ -49,12 +48,10 @@ export interface PipelineOptions {
 export interface PipelinePeers {
   /** Finds peers for files with a known hash. */
   readonly finder: PeerFinder;
-  /** The client for peers (short timeouts). */
-  readonly client: PieceClient;
-  /** Peers' records: how they are ranked, and where their results go. */
+  /** Peers' records: how the peers found are ranked. */
   readonly records: PeerRecords;
-  /** A BEP 44 item from the DHT by its key: piece lists small enough to be there. */
-  readonly getItem?: GetItem;
+  /** What downloads use of peers: their client, and where their results go. */
+  readonly downloads: DownloadPeers;
   /** The keys apt trusts: a Release from peers must carry a good signature by one. */
   readonly releaseKeys?: () => Promise<readonly PublicKey[]>;
 }
@@ -72,9 +69,7 @@ export interface PipelineResult {
 
 /** Serves archive files to apt from the cache or the mirrors. */
 export class AptPipeline {
-  readonly #downloads = new Map<string, Download>();
-  /** The same downloads by expected SHA-256: two URLs for one content share one transfer. */
-  readonly #downloadsByHash = new Map<string, Download>();
+  readonly #downloads = new ActiveDownloads();
 
   constructor(
     private readonly deps: {
@@ -82,7 +77,10 @@ export class AptPipeline {
       readonly index: ArchiveIndex;
       readonly client: MirrorClient;
       readonly log: Logger;
-      /** Told of every verified commit (the announcer). */
+      /**
+       * Told of every verified commit, at once (the daemon's "committed" event: the index
+       * reads an index, the announcer tells the DHT, the keeper counts the cache's size).
+       */
       readonly onCommitted?: (file: CachedFile) => void;
       /** The disk is full: downloads still reach apt, from memory, but are not cached. */
       readonly onDiskFull?: (error: Error) => void;
@@ -104,15 +102,13 @@ export class AptPipeline {
   }
 
   /** Resolves when every download in progress has ended. */
-  async idle(): Promise<void> {
-    while (this.#downloads.size) {
-      await Promise.allSettled([...this.#downloads.values()].map((d) => d.done));
-    }
+  idle(): Promise<void> {
+    return this.#downloads.idle();
   }
 
   /** Aborts every download in progress (shutdown); none of them is committed. */
   abortAll(reason: string): void {
-    for (const download of this.#downloads.values()) download.abort(reason);
+    this.#downloads.abortAll(reason);
   }
 
   /** Answers one GET or HEAD for an archive file. */
@@ -161,12 +157,11 @@ export class AptPipeline {
         return { response: await serveCached(request, twin, "cache"), source: "cache" };
       }
     }
-    const running = this.#downloads.get(target.key) ??
-      (expected?.sha256 ? this.#downloadsByHash.get(expected.sha256) : undefined);
+    const running = this.#downloads.find(target.key, expected?.sha256);
     if (running?.isRevalidation) {
       // It may end in a 304 for a copy this request cannot use: wait for it, then look again.
       await running.done;
-      if (this.#downloads.get(target.key) === running) this.#downloads.delete(target.key);
+      this.#downloads.forget(target.key, running);
       return await this.handle(request, target);
     }
     if (request.method === "HEAD" && !running) {
@@ -199,7 +194,7 @@ export class AptPipeline {
     const bytes = await readBounded(gpg.response.body, MAX_SIGNATURE_BYTES, gpgTarget.key)
       .catch(() => new Uint8Array(0));
     // Committed (and so readable by the Release's own check) before the Release is fetched.
-    await this.#downloads.get(gpgTarget.key)?.done;
+    await this.#downloads.find(gpgTarget.key)?.done;
     const signature = bytes.length ? await readReleaseSignature(bytes, releaseKeys) : undefined;
     if (!signature) return undefined;
     const cached = cache.open(target.key);
@@ -287,25 +282,6 @@ export class AptPipeline {
     return { peers: this.#peersHolding(sha256), path: fileByHashPath(sha256) };
   }
 
-  /** How the downloads use peers: their client, and their records for what each did. */
-  #downloadPeers(): DownloadPeers | undefined {
-    const peers = this.deps.peers;
-    if (!peers) return undefined;
-    const { records } = peers;
-    return {
-      client: peers.client,
-      getItem: peers.getItem,
-      busy: (peer, delta) => records.busy(records.get(peer.address, peer.port), delta),
-      report: (peer, report) => {
-        const record = records.get(peer.address, peer.port);
-        if (report.kind === "delivered") {
-          records.delivered(record, report.bytes, report.lagMs, report.totalMs);
-        } else if (report.kind === "wrong") records.blame(record);
-        else records.failed(record);
-      },
-    };
-  }
-
   /** The shared download for this file, started if there is none. */
   #downloadFor(
     target: ArchiveTarget,
@@ -314,8 +290,7 @@ export class AptPipeline {
     search?: PeerSearch,
     verifyPeer?: (path: string) => Promise<SignatureVerdict>,
   ): Download {
-    const running = this.#downloads.get(target.key) ??
-      (expected?.sha256 ? this.#downloadsByHash.get(expected.sha256) : undefined);
+    const running = this.#downloads.find(target.key, expected?.sha256);
     if (running) return running;
     const download = new Download({
       key: target.key,
@@ -329,32 +304,14 @@ export class AptPipeline {
       verifyPeer,
     }, {
       client: this.deps.client,
-      peers: this.#downloadPeers(),
+      peers: this.deps.peers?.downloads,
       cache: this.deps.cache,
       log: this.deps.log,
       onDiskFull: this.deps.onDiskFull,
-      onCommitted: (file) => {
-        this.deps.index.ingestInBackground(file.key, file.path);
-        this.deps.onCommitted?.(file);
-      },
+      onCommitted: this.deps.onCommitted,
     });
-    this.#downloads.set(target.key, download);
-    if (isTrackedIndex(expected?.name ?? target.key)) {
-      // Marked before the commit, so no kill between commit and ingest can skip the read.
-      const index = this.deps.index;
-      index.ingestExpected(target.key);
-      index.track(download.done);
-      download.done.then((file) => file ?? index.ingestNotNeeded(target.key))
-        .catch(() => index.ingestNotNeeded(target.key));
-    }
-    const sha256 = expected?.sha256;
-    if (sha256) this.#downloadsByHash.set(sha256, download);
-    download.done.finally(() => {
-      this.#downloads.delete(target.key);
-      if (sha256 && this.#downloadsByHash.get(sha256) === download) {
-        this.#downloadsByHash.delete(sha256);
-      }
-    });
+    this.#downloads.add(target.key, download, expected?.sha256);
+    this.deps.index.expectDownload(target.key, expected?.name ?? target.key, download.done);
     return download;
   }
 

@@ -35,8 +35,11 @@ export interface PdiffFollowerDeps {
   readonly log: Logger;
   /** Fetches an archive file by cache key the way apt's requests are served. */
   fetch(key: string): Promise<Response>;
-  /** Told of the patched index once it is committed (the announcer). */
-  onCommitted?(file: CachedFile): void;
+  /**
+   * Told of the patched index once it is committed, at once: the daemon's
+   * "committed" event, whose listeners read it (the index) and announce it.
+   */
+  onCommitted(file: CachedFile): void;
 }
 
 /** Applies pdiffs to the daemon's own copies of indexes. */
@@ -100,8 +103,12 @@ export class PdiffFollower {
         sha256: hasher.hexdigest(),
         announce: index.lookup(change.listing)?.trusted === true,
       });
-      await index.ingest(change.listing, committed.path);
-      this.deps.onCommitted?.(committed);
+      // Read by the "committed" event's listener (the index), as every commit is.
+      this.deps.onCommitted(committed);
+      await index.ingesting(change.listing);
+      if (index.versionOf(change.listing)?.sha256 !== current.hash) {
+        throw new Error(`patched ${change.listing} was not read`);
+      }
     } catch (error) {
       await Deno.remove(partial.path).catch(() => {});
       throw error;

@@ -8,6 +8,7 @@
  *
  * @module
  */
+export * from "./active_downloads.ts";
 export * from "./download.ts";
 export * from "./download_request.ts";
 export * from "./peer_ref.ts";
