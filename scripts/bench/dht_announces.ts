@@ -7,7 +7,7 @@
  *   deno run -P=test scripts/bench/dht_announces.ts
  */
 
-import { systemClock } from "../../src/dht/mod.ts";
+import { systemClock } from "../../src/util/clock.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { Announcer } from "../../src/peers/mod.ts";
 import { startDhtNetwork } from "../../tests/helpers/dht_network.ts";

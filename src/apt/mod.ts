@@ -5,10 +5,8 @@
  *
  * @module
  */
-export * from "./deb822.ts";
-export * from "./release.ts";
-export * from "./packages.ts";
-export * from "./compression.ts";
-export * from "./index_files.ts";
-export * from "./index_kinds.ts";
-export * from "./archive_index.ts";
+export { ArchiveIndex, type IndexEntry } from "./archive_index.ts";
+export { decompress } from "./compression.ts";
+export { compressionOf, isImmutable } from "./index_files.ts";
+export { indexKindSpec } from "./index_kinds.ts";
+export type { DiffChange } from "./ingest/context.ts";

@@ -4,12 +4,5 @@
  *
  * @module
  */
-export {
-  type BencodeDict,
-  BencodeError,
-  type BencodeValue,
-  decodeBencode,
-  type DecodeLimits,
-  isBencodeDict,
-} from "./decode.ts";
+export { type BencodeDict, type BencodeValue, decodeBencode, isBencodeDict } from "./decode.ts";
 export { Bencoded, type Encodable, encodeBencode } from "./encode.ts";

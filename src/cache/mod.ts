@@ -5,9 +5,15 @@
  * @module
  */
 // The database moved to db/; re-exported while callers move.
-export { DATABASE_FILE, openDatabase } from "../db/mod.ts";
-export * from "./store.ts";
-export * from "./scan.ts";
-export * from "./eviction.ts";
-export * from "./keeper.ts";
-export * from "./shared_dirs.ts";
+export { DATABASE_FILE, openDatabase } from "../db/open.ts";
+export type { EvictionPolicy } from "./eviction.ts";
+export type { HashFailure } from "./hash_failures.ts";
+export { CacheKeeper } from "./keeper.ts";
+export { scanCache, type ScanProgress, type ScanResult } from "./scan.ts";
+export {
+  type CachedFile,
+  CacheStore,
+  type CommitMeta,
+  type OpenCachedFile,
+  type PartialFile,
+} from "./store.ts";

@@ -4,8 +4,9 @@
  *
  * @module
  */
-export * from "./errors.ts";
-export * from "./schema.ts";
-export * from "./load.ts";
-export * from "./cli.ts";
-export * from "./reload.ts";
+export { parseCommandLine, USAGE } from "./cli.ts";
+export { ConfigError } from "./errors.ts";
+export { loadConfig } from "./load.ts";
+export type { MirrorAlias } from "./mirrors.ts";
+export { changedKeys, RELOADABLE_KEYS } from "./reload.ts";
+export type { Config } from "./schema.ts";

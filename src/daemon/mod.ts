@@ -4,6 +4,5 @@
  *
  * @module
  */
-export * from "./daemon.ts";
-export * from "./dht_node.ts";
-export type { ReloadResult } from "./live_config.ts";
+export { type Daemon, startDaemon } from "./daemon.ts";
+export { createDhtNode } from "./dht_node.ts";

@@ -10,7 +10,8 @@
 import type { ArchiveIndex } from "../apt/mod.ts";
 import type { CacheStore } from "../cache/mod.ts";
 import type { Config } from "../config/mod.ts";
-import { type DhtNode, type Endpoint, idFromHex, systemClock } from "../dht/mod.ts";
+import { type DhtNode, type Endpoint, idFromHex } from "../dht/mod.ts";
+import { systemClock } from "../util/clock.ts";
 import type { Logger } from "../log/mod.ts";
 import { isLocalAddress } from "../net/mod.ts";
 import { interfacesListenedOn, LanDiscovery } from "../lan/mod.ts";

@@ -5,8 +5,5 @@
  *
  * @module
  */
-export * from "./open.ts";
-export * from "./migrate.ts";
-export * from "./migrations.ts";
-export * from "./transaction.ts";
-export * from "./errors.ts";
+export { DATABASE_FILE, openDatabase } from "./open.ts";
+export { transaction } from "./transaction.ts";

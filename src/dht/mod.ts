@@ -4,21 +4,10 @@
  *
  * @module
  */
-export * from "./constants.ts";
-export * from "./errors.ts";
-export * from "../util/clock.ts";
-export * from "./node_id.ts";
-export * from "./bep42.ts";
-export * from "./krpc/compact.ts";
-export * from "./krpc/messages.ts";
-export * from "./krpc/codec.ts";
-export * from "./socket.ts";
-export * from "./routing_table.ts";
-export * from "./tokens.ts";
-export * from "./storage.ts";
-export * from "./size_estimate.ts";
-export * from "./lookup.ts";
-export * from "./state_store.ts";
-export * from "./node.ts";
-export * from "./lookup_variants.ts";
-export * from "./rate_limit.ts";
+export type { Endpoint } from "./krpc/compact.ts";
+export type { LookupResult } from "./lookup.ts";
+export { DhtNode, type DhtStats } from "./node.ts";
+export { idFromHex, idToHex, type NodeId, randomId } from "./node_id.ts";
+export { RateLimiter } from "./rate_limit.ts";
+export { UdpSocket } from "./socket.ts";
+export { SqliteDhtStateStore } from "./state_store.ts";

@@ -4,10 +4,8 @@
  *
  * @module
  */
-export * from "./body_deadlines.ts";
-export * from "./errors.ts";
-export * from "./host_slots.ts";
-export * from "./limited_body.ts";
-export * from "./mirror_addresses.ts";
-export * from "./mirror_client.ts";
-export * from "./redirects.ts";
+export { UpstreamError } from "./errors.ts";
+export { readBounded } from "./limited_body.ts";
+export { MirrorAddresses } from "./mirror_addresses.ts";
+export { MirrorClient, type UpstreamResponse } from "./mirror_client.ts";
+export { MAX_REDIRECTS } from "./redirects.ts";

@@ -4,7 +4,26 @@
  *
  * @module
  */
-export * from "./digest.ts";
-export * from "./pieces.ts";
-export * from "./sha1.ts";
-export * from "./signature.ts";
+export {
+  ContentHasher,
+  type ExpectedFile,
+  HASH_ALGORITHMS,
+  hasHash,
+  newHasher,
+  sha256OfStream,
+} from "./digest.ts";
+export {
+  decodePieceList,
+  encodePieceList,
+  maxPieceListBytes,
+  PIECE_BYTES,
+  PIECE_HASH_BYTES,
+  pieceCount,
+  pieceDigest,
+  pieceHashAt,
+  type PieceList,
+  PieceListError,
+  pieceListName,
+} from "./pieces.ts";
+export { sha1 } from "./sha1.ts";
+export { signatureDhtKey, SignatureHasher } from "./signature.ts";

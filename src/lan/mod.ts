@@ -4,9 +4,6 @@
  *
  * @module
  */
-export * from "./constants.ts";
-export * from "./lan_interfaces.ts";
-export * from "./lan_nodes.ts";
-export * from "./lsd_message.ts";
-export * from "./lan_discovery.ts";
-export * from "./mdns_advertiser.ts";
+export { LanDiscovery, type LanDiscoveryStatus } from "./lan_discovery.ts";
+export { interfacesListenedOn } from "./lan_interfaces.ts";
+export { MdnsAdvertiser, type MdnsAdvertiserStatus } from "./mdns_advertiser.ts";

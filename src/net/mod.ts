@@ -4,9 +4,16 @@
  *
  * @module
  */
-export * from "./cidr.ts";
-export * from "./hostname.ts";
-export * from "./url_host.ts";
-export * from "./local_address.ts";
-export * from "./address_scope.ts";
-export * from "./independence.ts";
+export { type AddressScope, addressScope } from "./address_scope.ts";
+export {
+  addressInAny,
+  type Cidr,
+  parseCidr,
+  parseIPv4,
+  parseIPv6,
+  unmappedAddress,
+} from "./cidr.ts";
+export { type Authority, parseAuthority } from "./hostname.ts";
+export { independentParties } from "./independence.ts";
+export { isLocalAddress } from "./local_address.ts";
+export { bareHost, urlHost } from "./url_host.ts";

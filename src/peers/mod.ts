@@ -3,9 +3,9 @@
  *
  * @module
  */
-export * from "./announcer.ts";
-export * from "./peer_finder.ts";
-export * from "./peer_records.ts";
-export * from "./upload_limiter.ts";
-export * from "./shared_matcher.ts";
-export * from "./download_reports.ts";
+export { Announcer } from "./announcer.ts";
+export { recordedDownloadPeers } from "./download_reports.ts";
+export { PeerFinder, type PeerLookup } from "./peer_finder.ts";
+export { PeerRecords } from "./peer_records.ts";
+export { SharedMatcher } from "./shared_matcher.ts";
+export { UploadLimiter } from "./upload_limiter.ts";

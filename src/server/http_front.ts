@@ -16,7 +16,8 @@ import type { AptPipeline, Source } from "./apt_pipeline.ts";
 import { textResponse } from "./http_response.ts";
 import { answerPeer, type PeerAnswerDeps } from "./peer_answers.ts";
 import type { RequestLimits } from "./request_limits.ts";
-import { statusResponse, type StatusSource } from "./status/pages.ts";
+import { statusResponse } from "./status/pages.ts";
+import type { StatusSource } from "./status/snapshot.ts";
 
 /** What the front needs. */
 export interface HttpFrontDeps extends PeerAnswerDeps {

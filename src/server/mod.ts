@@ -4,11 +4,9 @@
  *
  * @module
  */
-export * from "./request_target.ts";
-export * from "./http_response.ts";
-export * from "./apt_pipeline.ts";
-export * from "./pdiff_follower.ts";
-export * from "./http_front.ts";
-export * from "./status/pages.ts";
-export * from "./status/problems.ts";
-export * from "./request_limits.ts";
+export { AptPipeline, type PipelineOptions, type PipelinePeers } from "./apt_pipeline.ts";
+export { createHandler, type FrontSettings, type HttpFront } from "./http_front.ts";
+export { PdiffFollower } from "./pdiff_follower.ts";
+export { RequestLimits } from "./request_limits.ts";
+export { archiveTargetOf } from "./request_target.ts";
+export { diskFullProblem, Problems } from "./status/problems.ts";

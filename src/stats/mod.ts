@@ -3,7 +3,7 @@
  *
  * @module
  */
-export * from "./counters.ts";
-export * from "./persisted.ts";
-export * from "./wire.ts";
-export * from "./loop_stalls.ts";
+export { TrafficCounters } from "./counters.ts";
+export { type LoopStallFigures, LoopStalls } from "./loop_stalls.ts";
+export { PersistedCounters, type Totals } from "./persisted.ts";
+export { receivedRequestHeadBytes, sentResponseHeadBytes } from "./wire.ts";

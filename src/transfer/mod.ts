@@ -8,13 +8,10 @@
  *
  * @module
  */
-export * from "./active_downloads.ts";
-export * from "./download.ts";
-export * from "./download_request.ts";
-export * from "./peer_ref.ts";
-export * from "./source.ts";
-export * from "./source_plan.ts";
-export * from "./piece_fetch.ts";
-export * from "./piece_blame.ts";
-export * from "./piece_list_vote.ts";
-export { HeldBytes, isDiskFull } from "./held_bytes.ts";
+export { ActiveDownloads } from "./active_downloads.ts";
+export { Download } from "./download.ts";
+export type { DownloadOutcome, DownloadPeers } from "./download_request.ts";
+export { fileByHashPath, type PeerRef, signedReleasePath } from "./peer_ref.ts";
+export type { PieceClient } from "./piece_fetch.ts";
+export type { GetItem } from "./piece_list_vote.ts";
+export { SourcePlan } from "./source_plan.ts";

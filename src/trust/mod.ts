@@ -3,5 +3,5 @@
  *
  * @module
  */
-export * from "./keyring.ts";
-export * from "./signatures.ts";
+export { type KeyringPlaces, TrustedKeys } from "./keyring.ts";
+export { type SignatureVerdict, verifyClearsigned } from "./signatures.ts";

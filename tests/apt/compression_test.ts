@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Compression, decompress } from "../../src/apt/mod.ts";
+import { decompress } from "../../src/apt/mod.ts";
+import type { Compression } from "../../src/apt/index_files.ts";
 
 const TEXT = "Package: x\n".repeat(20000);
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Deb822Parser, type Paragraph, parseDeb822, streamDeb822 } from "../../src/apt/mod.ts";
+import { Deb822Parser, type Paragraph, parseDeb822, streamDeb822 } from "../../src/apt/deb822.ts";
 
 Deno.test("parseDeb822() joins multi-line fields and keeps the ' .' blank lines as empty lines", () => {
   const [p] = parseDeb822(

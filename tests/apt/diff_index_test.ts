@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  DiffIndexError,
-  downloadNameOf,
-  parseDiffIndex,
-  patchesFrom,
-} from "../../src/apt/pdiff/mod.ts";
+import { downloadNameOf, parseDiffIndex, patchesFrom } from "../../src/apt/pdiff/mod.ts";
+import { DiffIndexError } from "../../src/apt/pdiff/diff_index.ts";
 
 const h = (c: string) => c.repeat(64);
 

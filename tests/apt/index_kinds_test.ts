@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { indexKindOf, indexKindSpec, isTrackedIndex } from "../../src/apt/mod.ts";
+import { indexKindSpec } from "../../src/apt/mod.ts";
+import { indexKindOf, isTrackedIndex } from "../../src/apt/index_kinds.ts";
 
 Deno.test("indexKindOf() names the kind of each index apt fetches, and nothing else", () => {
   const cases: [string, string | undefined][] = [

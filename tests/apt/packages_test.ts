@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ListedFile, readIndexFiles } from "../../src/apt/mod.ts";
+import { type ListedFile, readIndexFiles } from "../../src/apt/packages.ts";
 
 async function read(text: string, kind: "packages" | "sources"): Promise<ListedFile[]> {
   const out: ListedFile[] = [];

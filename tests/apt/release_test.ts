@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseRelease, ReleaseFormatError, stripClearsign } from "../../src/apt/mod.ts";
+import { parseRelease, ReleaseFormatError, stripClearsign } from "../../src/apt/release.ts";
 
 const RELEASE = `Origin: Debian
 Label: Debian

@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { applyPatches, parseEdScript, PatchError } from "../../src/apt/pdiff/mod.ts";
+import { applyPatches, parseEdScript } from "../../src/apt/pdiff/mod.ts";
+import { PatchError } from "../../src/apt/pdiff/rred.ts";
 
 const encoder = new TextEncoder();
 

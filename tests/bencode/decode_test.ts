@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import bencode from "bencode";
 import {
   Bencoded,
-  BencodeError,
   type BencodeValue,
   decodeBencode,
   encodeBencode,
 } from "../../src/bencode/mod.ts";
+import { BencodeError } from "../../src/bencode/decode.ts";
 import { seededRandom } from "../helpers/seeded_random.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);

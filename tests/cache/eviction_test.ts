@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isImmutable } from "../../src/apt/mod.ts";
-import { evict } from "../../src/cache/mod.ts";
+import { evict } from "../../src/cache/eviction.ts";
 import { testStore } from "../helpers/cache_store.ts";
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { evict } from "../../src/cache/mod.ts";
+import { evict } from "../../src/cache/eviction.ts";
 import { openDatabase } from "../../src/db/mod.ts";
 import { newHasher } from "../../src/hash/mod.ts";
 import { testStore } from "../helpers/cache_store.ts";

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  ConfigError,
-  defaultConfig,
-  loadConfig,
-  parseCommandLine,
-  parseConfigText,
-} from "../../src/config/mod.ts";
+import { ConfigError, loadConfig, parseCommandLine } from "../../src/config/mod.ts";
+import { parseConfigText } from "../../src/config/load.ts";
+import { defaultConfig } from "../../src/config/schema.ts";
 
 const env = { uid: 1000, home: "/home/u" };
 

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { daemonCommand, spawnDaemon } from "../helpers/daemon_process.ts";
 import { answersPing } from "../helpers/udp_ping.ts";
-import { encodeMessage, randomId } from "../../src/dht/mod.ts";
+import { randomId } from "../../src/dht/mod.ts";
+import { encodeMessage } from "../../src/dht/krpc/codec.ts";
 
 /** A binary string (one char per byte) as bytes. */
 const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));

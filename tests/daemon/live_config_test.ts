@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultConfig, mergeLayers, validateLayer } from "../../src/config/mod.ts";
+import { defaultConfig, mergeLayers, validateLayer } from "../../src/config/schema.ts";
 import { LiveConfig } from "../../src/daemon/live_config.ts";
 
 const config = (toml: Record<string, unknown>) =>

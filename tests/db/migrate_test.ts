@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import {
-  migrate,
-  MIGRATIONS,
-  openDatabase,
-  SchemaTooNewError,
-  schemaVersion,
-} from "../../src/db/mod.ts";
+import { openDatabase } from "../../src/db/mod.ts";
+import { SchemaTooNewError } from "../../src/db/errors.ts";
+import { migrate, schemaVersion } from "../../src/db/migrate.ts";
+import { MIGRATIONS } from "../../src/db/migrations.ts";
 import { OLD_COLUMN_ADDITIONS, OLD_ROWS, OLD_TABLES } from "./old_schema.ts";
 
 /** Every table's columns and every index, as sqlite describes them. */

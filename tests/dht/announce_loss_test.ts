@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { systemClock } from "../../src/dht/mod.ts";
+import { systemClock } from "../../src/util/clock.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { Announcer } from "../../src/peers/mod.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";

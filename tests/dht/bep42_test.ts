@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { idFromHex, isExemptFromBep42, isSecureId, secureId } from "../../src/dht/mod.ts";
+import { idFromHex } from "../../src/dht/mod.ts";
+import { isExemptFromBep42, isSecureId, secureId } from "../../src/dht/bep42.ts";
 
 // The test vectors of BEP 42: address, r, and an id that is valid for them.
 const VECTORS: [string, number, string][] = [

@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
 import bencode from "bencode";
+import { randomId } from "../../src/dht/mod.ts";
 import {
   decodeMessage,
-  decodeNodes,
-  decodePeer,
   encodeMessage,
-  encodeNodes,
-  encodePeer,
   encodeWithin,
-  ErrorCode,
   KrpcDecodeError,
-  type Message,
-  randomId,
-} from "../../src/dht/mod.ts";
+} from "../../src/dht/krpc/codec.ts";
+import { decodeNodes, decodePeer, encodeNodes, encodePeer } from "../../src/dht/krpc/compact.ts";
+import { ErrorCode, type Message } from "../../src/dht/krpc/messages.ts";
 
 const tid = Uint8Array.of(0xab, 0xcd);
 const id = randomId();

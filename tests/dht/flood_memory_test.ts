@@ -7,12 +7,8 @@
 
 import assert from "node:assert/strict";
 import bencode from "bencode";
-import {
-  DHT_MEMORY_BUDGET_BYTES,
-  MAX_ITEMS,
-  MAX_PEER_ENTRIES,
-  randomId,
-} from "../../src/dht/mod.ts";
+import { randomId } from "../../src/dht/mod.ts";
+import { DHT_MEMORY_BUDGET_BYTES, MAX_ITEMS, MAX_PEER_ENTRIES } from "../../src/dht/constants.ts";
 import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 import { type FloodMeasure, startFloodTarget } from "../helpers/flood_target.ts";
 

@@ -6,7 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { decodeMessage, DhtNode, encodeMessage } from "../../src/dht/mod.ts";
+import { DhtNode } from "../../src/dht/mod.ts";
+import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { MemoryNetwork } from "../helpers/memory_socket.ts";

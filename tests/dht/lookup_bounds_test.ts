@@ -5,14 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  decodeMessage,
-  DhtNode,
-  encodeMessage,
-  MAX_LOOKUP_QUERIES,
-  type NodeId,
-  randomId,
-} from "../../src/dht/mod.ts";
+import { DhtNode, type NodeId, randomId } from "../../src/dht/mod.ts";
+import { MAX_LOOKUP_QUERIES } from "../../src/dht/constants.ts";
+import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 import { MemoryNetwork } from "../helpers/memory_socket.ts";
 

@@ -88,7 +88,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { MemoryDhtStateStore, UdpSocket, DhtNode } = await import("../../src/dht/mod.ts");
+    const { UdpSocket, DhtNode } = await import("../../src/dht/mod.ts");
+    const { MemoryDhtStateStore } = await import("../../src/dht/state_store.ts");
     await using network = await startDhtNetwork(20);
     const store = new MemoryDhtStateStore();
     const first = new DhtNode({

@@ -2,14 +2,9 @@
 
 import assert from "node:assert/strict";
 import bencode from "bencode";
-import {
-  decodeMessage,
-  DhtNode,
-  encodeMessage,
-  idToHex,
-  isSecureId,
-  randomId,
-} from "../../src/dht/mod.ts";
+import { DhtNode, idToHex, randomId } from "../../src/dht/mod.ts";
+import { isSecureId } from "../../src/dht/bep42.ts";
+import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 import { MemoryNetwork } from "../helpers/memory_socket.ts";
 

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
+import { idFromHex, idToHex, randomId } from "../../src/dht/mod.ts";
 import {
   commonPrefixLength,
   compareDistance,
   distance,
-  idFromHex,
-  idToHex,
-  randomId,
   randomIdInBucket,
-} from "../../src/dht/mod.ts";
+} from "../../src/dht/node_id.ts";
 
 const id = (hex: string) => idFromHex(hex.padEnd(40, "0"));
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DhtNode, randomId, UdpSocket } from "../../src/dht/mod.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
-import { defaultConfig, mergeLayers, validateLayer } from "../../src/config/mod.ts";
+import { defaultConfig, mergeLayers, validateLayer } from "../../src/config/schema.ts";
 
 Deno.test({
   name:

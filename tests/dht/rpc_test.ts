@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeMessage, DhtNode, encodeMessage, randomId } from "../../src/dht/mod.ts";
+import { DhtNode, randomId } from "../../src/dht/mod.ts";
+import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 import { MemoryNetwork } from "../helpers/memory_socket.ts";
 

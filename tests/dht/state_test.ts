@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  compareDistance,
-  estimateFromLookup,
-  ItemStore,
-  PeerStore,
-  randomId,
-  randomIdInBucket,
-  RoutingTable,
-  SizeEstimator,
-  TokenManager,
-} from "../../src/dht/mod.ts";
+import { randomId } from "../../src/dht/mod.ts";
+import { compareDistance, randomIdInBucket } from "../../src/dht/node_id.ts";
+import { RoutingTable } from "../../src/dht/routing_table.ts";
+import { estimateFromLookup, SizeEstimator } from "../../src/dht/size_estimate.ts";
+import { ItemStore, PeerStore } from "../../src/dht/storage.ts";
+import { TokenManager } from "../../src/dht/tokens.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 
 Deno.test("TokenManager: a token stays valid for one rotation more, then expires; it is bound to the address", () => {

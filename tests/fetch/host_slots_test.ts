@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { HostSlots, MirrorClient } from "../../src/fetch/mod.ts";
+import { MirrorClient } from "../../src/fetch/mod.ts";
+import { HostSlots } from "../../src/fetch/host_slots.ts";
 
 Deno.test("host slots: at most N per host, first come first served, other hosts unaffected", async () => {
   const slots = new HostSlots(2);

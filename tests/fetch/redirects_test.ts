@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { MirrorClient, refusedRedirect, scopesOf, UpstreamError } from "../../src/fetch/mod.ts";
+import { MirrorClient, UpstreamError } from "../../src/fetch/mod.ts";
+import { refusedRedirect, scopesOf } from "../../src/fetch/redirects.ts";
 import { addressScope } from "../../src/net/mod.ts";
 
 Deno.test("addressScope() knows loopback, link-local, private and public, IPv4, IPv6 and mapped", () => {

@@ -6,9 +6,9 @@ import {
   pieceCount,
   pieceDigest,
   pieceHashAt,
-  PieceHasher,
   PieceListError,
 } from "../../src/hash/mod.ts";
+import { PieceHasher } from "../../src/hash/pieces.ts";
 import { bytes } from "../helpers/archive.ts";
 
 Deno.test("PieceHasher gives each 512 KiB piece's SHA-1, however the stream is cut", () => {

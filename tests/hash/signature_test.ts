@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { signatureDhtKey, SignatureHasher } from "../../src/hash/mod.ts";
-import { readKeyring } from "../../src/trust/mod.ts";
+import { readKeyring } from "../../src/trust/keyring.ts";
 import { testSigner } from "../helpers/signing.ts";
 
 const RELEASE = new TextEncoder().encode("Origin: Test\nSuite: stable\n".repeat(500));

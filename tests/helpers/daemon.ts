@@ -4,7 +4,7 @@
  */
 
 import { type Daemon, startDaemon } from "../../src/daemon/mod.ts";
-import { defaultConfig, type Layer, mergeLayers, validateLayer } from "../../src/config/mod.ts";
+import { defaultConfig, type Layer, mergeLayers, validateLayer } from "../../src/config/schema.ts";
 import { Logger, type LogLevel } from "../../src/log/mod.ts";
 
 export interface TestDaemon extends Daemon, AsyncDisposable {

@@ -6,8 +6,9 @@
 
 import { createHash } from "node:crypto";
 import { DhtNode, type Endpoint, UdpSocket } from "../../src/dht/mod.ts";
-import { encodePieceList, PIECE_BYTES, PieceHasher, pieceListName } from "../../src/hash/mod.ts";
-import { dhtKeyOf } from "../../src/peers/mod.ts";
+import { encodePieceList, PIECE_BYTES, pieceListName } from "../../src/hash/mod.ts";
+import { PieceHasher } from "../../src/hash/pieces.ts";
+import { dhtKeyOf } from "../../src/peers/announcer.ts";
 
 export interface FakePeerBehaviour {
   /** The bytes it serves (default: the real file). */

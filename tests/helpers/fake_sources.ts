@@ -5,9 +5,10 @@
  */
 
 import type { CacheStore, PartialFile } from "../../src/cache/mod.ts";
-import { UpstreamError, type UpstreamRequest, type UpstreamResponse } from "../../src/fetch/mod.ts";
+import { UpstreamError, type UpstreamResponse } from "../../src/fetch/mod.ts";
+import type { UpstreamRequest } from "../../src/fetch/mirror_client.ts";
 import { Logger } from "../../src/log/mod.ts";
-import type { TransferClient } from "../../src/transfer/mod.ts";
+import type { TransferClient } from "../../src/transfer/download_request.ts";
 
 /** What a handler answers: a status, headers, and a body (bytes or a stream). */
 export interface FakeAnswer {

@@ -7,7 +7,8 @@
  * Usage: deno run -P=test tests/helpers/lan_flooder.ts ADDRESS COUNT SECONDS SEED
  */
 
-import { APT_DHT_LAN_INFOHASH, formatAnnounce, LSD_GROUP_V4, LSD_PORT } from "../../src/lan/mod.ts";
+import { APT_DHT_LAN_INFOHASH, LSD_GROUP_V4, LSD_PORT } from "../../src/lan/constants.ts";
+import { formatAnnounce } from "../../src/lan/lsd_message.ts";
 import { seededRandom } from "./seeded_random.ts";
 
 const [address, countText, secondsText, seedText] = Deno.args;

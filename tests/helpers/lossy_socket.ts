@@ -1,6 +1,7 @@
 /** A datagram socket that loses packets, for tests and benchmarks of retransmission. */
 
-import type { Datagram, DatagramSocket, Endpoint } from "../../src/dht/mod.ts";
+import type { Endpoint } from "../../src/dht/mod.ts";
+import type { Datagram, DatagramSocket } from "../../src/dht/socket.ts";
 
 /**
  * Wraps a socket and drops each outgoing datagram with probability

@@ -3,7 +3,7 @@
  * retransmissions, expiry and schedules without waiting.
  */
 
-import type { Clock, TimerId } from "../../src/dht/mod.ts";
+import type { Clock, TimerId } from "../../src/util/clock.ts";
 
 export class ManualClock implements Clock {
   #now: number;

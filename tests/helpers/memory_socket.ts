@@ -1,6 +1,7 @@
 /** Datagram sockets that deliver in memory, for tests that control time. */
 
-import type { Datagram, DatagramSocket, Endpoint } from "../../src/dht/mod.ts";
+import type { Endpoint } from "../../src/dht/mod.ts";
+import type { Datagram, DatagramSocket } from "../../src/dht/socket.ts";
 
 export class MemoryNetwork {
   readonly sockets = new Map<string, MemorySocket>();

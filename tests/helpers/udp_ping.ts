@@ -4,7 +4,8 @@
  * sent earlier may get error replies: both are skipped).
  */
 
-import { decodeMessage, encodeMessage, randomId } from "../../src/dht/mod.ts";
+import { randomId } from "../../src/dht/mod.ts";
+import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 
 /** Sends a ping to `to`; true once its response arrives, false after `ms`. */
 export async function answersPing(

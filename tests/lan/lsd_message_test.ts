@@ -4,12 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  APT_DHT_LAN_INFOHASH,
-  formatAnnounce,
-  LanNodes,
-  parseAnnounce,
-} from "../../src/lan/mod.ts";
+import { APT_DHT_LAN_INFOHASH } from "../../src/lan/constants.ts";
+import { LanNodes } from "../../src/lan/lan_nodes.ts";
+import { formatAnnounce, parseAnnounce } from "../../src/lan/lsd_message.ts";
 import { seededRandom } from "../helpers/seeded_random.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);

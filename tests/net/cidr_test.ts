@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { addressInAny, CidrSet, parseAuthority, parseCidr, parseIPv6 } from "../../src/net/mod.ts";
+import { addressInAny, parseAuthority, parseCidr, parseIPv6 } from "../../src/net/mod.ts";
+import { CidrSet } from "../../src/net/cidr.ts";
 
 Deno.test("addressInAny() matches IPv4, IPv6 and v4-mapped clients against CIDR blocks", () => {
   const blocks = ["127.0.0.0/8", "::1", "192.168.1.0/24", "fd00::/8"].map((t) => parseCidr(t)!);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { independentParties, networkOf } from "../../src/net/mod.ts";
+import { independentParties } from "../../src/net/mod.ts";
+import { networkOf } from "../../src/net/independence.ts";
 
 Deno.test("independentParties() counts distinct /24 and /48 networks, IPv4-mapped as IPv4", () => {
   assert.equal(independentParties(["127.0.5.1", "127.0.5.200"]), 1);

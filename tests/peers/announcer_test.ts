@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../helpers/manual_clock.ts";
 import { Logger } from "../../src/log/mod.ts";
-import { Announcer, dhtKeyOf } from "../../src/peers/mod.ts";
+import { Announcer } from "../../src/peers/mod.ts";
+import { dhtKeyOf } from "../../src/peers/announcer.ts";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 

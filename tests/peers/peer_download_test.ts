@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { sha256 } from "../helpers/archive.ts";
 import { announced, get, POOL, readIndexes, startPeerWorld } from "../helpers/peer_world.ts";
 import { DhtNode, UdpSocket } from "../../src/dht/mod.ts";
-import { dhtKeyOf } from "../../src/peers/mod.ts";
+import { dhtKeyOf } from "../../src/peers/announcer.ts";
 import { assertBytes } from "../helpers/bytes_assert.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };

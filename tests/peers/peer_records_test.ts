@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { openDatabase } from "../../src/db/mod.ts";
-import { PeerRecords, scoreOf } from "../../src/peers/mod.ts";
+import { PeerRecords } from "../../src/peers/mod.ts";
+import { scoreOf } from "../../src/peers/peer_records.ts";
 
 const base = { address: "10.0.0.1", port: 9977, bytesDown: 0, bytesUp: 0, failures: 0, pending: 0 };
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { sha256 } from "../helpers/archive.ts";
 import { announced, get, POOL, readIndexes, startPeerWorld } from "../helpers/peer_world.ts";
-import { dhtKeyOf } from "../../src/peers/mod.ts";
+import { dhtKeyOf } from "../../src/peers/announcer.ts";
 import { decodePieceList, PIECE_BYTES, pieceDigest, pieceHashAt } from "../../src/hash/mod.ts";
 import { createHash } from "node:crypto";
 import { assertBytes } from "../helpers/bytes_assert.ts";

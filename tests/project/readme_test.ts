@@ -1,7 +1,8 @@
 /** The README's commands stay true: the pinned Deno, the test command CI runs, the options. */
 
 import assert from "node:assert/strict";
-import { CONFIG_KEYS, USAGE } from "../../src/config/mod.ts";
+import { USAGE } from "../../src/config/mod.ts";
+import { CONFIG_KEYS } from "../../src/config/schema.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const readme = await Deno.readTextFile(`${ROOT}/README.md`);

@@ -110,3 +110,50 @@ Deno.test("no file in src/ uses npm bencode: its decoder loops for ever on d-3: 
   assert.ok(npm.length > 0, "the graph has npm packages");
   assert.deepEqual(npm.filter((id) => id.startsWith("bencode@")), []);
 });
+
+/** Every .ts file under `dir` (relative to the repository), recursively. */
+async function tsFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (path: string) => {
+    for await (const entry of Deno.readDir(new URL(path, root))) {
+      if (entry.isDirectory) await walk(`${path}${entry.name}/`);
+      else if (entry.name.endsWith(".ts")) found.push(`${path}${entry.name}`);
+    }
+  };
+  await walk(dir);
+  return found;
+}
+
+/** The names in `{ a, type B, c as d }` (the exported or imported side of each). */
+const namesIn = (list: string, side: "from" | "as") =>
+  list.split(",").map((part) => part.trim().replace(/^type\s+/, "")).filter(Boolean)
+    .map((part) => part.split(/\s+as\s+/)[side === "from" ? 0 : part.split(/\s+as\s+/).length - 1]);
+
+Deno.test("each folder's mod.ts exports by name only what other folders of src/ (or scripts/) use", async () => {
+  const mods = (await tsFiles("src/")).filter((file) => file.endsWith("/mod.ts"));
+  const users = [...await tsFiles("src/"), ...await tsFiles("scripts/"), "main.ts"];
+  const statement = /(?:import|export)\s+(?:type\s+)?\{([^}]*)\}\s*from\s*"([^"]+)"/g;
+  const used = new Map<string, Set<string>>(mods.map((mod) => [mod, new Set()]));
+  for (const file of users) {
+    const text = await Deno.readTextFile(new URL(file, root));
+    for (const [, list, specifier] of text.matchAll(statement)) {
+      if (!specifier.startsWith(".")) continue;
+      const target = new URL(specifier, new URL(file, root)).pathname.slice(root.pathname.length);
+      const folder = target.slice(0, -"mod.ts".length);
+      if (used.has(target) && !file.startsWith(folder)) {
+        for (const name of namesIn(list, "from")) used.get(target)!.add(name);
+      }
+    }
+  }
+  const problems: string[] = [];
+  for (const mod of mods) {
+    const text = await Deno.readTextFile(new URL(mod, root));
+    if (/^export\s+\*/m.test(text)) problems.push(`${mod}: export *`);
+    for (const [, list] of text.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}\s*from/gm)) {
+      for (const name of namesIn(list, "as")) {
+        if (!used.get(mod)!.has(name)) problems.push(`${mod}: ${name} is used by no other folder`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});

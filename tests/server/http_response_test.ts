@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseRange, respondWithBody } from "../../src/server/mod.ts";
+import { parseRange, respondWithBody } from "../../src/server/http_response.ts";
 
 Deno.test("parseRange() reads single ranges, suffixes and open ends; ignores what it cannot serve alone", () => {
   assert.deepEqual(parseRange("bytes=0-9", 100), { start: 0, end: 10 });

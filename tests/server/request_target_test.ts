@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { classifyRequest, decodePathSegments } from "../../src/server/mod.ts";
+import { classifyRequest, decodePathSegments } from "../../src/server/request_target.ts";
 import { isLocalAddress } from "../../src/net/mod.ts";
 
 /** A machine with no address but loopback. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readReleaseSignature, signatureTargetOf } from "../../src/server/signed_release.ts";
-import { readKeyring } from "../../src/trust/mod.ts";
+import { readKeyring } from "../../src/trust/keyring.ts";
 import { testSigner } from "../helpers/signing.ts";
 
 const RELEASE = new TextEncoder().encode("Origin: Test\nSuite: stable\n".repeat(40));

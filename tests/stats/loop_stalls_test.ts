@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type LoopClock, LoopStalls } from "../../src/stats/mod.ts";
+import { LoopStalls } from "../../src/stats/mod.ts";
+import type { LoopClock } from "../../src/stats/loop_stalls.ts";
 
 class FakeClock implements LoopClock {
   at = 0;

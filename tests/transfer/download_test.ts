@@ -7,20 +7,12 @@
 
 import assert from "node:assert/strict";
 import { UpstreamError } from "../../src/fetch/mod.ts";
-import {
-  encodePieceList,
-  newHasher,
-  PIECE_BYTES,
-  PieceHasher,
-  pieceListName,
-} from "../../src/hash/mod.ts";
-import {
-  Download,
-  type DownloadRequest,
-  type PeerRef,
-  peerUrl,
-  type SourceReport,
-} from "../../src/transfer/mod.ts";
+import { encodePieceList, newHasher, PIECE_BYTES, pieceListName } from "../../src/hash/mod.ts";
+import { PieceHasher } from "../../src/hash/pieces.ts";
+import { Download, type PeerRef } from "../../src/transfer/mod.ts";
+import type { DownloadRequest } from "../../src/transfer/download_request.ts";
+import { peerUrl } from "../../src/transfer/peer_ref.ts";
+import type { SourceReport } from "../../src/transfer/source.ts";
 import { testStore } from "../helpers/cache_store.ts";
 import {
   bytesOf,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { culprits, shiftedSenders } from "../../src/transfer/mod.ts";
+import { culprits, shiftedSenders } from "../../src/transfer/piece_blame.ts";
 import { PIECE_HASH_BYTES, type PieceList } from "../../src/hash/mod.ts";
 
 Deno.test("the second round asks piece i of the sender of piece i-1, piece 0 of an unused peer", () => {

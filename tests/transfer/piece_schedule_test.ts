@@ -9,7 +9,8 @@
 
 import assert from "node:assert/strict";
 import { PieceSchedule, type PieceScheduleOptions } from "../../src/transfer/piece_schedule.ts";
-import { fetchPieces, type Source } from "../../src/transfer/mod.ts";
+import { fetchPieces } from "../../src/transfer/piece_fetch.ts";
+import type { Source } from "../../src/transfer/source.ts";
 import {
   PIECE_HEDGE_AFTER_MS,
   PIECE_MAX_FAILURES,

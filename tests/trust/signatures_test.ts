@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  keyringFiles,
-  readKeyring,
-  TrustedKeys,
-  verifyClearsigned,
-  verifyDetached,
-} from "../../src/trust/mod.ts";
+import { TrustedKeys, verifyClearsigned } from "../../src/trust/mod.ts";
+import { keyringFiles, readKeyring } from "../../src/trust/keyring.ts";
+import { verifyDetached } from "../../src/trust/signatures.ts";
 import { testSigner } from "../helpers/signing.ts";
 import { gpgIn, run } from "../helpers/debian_repo.ts";
 

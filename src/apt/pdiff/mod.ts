@@ -3,5 +3,5 @@
  *
  * @module
  */
-export * from "./diff_index.ts";
-export * from "./rred.ts";
+export { type DiffIndex, downloadNameOf, parseDiffIndex, patchesFrom } from "./diff_index.ts";
+export { applyPatches, type Hunk, parseEdScript } from "./rred.ts";

@@ -9,8 +9,6 @@ import { statusHtml } from "./html.ts";
 import { metricsText } from "./metrics.ts";
 import { statusSnapshot, type StatusSource } from "./snapshot.ts";
 
-export * from "./snapshot.ts";
-
 /** Answers one of the local paths. */
 export function statusResponse(path: string, source: StatusSource): Response {
   // A browser on the status page asks for an icon: there is none, and that is no refusal.
