@@ -7,6 +7,8 @@
  */
 export { ArchiveIndex, type IndexEntry } from "./archive_index.ts";
 export { decompress } from "./compression.ts";
+export { parseDeb822 } from "./deb822.ts";
 export { compressionOf, isImmutable } from "./index_files.ts";
 export { indexKindSpec } from "./index_kinds.ts";
 export type { DiffChange } from "./ingest/context.ts";
+export type { ReleaseTrustRecord } from "./release_trust.ts";

@@ -10,9 +10,8 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type SignatureVerdict, type TrustedKeys, verifyClearsigned } from "../trust/mod.ts";
-import { idToHex } from "../dht/node_id.ts";
-import { newHasher } from "../hash/digest.ts";
-import { signatureDhtKey, SignatureHasher } from "../hash/signature.ts";
+import { idToHex } from "../dht/mod.ts";
+import { newHasher, signatureDhtKey, SignatureHasher } from "../hash/mod.ts";
 import { stripClearsign } from "./release.ts";
 
 /** What is known of one Release file's signature. */

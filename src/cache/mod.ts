@@ -5,7 +5,6 @@
  * @module
  */
 // The database moved to db/; re-exported while callers move.
-export { DATABASE_FILE, openDatabase } from "../db/open.ts";
 export type { EvictionPolicy } from "./eviction.ts";
 export type { HashFailure } from "./hash_failures.ts";
 export { CacheKeeper } from "./keeper.ts";

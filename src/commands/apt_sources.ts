@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseDeb822 } from "../apt/deb822.ts";
+import { parseDeb822 } from "../apt/mod.ts";
 
 /** One source entry, in deb822 terms (what both formats can express). */
 export interface SourceEntry {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DATABASE_FILE, openDatabase } from "../cache/mod.ts";
+import { DATABASE_FILE, openDatabase } from "../db/mod.ts";
 import type { Config } from "../config/mod.ts";
 import { createDhtNode } from "../daemon/mod.ts";
 import { Logger } from "../log/mod.ts";

@@ -6,7 +6,8 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
-import { CacheStore, DATABASE_FILE, openDatabase } from "../cache/mod.ts";
+import { CacheStore } from "../cache/mod.ts";
+import { DATABASE_FILE, openDatabase } from "../db/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Component } from "./lifecycle.ts";

@@ -5,11 +5,11 @@
  * @module
  */
 
-/** Bucket size and the size of a lookup's closest set. */
+/** Bucket size and the size of a lookup's closest set (BEP 5: 8, as every mainline client). */
 export const K = 8;
-/** Parallel queries in a lookup. */
+/** Parallel queries in a lookup (Kademlia's α = 3: more sends more for little speed). */
 export const ALPHA = 3;
-/** Bytes in a node id and an info-hash. */
+/** Bytes in a node id and an info-hash (SHA-1, BEP 5). */
 export const ID_BYTES = 20;
 
 /**
@@ -55,30 +55,31 @@ export const MAX_LOOKUP_QUERIES = 256;
 /** Malformed packets shorter than this get no error reply (no amplification of tiny junk). */
 export const MIN_BYTES_FOR_ERROR_REPLY = 24;
 
-/** A bucket not touched for this long is refreshed by a lookup of a random id in it. */
+/** A bucket not touched for this long is refreshed by a lookup of a random id in it (BEP 5: 15 min). */
 export const BUCKET_REFRESH_MS = 15 * 60_000;
-/** A node not heard from for this long is questionable and pinged before eviction. */
+/** A node not heard from for this long is questionable and pinged before eviction (BEP 5: 15 min). */
 export const NODE_QUESTIONABLE_MS = 15 * 60_000;
-/** Failed queries after which a node is bad and replaced. */
+/** Failed queries after which a node is bad and replaced: one lost datagram is not enough. */
 export const NODE_MAX_FAILURES = 2;
-/** Replacement candidates kept per bucket. */
+/** Replacement candidates kept per bucket: one bucket's worth, ready when its nodes go bad. */
 export const REPLACEMENT_CACHE_SIZE = 8;
 
-/** Write-token secret rotation; the previous secret stays valid for one more period. */
+/** Write-token secret rotation; the previous secret stays valid for one more period (BEP 5: tokens up to 10 min old). */
 export const TOKEN_ROTATE_MS = 5 * 60_000;
 
-/** Stored peers expire unless announced again. */
+/** Stored peers expire unless announced again (clients re-announce every 15 to 30 min). */
 export const PEER_TTL_MS = 30 * 60_000;
-/** Info-hashes we store peers for, at most. */
+/** Info-hashes we store peers for, at most: a fleet's archive is a few thousand files, strangers fill the rest. */
 export const MAX_INFO_HASHES = 20_000;
-/** Peers kept per info-hash. */
+/** Peers kept per info-hash: more than one reply carries (VALUES_PER_REPLY), for a fleet's worth of holders. */
 export const MAX_PEERS_PER_HASH = 500;
 /** Peers kept in all (without it, 20,000 hashes × 500 peers could be asked of us). */
 export const MAX_PEER_ENTRIES = 100_000;
 /** Entries (peers and items) one source address may hold in our store. */
 export const MAX_ENTRIES_PER_SOURCE = 200;
-/** BEP 44 immutable items kept, and their lifetime. */
+/** BEP 44 immutable items kept: 10,000 × ~1.2 KB stays within the memory budget below. */
 export const MAX_ITEMS = 10_000;
+/** An item's lifetime unless put again (BEP 44 suggests 2 hours). */
 export const ITEM_TTL_MS = 2 * 60 * 60_000;
 /** BEP 44: largest bencoded value. */
 export const MAX_ITEM_VALUE_BYTES = 1000;
@@ -92,27 +93,32 @@ export const MAX_ITEM_VALUE_BYTES = 1000;
  */
 export const DHT_MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
 
-/** Incoming queries allowed per source address: a token bucket. */
+/**
+ * Incoming queries allowed per source address, a token bucket: an honest
+ * node sends a few a second (a lookup's α in flight); 50 leaves room for a
+ * NAT of many clients and stops one address from costing us more.
+ */
 export const RATE_LIMIT_PER_SECOND = 50;
+/** The bucket's burst: two seconds' worth, for a node joining with many lookups at once. */
 export const RATE_LIMIT_BURST = 100;
-/** Source addresses tracked by the rate limiter before the oldest are forgotten. */
+/** Source addresses tracked by the rate limiter before the oldest are forgotten (10,000 × ~150 B of the budget). */
 export const RATE_LIMIT_TRACKED = 10_000;
 
-/** Weight of the newest lookup in the smoothed network-size estimate. */
+/** Weight of the newest lookup in the smoothed network-size estimate: about the last ten lookups count. */
 export const SIZE_ESTIMATE_WEIGHT = 0.1;
 
-/** BEP 42 is enforced on routing-table entries once the table holds this many nodes. */
+/** BEP 42 is enforced on routing-table entries once the table holds this many nodes (a small private DHT has no NAT-proof ids to spare). */
 export const BEP42_ENFORCE_FROM_NODES = 2000;
 
-/** A lookup stops waiting for a query after this long (the RPC layer still retransmits it). */
+/** A lookup stops waiting for a query after this long (the RPC layer still retransmits it): most answers come within 300 ms. */
 export const LOOKUP_STALE_MS = 1000;
-/** Addresses that must agree on our public address (BEP 42 `ip`) before we adopt it. */
+/** Addresses that must agree on our public address (BEP 42 `ip`) before we adopt it: one liar cannot move it. */
 export const PUBLIC_ADDRESS_VOTES = 3;
 /** Candidate public addresses tracked while votes come in; the oldest is forgotten first. */
 export const PUBLIC_ADDRESS_CANDIDATES = 16;
-/** Pings of new or questionable nodes in flight at most. */
+/** Pings of new or questionable nodes in flight at most: a flood of new nodes cannot make us flood pings. */
 export const MAX_CONCURRENT_PINGS = 64;
 /** Queriers pinged back, remembered (for NODE_QUESTIONABLE_MS) so each is pinged once. */
 export const PINGED_BACK_REMEMBERED = 4096;
-/** How often the node sweeps storage and refreshes stale buckets. */
+/** How often the node sweeps storage and refreshes stale buckets: fine enough for 15-min periods. */
 export const MAINTENANCE_INTERVAL_MS = 60_000;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { MAX_ITEM_VALUE_BYTES } from "./constants.ts";
 export type { Endpoint } from "./krpc/compact.ts";
 export type { LookupResult } from "./lookup.ts";
 export { DhtNode, type DhtStats } from "./node.ts";

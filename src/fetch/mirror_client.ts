@@ -16,7 +16,7 @@
 import { DRAIN_MAX_BYTES, POOL_IDLE_MS } from "./constants.ts";
 import { UpstreamError } from "./errors.ts";
 import { bareHost, urlHost } from "../net/mod.ts";
-import { requestHeadBytes, responseHeadBytes } from "../stats/wire.ts";
+import { requestHeadBytes, responseHeadBytes } from "../stats/mod.ts";
 import { type MinimumRate, withBodyDeadlines } from "./body_deadlines.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
 import { REDIRECT_STATUSES, refusedRedirect, scopesOf } from "./redirects.ts";

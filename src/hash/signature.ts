@@ -9,7 +9,7 @@
  */
 
 import type { PublicKey } from "openpgp";
-import { binarySignature, type SignatureVerdict, verifyDetached } from "../trust/signatures.ts";
+import { binarySignature, type SignatureVerdict, verifyDetached } from "../trust/mod.ts";
 
 /** Release files are small; beyond this the bytes are not kept and verification fails. */
 const MAX_SIGNED_BYTES = 16 * 1024 * 1024;

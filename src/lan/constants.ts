@@ -9,6 +9,7 @@
 export const LSD_GROUP_V4 = "239.192.152.143";
 /** BEP 14's IPv6 group (organisation-local scope). */
 export const LSD_GROUP_V6 = "ff15::efc0:988f";
+/** BEP 14's port, for both groups. */
 export const LSD_PORT = 6771;
 
 /**
@@ -27,8 +28,9 @@ export const INTERFACE_POLL_MS = 5_000;
 /** How often every LAN node found is pinged; one that does not answer is forgotten. */
 export const NODE_CHECK_INTERVAL_MS = 15_000;
 
-/** Announces accepted per second from one sender address, and the burst allowed. */
+/** Announces accepted per second from one sender address: an honest node sends one a minute, and one per answer. */
 export const ANNOUNCES_PER_SENDER_PER_SECOND = 2;
+/** The burst one sender is allowed: a node starting on several interfaces at once. */
 export const ANNOUNCES_PER_SENDER_BURST = 5;
 /** Announces accepted per second from the whole LAN (a token bucket); the rest are dropped. */
 export const ACCEPTED_ANNOUNCES_PER_SECOND = 20;

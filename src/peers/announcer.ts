@@ -8,8 +8,13 @@
  */
 
 import type { Clock, TimerId } from "../util/clock.ts";
-import { MAX_ITEM_VALUE_BYTES } from "../dht/constants.ts";
-import { idFromHex } from "../dht/node_id.ts";
+import {
+  ANNOUNCE_INTERVAL_MS,
+  ANNOUNCE_RETRY_MS,
+  ANNOUNCES_IN_FLIGHT,
+  ANNOUNCES_PER_SECOND,
+} from "./constants.ts";
+import { idFromHex, MAX_ITEM_VALUE_BYTES } from "../dht/mod.ts";
 import type { Logger } from "../log/mod.ts";
 
 /** What the announcer needs of a DHT node. */
@@ -68,11 +73,10 @@ export class Announcer {
   ) {
     this.#pieceListOf = options.pieceListOf;
     this.#options = {
-      intervalMs: options.intervalMs ?? 25 * 60_000,
-      retryMs: options.retryMs ?? 60_000,
-      perSecond: options.perSecond ?? 5,
-      // Each announce is a lookup and a store: under loss one takes seconds, so many at once.
-      concurrency: options.concurrency ?? 16,
+      intervalMs: options.intervalMs ?? ANNOUNCE_INTERVAL_MS,
+      retryMs: options.retryMs ?? ANNOUNCE_RETRY_MS,
+      perSecond: options.perSecond ?? ANNOUNCES_PER_SECOND,
+      concurrency: options.concurrency ?? ANNOUNCES_IN_FLIGHT,
     };
   }
 

@@ -5,15 +5,24 @@
  * @module
  */
 
-/** Hash errors count against a peer for this long. */
+/** Hash errors count against a peer for this long: a day outlasts an apt-get run, then a fixed peer is trusted again. */
 export const BLAME_WINDOW_MS = 24 * 60 * 60_000;
-/** Hash errors within the window that bring the errors factor to 0. */
+/** Hash errors within the window that bring the errors factor to 0: one may be a disk error, three are a liar. */
 export const BLAME_ERRORS_TO_ZERO = 3;
-/** Lag to the first byte that brings the lag factor to 0. */
+/** Lag to the first byte that brings the lag factor to 0: a mirror answers in well under a second, 15 s is useless. */
 export const LAG_TO_ZERO_MS = 15_000;
-/** Requests in flight that bring the pending factor to 0. */
+/** Requests in flight that bring the pending factor to 0: a peer busy with ten is shared enough. */
 export const PENDING_TO_ZERO = 10;
-/** Connections idle longer than this are assumed closed. */
+/** Connections idle longer than this are assumed closed (Deno's client pool closes idle ones at about this age). */
 export const CONNECTION_IDLE_MS = 30_000;
 /** The connection factor of a peer without an open connection (a new one costs a handshake). */
 export const NO_CONNECTION_FACTOR = 0.9;
+
+/** Each file we hold is announced again this often: stored peers expire after 30 min (PEER_TTL_MS). */
+export const ANNOUNCE_INTERVAL_MS = 25 * 60_000;
+/** A failed announce is tried again after this long: the DHT may have been unreachable for a moment. */
+export const ANNOUNCE_RETRY_MS = 60_000;
+/** Announces started per second: a cache of thousands of files must not flood the DHT at start. */
+export const ANNOUNCES_PER_SECOND = 5;
+/** Announces in flight: each is a lookup and a store, under loss seconds long, so several at once. */
+export const ANNOUNCES_IN_FLIGHT = 16;

@@ -48,6 +48,12 @@ export interface HttpFront {
   reconfigure(settings: FrontSettings): void;
 }
 
+/**
+ * This machine's interfaces are listed again at most this often: a syscall
+ * each time, and an address that came up is ours within seconds.
+ */
+const INTERFACES_RELISTED_MS = 10_000;
+
 /** Builds the request handler for `Deno.serve`. */
 export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): HttpFront {
   let settings = initial;
@@ -58,10 +64,9 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
     }
     settings = next;
   };
-  // This machine's interfaces, listed again at most every 10 s (a syscall each time).
   const listed = { at: -Infinity, interfaces: [] as readonly { address: string }[] };
   const interfaces = () => {
-    if (performance.now() - listed.at > 10_000) {
+    if (performance.now() - listed.at > INTERFACES_RELISTED_MS) {
       listed.at = performance.now(); // first: without permission to list, not asked per request
       listed.interfaces = Deno.networkInterfaces();
     }

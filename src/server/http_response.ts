@@ -7,7 +7,7 @@
  * @module
  */
 
-import { READ_CHUNK } from "../transfer/constants.ts";
+import { READ_CHUNK } from "../transfer/mod.ts";
 
 /** What is known about the representation being served. */
 export interface Representation {

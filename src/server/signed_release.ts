@@ -10,7 +10,7 @@
  */
 
 import type { PublicKey } from "openpgp";
-import { idToHex } from "../dht/node_id.ts";
+import { idToHex } from "../dht/mod.ts";
 import { signatureDhtKey, SignatureHasher } from "../hash/mod.ts";
 import type { SignatureVerdict } from "../trust/mod.ts";
 import type { ArchiveTarget } from "./request_target.ts";

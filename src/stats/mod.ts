@@ -6,4 +6,9 @@
 export { TrafficCounters } from "./counters.ts";
 export { type LoopStallFigures, LoopStalls } from "./loop_stalls.ts";
 export { PersistedCounters, type Totals } from "./persisted.ts";
-export { receivedRequestHeadBytes, sentResponseHeadBytes } from "./wire.ts";
+export {
+  receivedRequestHeadBytes,
+  requestHeadBytes,
+  responseHeadBytes,
+  sentResponseHeadBytes,
+} from "./wire.ts";

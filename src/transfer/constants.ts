@@ -1,22 +1,42 @@
 /**
- * Tunables of the transfer engine, in one place.
+ * Tunables of the transfer engine, in one place, each with why its value.
+ * The piece scheduler's (piece_schedule.ts) are read there as defaults,
+ * which tests override.
  *
  * @module
  */
 
-/** Bytes read from a temp file (or memory) per chunk handed to a reader. */
+/**
+ * Bytes read from a temp file (or memory) per chunk handed to a reader:
+ * large enough that a 10 MB hit is 40 reads, small enough that a slow
+ * reader holds little.
+ */
 export const READ_CHUNK = 256 * 1024;
 
-/** With the disk full, files up to this size are still streamed, from memory. */
+/**
+ * With the disk full, files up to this size are still streamed, from
+ * memory: the largest .debs (firmware, debug symbols) are a few hundred MB,
+ * and apt must not fail because the cache cannot grow.
+ */
 export const MAX_HELD_BYTES = 1024 * 1024 * 1024;
 
-/** Pieces requested ahead of the one being handed on. */
+/**
+ * Pieces requested ahead of the one being handed on: 16 × 512 KiB = 8 MiB
+ * in memory at most per download, enough to keep four peers with two
+ * requests each busy while one piece is late.
+ */
 export const PIECE_WINDOW = 16;
 
-/** Piece requests in flight per source. */
+/**
+ * Piece requests in flight per source: two hide one round trip between
+ * pieces without piling a slow peer's queue with pieces others could give.
+ */
 export const PIECE_REQUESTS_PER_SOURCE = 2;
 
-/** Failed piece requests after which a source is not asked again for this file. */
+/**
+ * Failed piece requests after which a source is not asked again for this
+ * file: one failure may be a lost connection, two are a pattern.
+ */
 export const PIECE_MAX_FAILURES = 2;
 
 /**

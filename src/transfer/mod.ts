@@ -9,6 +9,7 @@
  * @module
  */
 export { ActiveDownloads } from "./active_downloads.ts";
+export { READ_CHUNK } from "./constants.ts";
 export { Download } from "./download.ts";
 export type { DownloadOutcome, DownloadPeers } from "./download_request.ts";
 export { fileByHashPath, type PeerRef, signedReleasePath } from "./peer_ref.ts";

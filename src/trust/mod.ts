@@ -4,4 +4,9 @@
  * @module
  */
 export { type KeyringPlaces, TrustedKeys } from "./keyring.ts";
-export { type SignatureVerdict, verifyClearsigned } from "./signatures.ts";
+export {
+  binarySignature,
+  type SignatureVerdict,
+  verifyClearsigned,
+  verifyDetached,
+} from "./signatures.ts";

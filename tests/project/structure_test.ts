@@ -157,3 +157,20 @@ Deno.test("each folder's mod.ts exports by name only what other folders of src/ 
   }
   assert.deepEqual(problems, []);
 });
+
+Deno.test("a file in src/ reaches another folder through its mod.ts only (folders without one are helpers: util/)", async () => {
+  const files = await tsFiles("src/");
+  const withMod = new Set(files.filter((f) => f.endsWith("/mod.ts")).map((f) => f.slice(0, -6)));
+  const problems: string[] = [];
+  for (const file of files) {
+    const text = await Deno.readTextFile(new URL(file, root));
+    for (const [, specifier] of text.matchAll(/from\s*"(\.[^"]+)"/g)) {
+      const target = new URL(specifier, new URL(file, root)).pathname.slice(root.pathname.length);
+      // The deepest folder with a mod.ts that holds the target and not the importer.
+      const folder = [...withMod].filter((f) => target.startsWith(f) && !file.startsWith(f))
+        .sort((a, b) => b.length - a.length)[0];
+      if (folder && target !== `${folder}mod.ts`) problems.push(`${file} imports ${target}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});

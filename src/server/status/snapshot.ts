@@ -7,7 +7,7 @@
 
 import type { LoopStallFigures, Totals, TrafficCounters } from "../../stats/mod.ts";
 import type { DhtStats } from "../../dht/mod.ts";
-import type { ReleaseTrustRecord } from "../../apt/release_trust.ts";
+import type { ReleaseTrustRecord } from "../../apt/mod.ts";
 import type { HashFailure } from "../../cache/mod.ts";
 import type { LanDiscoveryStatus, MdnsAdvertiserStatus } from "../../lan/mod.ts";
 
