@@ -9,10 +9,13 @@
 
 import type { Download } from "./download.ts";
 
+/** What the registry needs of a download: when it ends, and how to stop it. */
+export type Ongoing = Pick<Download, "done" | "abort">;
+
 /** The downloads in progress. */
-export class ActiveDownloads {
-  readonly #byKey = new Map<string, Download>();
-  readonly #bySha256 = new Map<string, Download>();
+export class ActiveDownloads<D extends Ongoing = Download> {
+  readonly #byKey = new Map<string, D>();
+  readonly #bySha256 = new Map<string, D>();
 
   /** Downloads in progress. */
   get size(): number {
@@ -20,7 +23,7 @@ export class ActiveDownloads {
   }
 
   /** The download of `key`, or of the same content under another key. */
-  find(key: string, sha256?: string): Download | undefined {
+  find(key: string, sha256?: string): D | undefined {
     return this.#byKey.get(key) ?? (sha256 ? this.#bySha256.get(sha256) : undefined);
   }
 
@@ -30,7 +33,7 @@ export class ActiveDownloads {
   }
 
   /** Registers `download` of `key` (and its content's SHA-256) until it ends. */
-  add(key: string, download: Download, sha256?: string): void {
+  add(key: string, download: D, sha256?: string): void {
     this.#byKey.set(key, download);
     if (sha256) this.#bySha256.set(sha256, download);
     download.done.finally(() => {
@@ -40,7 +43,7 @@ export class ActiveDownloads {
   }
 
   /** Forgets `download` under `key` now (a revalidation whose answer this key could not use). */
-  forget(key: string, download: Download): void {
+  forget(key: string, download: D): void {
     if (this.#byKey.get(key) === download) this.#byKey.delete(key);
   }
 
