@@ -106,9 +106,7 @@ export class PdiffFollower {
       // Read by the "committed" event's listener (the index), as every commit is.
       this.deps.onCommitted(committed);
       await index.ingesting(change.listing);
-      if (index.versionOf(change.listing)?.sha256 !== current.hash) {
-        throw new Error(`patched ${change.listing} was not read`);
-      }
+      if (!this.#isCurrent(change)) throw new Error(`patched ${change.listing} was not read`);
     } catch (error) {
       await Deno.remove(partial.path).catch(() => {});
       throw error;
@@ -154,8 +152,11 @@ export class PdiffFollower {
     await response.body?.pipeTo(new WritableStream());
     // The download's own ingest, if it was a download; else the cached copy is read here.
     await index.ingesting(key);
-    if (index.versionOf(change.listing)?.sha256 !== change.diff.current.hash) {
-      await index.ingest(key, this.deps.cache.pathOf(key));
-    }
+    if (!this.#isCurrent(change)) await index.ingest(key, this.deps.cache.pathOf(key));
+  }
+
+  /** Whether the index now holds the listing's version the diff Index names as current. */
+  #isCurrent(change: DiffChange): boolean {
+    return this.deps.index.versionOf(change.listing)?.sha256 === change.diff.current.hash;
   }
 }

@@ -55,6 +55,7 @@ export interface PieceRequest<S> {
 
 /** What to do now: requests to start, or the piece that no source is left for. */
 export interface PiecePlan<S> {
+  /** Counted in flight from now on; with `stuck` set, the fetch is over and none need be made. */
   readonly start: readonly PieceRequest<S>[];
   /** Set when the fetch cannot finish: this piece has no source left. */
   readonly stuck?: number;
@@ -111,7 +112,7 @@ export class PieceSchedule<S extends ScheduledSource> {
     for (let index = this.#next; index < end; index++) {
       if (this.#assigned.has(index) || this.#ready.has(index)) continue;
       const source = this.#pick(index);
-      if (source === undefined) return { start: [], stuck: index };
+      if (source === undefined) return { start, stuck: index };
       if (source === "busy") break; // every source that could is busy: wait
       start.push(this.#begin(source, index, false));
     }
