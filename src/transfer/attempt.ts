@@ -20,6 +20,8 @@ export type AttemptCache = Pick<CacheStore, "createPartial" | "commit">;
 export class Attempt {
   #path: string;
   #written = 0;
+  /** Where bytes from peers begin: from there on, nothing reaches readers before the file verified. */
+  #peerBytesFrom = Infinity;
   #held: HeldBytes | undefined;
   #committed = false;
   readonly #hasher: ContentHasher;
@@ -54,6 +56,20 @@ export class Attempt {
   /** Bytes received so far. */
   get written(): number {
     return this.#written;
+  }
+
+  /**
+   * Bytes readers may have before the file verified: all but the held-back
+   * tail, and none from where a peer's bytes begin (a download that turned
+   * from the mirror to a peer part-way).
+   */
+  get releasable(): number {
+    return Math.max(0, Math.min(this.#written - this.holdBack, this.#peerBytesFrom));
+  }
+
+  /** Bytes from `offset` on come from a peer: readers get none of them before the file verified. */
+  markPeerBytesFrom(offset: number): void {
+    this.#peerBytesFrom = Math.min(this.#peerBytesFrom, offset);
   }
 
   /** The whole file in memory, once the disk was full: readers read it here, nothing is cached. */

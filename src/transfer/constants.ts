@@ -58,3 +58,43 @@ export const PIECE_LIST_CONFIRMATIONS = 2;
  * found by its signature: Debian's are a few hundred KB).
  */
 export const MAX_UNSIZED_PEER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How long a peer's answer about its copy of a file may take: on a LAN a
+ * HEAD is a millisecond; one that has not answered in a second is not a
+ * source worth waiting for.
+ */
+export const FLEET_PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * How long a download waits for a peer with a lower ticket to decide where
+ * it fetches from (fleet_role.ts, rule 4), asking again every
+ * FLEET_WAIT_STEP_MS: a decision is a lookup and a HEAD away, well under a
+ * second on a LAN; past this the mirror is asked, so waiting never costs
+ * more than this.
+ */
+export const FLEET_WAIT_MS = 1500;
+export const FLEET_WAIT_STEP_MS = 100;
+
+/**
+ * A download that fetches from the mirror looks again for others that do
+ * the same (simultaneous starters that did not see each other) after this
+ * long, then at twice the interval each time up to FLEET_RECHECK_MAX_MS:
+ * the first looks catch a race within a fraction of the file, later ones
+ * cost a lookup every few seconds at most.
+ */
+export const FLEET_RECHECK_FIRST_MS = 250;
+export const FLEET_RECHECK_MAX_MS = 8000;
+
+/**
+ * Sources a download in progress tries (a peer failing, the one it followed
+ * dying, a change of who leads) before it leaves the fleet for the mirror
+ * alone: bounds the time a dying or lying fleet can cost.
+ */
+export const FLEET_MAX_ROUNDS = 8;
+
+/**
+ * Peers a fleet lookup gathers: enough to see every machine of a rack or
+ * an office upgrading at once, few enough that asking each is quick.
+ */
+export const FLEET_MAX_HOLDERS = 16;

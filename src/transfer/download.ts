@@ -18,20 +18,26 @@ import type { CachedFile } from "../cache/mod.ts";
 import { UpstreamError } from "../fetch/mod.ts";
 import { encodePieceList, hasHash, PIECE_BYTES } from "../hash/mod.ts";
 import { Attempt } from "./attempt.ts";
-import {
-  type DownloadDeps,
-  type DownloadOutcome,
-  type DownloadRequest,
-  lengthOf,
-  rangeStart,
-} from "./download_request.ts";
-import { MAX_UNSIZED_PEER_BYTES } from "./constants.ts";
+import type { DownloadDeps, DownloadOutcome, DownloadRequest } from "./download_request.ts";
 import { isDiskFull } from "./held_bytes.ts";
 import { PieceClaims } from "./piece_blame.ts";
 import { type AttemptSink, downloadInPieces } from "./piece_rounds.ts";
+import { fetchWhole, type WholeFetchContext } from "./whole_fetch.ts";
+import { fetchAsFleet, type FleetResult, type FleetSelf } from "./fleet_fetch.ts";
+import type { OwnState } from "./fleet_role.ts";
+import { type PeerRef, peerUrl } from "./peer_ref.ts";
 import { SharedBody } from "./shared_body.ts";
 import type { Source, SourceReport } from "./source.ts";
 import { SourcePlan } from "./source_plan.ts";
+
+/** A download in progress as peers may take it (peer_answers.ts serves it). */
+export interface GrowingFile {
+  readonly size: number;
+  /** Where it stands now: bytes received, where they come from, its ticket. */
+  state(): OwnState;
+  /** Bytes `[start, end)` as received, verified or not; waits for those still to come. */
+  stream(start: number, end: number): ReadableStream<Uint8Array>;
+}
 
 /** A download shared by every request for the same file. */
 export class Download {
@@ -41,14 +47,19 @@ export class Download {
   readonly done: Promise<CachedFile | undefined>;
 
   #settle!: (outcome: DownloadOutcome) => void;
+  /** Where this download stands in a fleet (told to peers that ask), with its random ticket. */
+  readonly #fleetSelf: FleetSelf = {
+    origin: "deciding",
+    ticket: crypto.getRandomValues(new Uint32Array(1))[0],
+  };
   #settled = false;
   #attempts = 0;
   readonly #abort = new AbortController();
   readonly #body: SharedBody;
   /** Pieces peers sent that are suspect until a verified copy settles them. */
   readonly #claims = new PieceClaims<Source>();
-  /** The mirror address the current attempt went to (the daemon picks them for DNS names). */
-  #address: string | undefined;
+  /** How whole-file fetches reach this download (whole_fetch.ts). */
+  readonly #whole: WholeFetchContext;
   /** How piece rounds reach this download's attempts. */
   readonly #sink: AttemptSink = {
     begin: (holdAll) => this.#beginAttempt(holdAll ? Infinity : 1),
@@ -66,6 +77,17 @@ export class Download {
       done: () => this.done,
       onDiskFull: (attempt, error) => this.#diskFull(attempt, error),
     });
+    this.#whole = {
+      key: request.key,
+      request,
+      deps,
+      body: this.#body,
+      signal: this.#abort.signal,
+      address: undefined,
+      beginAttempt: (holdBack) => this.#beginAttempt(holdBack),
+      settleWith: (outcome) => this.#settleWith(outcome),
+      verifyAndCommit: (...args) => this.#verifyAndCommit(...args),
+    };
     this.done = this.#run();
   }
 
@@ -82,6 +104,20 @@ export class Download {
   /** True when this download asks the mirror to confirm a cached copy. */
   get isRevalidation(): boolean {
     return this.request.validators !== undefined;
+  }
+
+  /**
+   * What peers may take of this download while it runs (only of a file
+   * shared while it downloads): its bytes as received, and where it stands.
+   */
+  get growing(): GrowingFile | undefined {
+    const size = this.request.expected?.size;
+    if (!this.request.fleet || size === undefined) return undefined;
+    return {
+      size,
+      state: () => ({ ...this.#fleetSelf, received: this.received }),
+      stream: (start, end) => this.#body.streamReceived(start, end),
+    };
   }
 
   /** Bytes received so far by the live attempt (for progress and tests). */
@@ -101,7 +137,17 @@ export class Download {
     const { upstreams, expected } = this.request;
     // Peers may still be being looked up: the download is registered at once, so that
     // every request for the file joins it, and starts when the search is over.
-    const peers = this.deps.peers ? await (this.request.peers ?? []) : [];
+    let peers = this.deps.peers ? await (this.request.peers ?? []) : [];
+    if (this.request.fleet && this.deps.peers && expected?.sha256 && expected.size) {
+      // Others may be fetching it right now: decide with them who goes to the mirror.
+      const fleet = await this.#asFleet(peers, expected.size).catch((error) => {
+        this.deps.log.warn("download.fleet_failed", { key: this.key, error });
+        return undefined;
+      });
+      if (fleet?.kind === "done") return fleet.file;
+      peers = fleet?.kind === "complete" ? fleet.peers.map((source) => source.peer!) : [];
+      if (!peers.length) this.#fleetSelf.origin = "mirror"; // the usual way, from the mirror
+    }
     const large = (expected?.size ?? 0) > PIECE_BYTES;
     const plan = new SourcePlan({
       peers,
@@ -135,12 +181,14 @@ export class Download {
       const started = performance.now();
       if (source.peer) this.deps.peers?.busy?.(source.peer, 1);
       try {
-        const result = await this.#fromUpstream(source, plan);
+        const result = await fetchWhole(this.#whole, source, plan);
         if (result.kind === "status") {
           if (source.peer) this.#report(source, { kind: "failed" });
           else lastStatus = result.status; // a peer's 404 says nothing about the file
           // A 404 for a file the index lists: that server is behind; another address may not be.
-          if (result.status === 404 && hasHash(expected)) await this.#addressFailed(plan, source);
+          if (result.status === 404 && hasHash(expected)) {
+            await this.#addressFailed(plan, source);
+          }
           continue;
         }
         this.#report(source, {
@@ -157,7 +205,7 @@ export class Download {
         this.deps.log.warn(source.peer ? "download.peer_failed" : "download.upstream_failed", {
           key: this.key,
           upstream: source.url,
-          address: this.#address,
+          address: this.#whole.address,
           error,
         });
         if (wrong) await this.#addressFailed(plan, source);
@@ -175,144 +223,13 @@ export class Download {
 
   /** The address a mirror's attempt went to failed: the plan avoids it, and may try another. */
   async #addressFailed(plan: SourcePlan, source: Source): Promise<void> {
-    if (await plan.addressFailed(source, this.#address)) {
+    if (await plan.addressFailed(source, this.#whole.address)) {
       this.deps.log.info("download.next_address", {
         key: this.key,
         upstream: source.url,
-        after: this.#address,
+        after: this.#whole.address,
       });
     }
-  }
-
-  /** Fetches the whole file from one source, resuming when cut off; commits when verified. */
-  async #fromUpstream(
-    source: Source,
-    plan: SourcePlan,
-  ): Promise<
-    { kind: "status"; status: number } | { kind: "done"; file?: CachedFile; lagMs: number }
-  > {
-    const { cache, log } = this.deps;
-    const { url, peer } = source;
-    const validators = plan.isFirstMirror(source) ? this.request.validators : undefined;
-    const started = performance.now();
-    const client = peer ? this.deps.peers!.client : this.deps.client;
-    const signal = this.#abort.signal;
-    this.#address = undefined;
-    let response = await client.request({
-      url,
-      signal,
-      ifNoneMatch: validators?.etag,
-      ifModifiedSince: validators?.lastModified,
-      avoid: plan.avoided(source),
-    });
-    this.#address = response.address;
-    const lagMs = performance.now() - started;
-    if (response.status === 304 && validators) {
-      response.cancel();
-      this.#body.finish();
-      this.#settleWith({ kind: "not-modified" });
-      return { kind: "done", lagMs };
-    }
-    if (response.status !== 200) {
-      response.cancel();
-      log.info("download.upstream_status", {
-        key: this.key,
-        upstream: url,
-        status: response.status,
-      });
-      return { kind: "status", status: response.status };
-    }
-    const expected = this.request.expected ?? {};
-    const contentLength = lengthOf(response);
-    if (
-      expected.size !== undefined && contentLength !== undefined && contentLength !== expected.size
-    ) {
-      response.cancel();
-      cache.recordHashFailure(this.key, url, `length ${contentLength}, expected ${expected.size}`);
-      throw new UpstreamError(
-        url,
-        "mismatch",
-        `length ${contentLength}, index says ${expected.size}`,
-      );
-    }
-    // A peer's validators mean nothing to the mirror: keep only the mirror's.
-    const etag = peer ? undefined : response.headers.get("etag") ?? undefined;
-    const lastModified = peer ? undefined : response.headers.get("last-modified") ?? undefined;
-    // A weak ETag cannot be used in If-Range; a date can.
-    const ifRange = etag && !etag.startsWith("W/") ? etag : lastModified;
-    const settleBody = () =>
-      this.#settleWith({
-        kind: "body",
-        size: expected.size ?? contentLength,
-        etag,
-        lastModified,
-        source: peer ? "peer" : "mirror",
-        upstream: url,
-      });
-    // A peer's bytes are all held back, so apt hears of them only once they verified.
-    if (!peer) settleBody();
-
-    const holdBack = peer ? Infinity : hasHash(this.request.expected) ? 1 : 0;
-    let attempt = await this.#beginAttempt(holdBack);
-    if (peer && expected.size === undefined) {
-      // No index gives the size (a Release found by its signature): the peer's word is all
-      // there is, so it is held to what such a file can be, and must state its length.
-      if (contentLength === undefined || contentLength > MAX_UNSIZED_PEER_BYTES) {
-        response.cancel();
-        throw new UpstreamError(url, "status", `a peer's length ${contentLength ?? "unstated"}`);
-      }
-    }
-    // Where the body must end; it is read no further (an endless body stops at the first byte too many).
-    let expectedEnd = contentLength ?? expected.size;
-    let resumes = 0;
-    while (true) {
-      try {
-        await this.#body.pump(attempt, response.body!, expectedEnd, url);
-        break;
-      } catch (error) {
-        const retryable = error instanceof UpstreamError && error.failure !== "cancelled" &&
-          error.failure !== "mismatch" && !signal.aborted;
-        // Without a validator only a known hash makes splicing a resumed transfer safe.
-        const resumable = ifRange !== undefined || hasHash(this.request.expected);
-        const allowed = peer ? 0 : this.request.resumeAttempts; // a faltering peer: next source
-        if (!retryable || resumes >= allowed || !resumable) {
-          await this.#body.discard(attempt);
-          throw error;
-        }
-        resumes++;
-        log.info("download.resume", {
-          key: this.key,
-          upstream: url,
-          from: attempt.written,
-          attempt: resumes,
-        });
-        response = await client.request({ url, rangeFrom: attempt.written, ifRange, signal });
-        if (response.status === 206 && rangeStart(response) === attempt.written) {
-          const length = lengthOf(response);
-          expectedEnd = length === undefined ? expected.size : attempt.written + length;
-          continue;
-        }
-        if (response.status === 200) {
-          // The mirror restarted the file: take it whole into a new attempt.
-          await this.#body.discard(attempt);
-          attempt = await this.#beginAttempt(holdBack);
-          expectedEnd = lengthOf(response) ?? expected.size;
-          continue;
-        }
-        response.cancel();
-        await this.#body.discard(attempt);
-        throw new UpstreamError(url, "status", `resume answered ${response.status}`);
-      }
-    }
-
-    const file = await this.#verifyAndCommit(
-      attempt,
-      url,
-      { etag, lastModified },
-      peer ? settleBody : undefined,
-      peer ? this.request.verifyPeer : undefined,
-    );
-    return { kind: "done", file, lagMs };
   }
 
   /**
@@ -392,6 +309,34 @@ export class Download {
       busy: (source, delta) => source.peer && peers.busy?.(source.peer, delta),
       onListChosen: (choice) =>
         this.deps.log.info("download.piece_list", { key: this.key, ...choice }),
+    });
+  }
+
+  /** The file fetched as one of a fleet (fleet_fetch.ts), from the mirror or peers' downloads. */
+  #asFleet(found: readonly PeerRef[], size: number): Promise<FleetResult> {
+    const sourceOf = (peer: PeerRef): Source => ({
+      url: peerUrl(peer, this.request.peerPath ?? "/"),
+      peer,
+    });
+    return fetchAsFleet({
+      key: this.key,
+      size,
+      self: this.#fleetSelf,
+      found: found.map(sourceOf),
+      lookup: async () => (await this.request.fleet!.lookup()).map(sourceOf),
+      mirrors: this.request.upstreams.map((url) => ({ url })),
+      clientFor: (source) => source.peer ? this.deps.peers!.client : this.deps.client,
+      sink: this.#sink,
+      signal: this.#abort.signal,
+      report: (source, report) => this.#report(source, report),
+      onBody: () =>
+        this.#settleWith({
+          kind: "body",
+          size,
+          source: this.#fleetSelf.origin === "peer" ? "peer" : "mirror",
+          upstream: "fleet",
+        }),
+      log: this.deps.log,
     });
   }
 

@@ -47,6 +47,16 @@ export interface DownloadRequest {
   readonly expected?: ExpectedFile;
   /** Whether peers may be told of the committed file (default: when a hash is expected). */
   readonly announce?: boolean;
+  /**
+   * Set when the file may be shared while it downloads (a trusted hash, and
+   * `peers.share_downloads`): peers are told of it at once and may follow
+   * it, and it takes part in deciding who of a fleet fetches from the
+   * mirror (fleet_fetch.ts).
+   */
+  readonly fleet?: {
+    /** A fresh look for peers holding the file (their whole copy or part of it). */
+    readonly lookup: () => Promise<readonly PeerRef[]>;
+  };
   /** Validators of the cached copy: the first upstream is asked for a 304. */
   readonly validators?: { readonly etag?: string; readonly lastModified?: string };
   /** Resumes allowed per upstream after an interrupted transfer. */

@@ -57,7 +57,22 @@ export class SharedBody {
    * and are safe to give out. Errors if the download fails.
    */
   stream(start = 0, end = Infinity): ReadableStream<Uint8Array> {
+    return this.#reader(start, end, false);
+  }
+
+  /**
+   * Bytes `[start, end)` as the live attempt received them, verified or not:
+   * what a peer that follows this download gets (it holds them back until
+   * its own copy verified). Errors if the download fails or its transfer
+   * restarts (the bytes given may not be the next attempt's).
+   */
+  streamReceived(start = 0, end = Infinity): ReadableStream<Uint8Array> {
+    return this.#reader(start, end, true);
+  }
+
+  #reader(start: number, end: number, received: boolean): ReadableStream<Uint8Array> {
     let offset = start;
+    let boundTo: Attempt | undefined; // a received-bytes reader reads one attempt only
     let file: Deno.FsFile | undefined;
     let fileOf: Attempt | undefined;
     let readFrom: Attempt | undefined; // the attempt this reader's last bytes came from
@@ -68,7 +83,8 @@ export class SharedBody {
     const deliver = (part: Uint8Array, from: Attempt) => {
       offset += part.byteLength;
       readFrom = from;
-      if (offset > this.#exposed) this.#exposed = offset;
+      // A follower's reader is cut off at a restart: what it got binds no later attempt.
+      if (!received && offset > this.#exposed) this.#exposed = offset;
     };
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
@@ -79,12 +95,21 @@ export class SharedBody {
               new UpstreamError(this.options.key, "mismatch", "content changed mid-transfer"),
             );
           }
+          if (received && (this.#failure || (boundTo && this.#live !== boundTo))) {
+            close();
+            return controller.error(
+              this.#failure ??
+                new UpstreamError(this.options.key, "interrupted", "transfer restarted"),
+            );
+          }
           if (offset >= end || (this.#finished && offset >= this.#available)) {
             close();
             return controller.close();
           }
           const live = this.#live;
-          const want = Math.min(this.#available - offset, end - offset, READ_CHUNK);
+          if (received) boundTo ??= live;
+          const limit = received ? (live?.written ?? 0) : this.#available;
+          const want = Math.min(limit - offset, end - offset, READ_CHUNK);
           if (want > 0 && live?.held) {
             close(); // the file is gone: the disk was full
             const part = live.held.read(offset, want);
@@ -155,7 +180,7 @@ export class SharedBody {
         const diskFull = await attempt.append(chunk, label);
         if (diskFull) this.options.onDiskFull(attempt, diskFull);
         if (this.#live === attempt) {
-          this.#available = Math.max(0, attempt.written - attempt.holdBack);
+          this.#available = attempt.releasable;
         } else if (attempt.written >= this.#exposed) {
           this.#switchTo(attempt, previous!);
         }
@@ -241,7 +266,7 @@ export class SharedBody {
   #switchTo(attempt: Attempt, previous: Attempt): void {
     this.#successor.set(previous, attempt);
     this.#live = attempt;
-    this.#available = Math.max(0, attempt.written - attempt.holdBack);
+    this.#available = attempt.releasable;
     this.#change.notify();
     previous.remove();
   }

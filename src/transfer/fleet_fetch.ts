@@ -1,0 +1,275 @@
+/**
+ * A file several daemons want at once, fetched from the mirror about once:
+ * each daemon asks the holders it found where their bytes come from, takes
+ * a role (fleet_role.ts), and streams the rest of the file from there into
+ * one attempt, from wherever it got to. A daemon that fetches from the
+ * mirror looks again now and then, and yields to another that fetches too
+ * and leads; one whose source fails decides again. Bytes from a peer reach
+ * apt only once the whole file verified (`markPeerBytesFrom`); the mirror's
+ * stream on as usual up to where a peer's begin.
+ *
+ * @module
+ */
+
+import type { CachedFile } from "../cache/mod.ts";
+import { type MirrorClient, UpstreamError } from "../fetch/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { type Clock, monotonicClock } from "../util/clock.ts";
+import type { Attempt } from "./attempt.ts";
+import {
+  FLEET_MAX_ROUNDS,
+  FLEET_PROBE_TIMEOUT_MS,
+  FLEET_RECHECK_FIRST_MS,
+  FLEET_RECHECK_MAX_MS,
+  FLEET_WAIT_MS,
+  FLEET_WAIT_STEP_MS,
+} from "./constants.ts";
+import { chooseFleetRole, type FleetOrigin, type Holder, parseHolderState } from "./fleet_role.ts";
+import type { AttemptSink } from "./piece_rounds.ts";
+import { rangeStart } from "./download_request.ts";
+import type { Source, SourceReport } from "./source.ts";
+
+/** This download's side of the fleet: what it tells peers that ask. */
+export interface FleetSelf {
+  origin: FleetOrigin;
+  readonly ticket: number;
+}
+
+/** What a fleet fetch needs. */
+export interface FleetFetchOptions {
+  readonly key: string;
+  readonly size: number;
+  readonly self: FleetSelf;
+  /** Peers found holding the file when the download started. */
+  readonly found: readonly Source[];
+  /** A fresh look for peers holding the file. */
+  readonly lookup: () => Promise<readonly Source[]>;
+  readonly mirrors: readonly Source[];
+  readonly clientFor: (source: Source) => Pick<MirrorClient, "request">;
+  readonly sink: AttemptSink;
+  readonly signal: AbortSignal;
+  readonly report: (source: Source, report: SourceReport) => void;
+  /** A source answered with the file: apt may be told a body is coming. */
+  readonly onBody: () => void;
+  readonly log: Logger;
+  readonly clock?: Clock;
+}
+
+/** How a fleet fetch ended: the file, or peers holding all of it (the usual way takes over). */
+export type FleetResult =
+  | { readonly kind: "done"; readonly file: CachedFile | undefined }
+  | { readonly kind: "complete"; readonly peers: readonly Source[] };
+
+/** Fetches the file as one of a fleet; throws when the mirror alone should take over. */
+export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetResult> {
+  const { self, sink, size, log, key } = options;
+  const clock = options.clock ?? monotonicClock;
+  let holders = options.found;
+  let attempt: Attempt | undefined;
+  const peersUsed = new Set<Source>();
+  let rounds = 0;
+  let waitedMs = 0;
+  try {
+    while (!attempt || attempt.written < size) {
+      if (options.signal.aborted) throw options.signal.reason;
+      const received = attempt?.written ?? 0;
+      const role = chooseFleetRole({ ...self, received }, await probeAll(options, holders));
+      if (role.kind === "complete" && !attempt) return role;
+      if (role.kind === "wait" && waitedMs < FLEET_WAIT_MS) {
+        await sleep(clock, FLEET_WAIT_STEP_MS, options.signal);
+        waitedMs += FLEET_WAIT_STEP_MS;
+        continue;
+      }
+      if (++rounds > FLEET_MAX_ROUNDS) {
+        throw new UpstreamError(key, "status", `no fleet source after ${FLEET_MAX_ROUNDS} tries`);
+      }
+      const source = role.kind === "follow"
+        ? role.peer
+        : role.kind === "complete"
+        ? role.peers[0]
+        : options.mirrors[0];
+      if (!source) throw new UpstreamError(key, "status", "no mirror to lead from");
+      self.origin = source.peer ? "peer" : "mirror";
+      attempt ??= await sink.begin(false);
+      if (source.peer) {
+        attempt.markPeerBytesFrom(attempt.written);
+        peersUsed.add(source);
+      }
+      log.info("download.fleet_source", {
+        key,
+        role: source.peer ? "follow" : "lead",
+        source: source.url,
+        from: attempt.written,
+        ticket: self.ticket,
+      });
+      const outcome = await streamFrom(options, source, attempt, clock);
+      if (outcome.kind === "yield") {
+        holders = outcome.holders;
+        continue;
+      }
+      if (outcome.kind === "failed") {
+        self.origin = "deciding";
+        waitedMs = 0;
+        holders = await options.lookup().catch(() => []);
+        continue;
+      }
+    }
+    self.origin = "mirror"; // complete: what it has is as good as the mirror's, once verified
+    return { kind: "done", file: await commit(options, attempt, peersUsed) };
+  } catch (error) {
+    self.origin = "deciding";
+    if (attempt) await sink.drop(attempt);
+    throw error;
+  }
+}
+
+/** Verifies and commits; a mismatch is blamed on the peer if only one sent bytes. */
+async function commit(
+  options: FleetFetchOptions,
+  attempt: Attempt,
+  peersUsed: Set<Source>,
+): Promise<CachedFile | undefined> {
+  try {
+    return await options.sink.commit(attempt, peersUsed.size ? "fleet" : options.mirrors[0].url);
+  } catch (error) {
+    if (error instanceof UpstreamError && error.failure === "mismatch") {
+      const kind = peersUsed.size === 1 ? "wrong" : "failed";
+      for (const source of peersUsed) options.report(source, { kind });
+    }
+    throw error;
+  }
+}
+
+/** What one source's stream came to. */
+type Streamed =
+  | { readonly kind: "complete" }
+  | { readonly kind: "failed" }
+  | { readonly kind: "yield"; readonly holders: readonly Source[] };
+
+/** Streams the rest of the file from `source` into `attempt`. */
+async function streamFrom(
+  options: FleetFetchOptions,
+  source: Source,
+  attempt: Attempt,
+  clock: Clock,
+): Promise<Streamed> {
+  const from = attempt.written;
+  const cut = new AbortController();
+  const signal = AbortSignal.any([options.signal, cut.signal]);
+  const started = clock.now();
+  let yieldTo: readonly Source[] | undefined;
+  try {
+    const response = await options.clientFor(source).request({
+      url: source.url,
+      rangeFrom: from > 0 ? from : undefined,
+      signal,
+    });
+    const resumed = response.status === 206 && rangeStart(response) === from;
+    if (!(response.status === 200 && from === 0) && !resumed) {
+      response.cancel();
+      if (!source.peer) {
+        throw new UpstreamError(source.url, "status", `fleet: answered ${response.status}`);
+      }
+      options.report(source, { kind: "failed" });
+      return { kind: "failed" };
+    }
+    options.onBody();
+    const lagMs = clock.now() - started;
+    if (!source.peer) {
+      // Leading: others that lead too are looked for, and the lower ticket leads.
+      recheck(options, signal, clock, (holders) => {
+        yieldTo = holders;
+        cut.abort(new UpstreamError(source.url, "cancelled", "another daemon leads"));
+      });
+    }
+    await options.sink.fill(attempt, response.body!, options.size, source.url);
+    options.report(source, {
+      kind: "delivered",
+      bytes: attempt.written - from,
+      lagMs,
+      totalMs: clock.now() - started,
+    });
+    return { kind: "complete" };
+  } catch (error) {
+    if (options.signal.aborted) throw error;
+    if (yieldTo) return { kind: "yield", holders: yieldTo };
+    if (!source.peer && !(error instanceof UpstreamError && error.failure !== "mismatch")) {
+      throw error;
+    }
+    options.log.warn(source.peer ? "download.peer_failed" : "download.upstream_failed", {
+      key: options.key,
+      upstream: source.url,
+      at: attempt.written,
+      error,
+    });
+    if (source.peer) options.report(source, { kind: "failed" });
+    return { kind: "failed" };
+  } finally {
+    cut.abort(new Error("fleet stream over")); // ends the recheck too, which need not be awaited
+  }
+}
+
+/**
+ * While leading, looks for other leaders at growing intervals; calls
+ * `yieldTo` with the holders seen when one with a lower ticket leads.
+ */
+async function recheck(
+  options: FleetFetchOptions,
+  signal: AbortSignal,
+  clock: Clock,
+  yieldTo: (holders: readonly Source[]) => void,
+): Promise<void> {
+  let delay = FLEET_RECHECK_FIRST_MS;
+  try {
+    while (!signal.aborted) {
+      await sleep(clock, delay, signal);
+      delay = Math.min(delay * 2, FLEET_RECHECK_MAX_MS);
+      const holders = await options.lookup();
+      const probes = await probeAll(options, holders);
+      if (signal.aborted) return;
+      const role = chooseFleetRole({ ...options.self, received: 0 }, probes);
+      if (role.kind === "follow" || role.kind === "complete") return yieldTo(holders);
+    }
+  } catch {
+    // The stream ended: nothing more to look for.
+  }
+}
+
+/** Asks every holder about its copy, at once and briefly; those that do not answer are left out. */
+async function probeAll(
+  options: FleetFetchOptions,
+  holders: readonly Source[],
+): Promise<Holder<Source>[]> {
+  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(FLEET_PROBE_TIMEOUT_MS)]);
+  const answers = await Promise.all(holders.map(async (source) => {
+    try {
+      const head = await options.clientFor(source).request({
+        url: source.url,
+        method: "HEAD",
+        signal,
+      });
+      head.cancel();
+      const state = parseHolderState(head.status, head.headers);
+      return state ? [{ peer: source, state }] : [];
+    } catch {
+      return [];
+    }
+  }));
+  return answers.flat();
+}
+
+/** Waits `ms` on `clock`, or until `signal` aborts (then throws its reason). */
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
