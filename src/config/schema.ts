@@ -94,6 +94,11 @@ export interface Config {
     readonly timeout: number;
     /** Bytes per second for all uploads to peers together; 0 for no limit. */
     readonly uploadLimit: number;
+    /**
+     * Share a file while it downloads: peers are told at once, may follow the
+     * download, and decide with it who of them fetches from the mirror.
+     */
+    readonly shareDownloads: boolean;
   };
   readonly trust: {
     /** Read the keys apt trusts (trusted.gpg, trusted.gpg.d, /usr/share/keyrings, /etc/apt/keyrings). */
@@ -140,7 +145,7 @@ export function defaultConfig(
     // No bootstrap nodes, no multicast: a daemon started with no config never sends a packet
     // beyond the machine (the packaged apt-dht.toml turns LAN discovery and mDNS on).
     dht: { enabled: true, bootstrap: [], readOnly: false, lanDiscovery: false },
-    peers: { wait: 0.3, timeout: 3, uploadLimit: 0 },
+    peers: { wait: 0.3, timeout: 3, uploadLimit: 0, shareDownloads: true },
     trust: { aptKeyrings: true, keyrings: [] },
     mirrors: new Map(),
   };
@@ -243,6 +248,7 @@ const SECTIONS: Record<string, Section> = {
     wait: positiveSeconds,
     timeout: positiveSeconds,
     upload_limit: (value, key) => integer(0, Number.MAX_SAFE_INTEGER)(value, key),
+    share_downloads: boolean,
   },
   trust: {
     apt_keyrings: boolean,
@@ -348,6 +354,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       wait: pick("peers.wait", base.peers.wait),
       timeout: pick("peers.timeout", base.peers.timeout),
       uploadLimit: pick("peers.upload_limit", base.peers.uploadLimit),
+      shareDownloads: pick("peers.share_downloads", base.peers.shareDownloads),
     },
     dht: {
       enabled: pick("dht.enabled", base.dht.enabled),

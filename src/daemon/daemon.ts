@@ -84,7 +84,10 @@ export async function startDaemon(
   const peerSide = config.dht.enabled
     ? new PeerSide({ config, storage, index: archive.index, events, listen, log })
     : undefined;
-  const peers = peerBundle(peerSide, clients.peer, peerRecords, archive.keys);
+  const peers = peerBundle(peerSide, clients.peer, peerRecords, archive.keys, {
+    downloads: config.peers.shareDownloads,
+    events,
+  });
   const { pipeline } = parts.add(
     new Pipeline({ live, storage, archive, client: clients.mirror, peers, events, log }),
   );

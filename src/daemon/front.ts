@@ -67,6 +67,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
     peerRecords: deps.peerRecords,
     signedSha256: (key) => index.releases.signedSha256(key),
     trusted: (sha256) => index.trustedAmong([sha256]).size > 0,
+    growing: (sha256) => pipeline.growing(sha256),
     limits: new RequestLimits(REQUEST_CAPS),
     uploadLimiter: config.peers.uploadLimit > 0
       ? new UploadLimiter(config.peers.uploadLimit)

@@ -9,6 +9,7 @@ import type { MirrorClient } from "../fetch/mod.ts";
 import { type PeerRecords, recordedDownloadPeers } from "../peers/mod.ts";
 import type { PipelinePeers } from "../server/mod.ts";
 import type { TrustedKeys } from "../trust/mod.ts";
+import type { DaemonEvents, Emitter } from "./events.ts";
 import type { PeerSide } from "./peer_side.ts";
 
 /** The pipeline's peers; `side` is absent when the DHT is disabled. */
@@ -17,6 +18,7 @@ export function peerBundle(
   client: MirrorClient,
   records: PeerRecords,
   keys: TrustedKeys,
+  share: { readonly downloads: boolean; readonly events: Emitter<DaemonEvents> },
 ): PipelinePeers | undefined {
   if (!side) return undefined;
   return {
@@ -24,5 +26,7 @@ export function peerBundle(
     records,
     downloads: recordedDownloadPeers(records, client, (key) => side.getItem(key)),
     releaseKeys: () => keys.keys(),
+    shareDownloads: share.downloads,
+    onSharing: (sha256, done) => void share.events.emit("sharing", { sha256, done }),
   };
 }

@@ -94,6 +94,13 @@ export class PeerSide implements Component, PeerLookup {
       }),
       events.on("sharedTrusted", (sha256) => announcer.add(sha256)),
       events.on("releaseSigned", (key) => announcer.add(key)),
+      // Told at once, so that a fleet asking at the same moment finds this download and follows it.
+      events.on("sharing", ({ sha256, done }) => {
+        announcer.add(sha256, { now: true });
+        done.then((file) => {
+          if (!file && !holds(cache, sha256)) announcer.remove(sha256);
+        }, () => {});
+      }),
       events.on("removed", ({ sha256 }) => {
         if (sha256 && !holds(cache, sha256)) announcer.remove(sha256);
       }),

@@ -88,13 +88,17 @@ export class Announcer {
   /**
    * Adds a file to announce now and keep announced: its hex SHA-256 (the
    * key is its first 40 digits), or a signed Release's 40-digit signature
-   * key. Repeats are ignored.
+   * key. Repeats are ignored. With `now`, it goes out at once, ahead of the
+   * pace (a download in progress that peers asking at the same moment
+   * should find; a few per apt run, not a cache's thousands).
    */
-  add(sha256: string): void {
+  add(sha256: string, options: { now?: boolean } = {}): void {
     const hex = sha256.toLowerCase();
     if (this.#known.has(hex)) return;
     this.#known.add(hex);
-    this.#fresh.push(hex);
+    if (!options.now) return void this.#fresh.push(hex);
+    this.#fresh.unshift(hex);
+    if (this.#running) this.#tick();
   }
 
   /** Stops announcing a file (it left the cache). */

@@ -37,8 +37,8 @@ export class PeerFinder {
     this.#maxPeers = options.maxPeers ?? 4;
   }
 
-  /** Peers for the file with this SHA-256, as found within the wait. */
-  async find(sha256: string): Promise<Endpoint[]> {
+  /** Peers for the file with this SHA-256, as found within the wait (`max`: more than the default). */
+  async find(sha256: string, max = this.#maxPeers): Promise<Endpoint[]> {
     const found: Endpoint[] = [];
     const done = new AbortController();
     const signal = AbortSignal.any([AbortSignal.timeout(this.#waitMs), done.signal]);
@@ -46,7 +46,7 @@ export class PeerFinder {
       for await (const peer of this.dht.findPeers(dhtKeyOf(sha256), { signal })) {
         if (this.isSelf(peer)) continue;
         found.push(peer);
-        if (found.length >= this.#maxPeers) break;
+        if (found.length >= max) break;
       }
     } catch {
       // The wait ended (or the lookup failed): go on with what was found.

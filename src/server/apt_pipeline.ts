@@ -18,6 +18,8 @@ import {
   type DownloadOutcome,
   type DownloadPeers,
   fileByHashPath,
+  FLEET_MAX_HOLDERS,
+  type GrowingFile,
   type PeerRef,
   signedReleasePath,
   SourcePlan,
@@ -54,6 +56,10 @@ export interface PipelinePeers {
   readonly downloads: DownloadPeers;
   /** The keys apt trusts: a Release from peers must carry a good signature by one. */
   readonly releaseKeys?: () => Promise<readonly PublicKey[]>;
+  /** Files with a trusted hash are shared while they download (`peers.share_downloads`). */
+  readonly shareDownloads?: boolean;
+  /** Told when such a download starts (the announcer tells the DHT at once), and when it ends. */
+  readonly onSharing?: (sha256: string, done: Promise<CachedFile | undefined>) => void;
 }
 
 /** Where a response's bytes came from, for logs, headers and statistics. */
@@ -99,6 +105,11 @@ export class AptPipeline {
   /** Downloads in progress (for status and tests). */
   get activeDownloads(): number {
     return this.#downloads.size;
+  }
+
+  /** A download in progress that peers may follow (a file shared while it downloads). */
+  growing(sha256: string): GrowingFile | undefined {
+    return this.#downloads.withSha256(sha256)?.growing;
   }
 
   /** Resolves when every download in progress has ended. */
@@ -216,11 +227,11 @@ export class AptPipeline {
     return await this.#answerFrom(request, download, await download.outcome);
   }
 
-  /** The peers announced under `key` (hex), best first. */
-  async #peersHolding(key: string): Promise<readonly PeerRef[]> {
+  /** The peers announced under `key` (hex), best first; `max` for more than the usual few. */
+  async #peersHolding(key: string, max?: number): Promise<readonly PeerRef[]> {
     const peers = this.deps.peers;
     if (!peers) return [];
-    return peers.records.rank(await peers.finder.find(key));
+    return peers.records.rank(await peers.finder.find(key, max));
   }
 
   /** Is the cached copy good as it is, worth a conditional request, or stale? */
@@ -279,7 +290,12 @@ export class AptPipeline {
     if (!this.deps.peers || !sha256 || expected.size === undefined || !expected.trusted) {
       return undefined;
     }
-    return { peers: this.#peersHolding(sha256), path: fileByHashPath(sha256) };
+    if (!this.deps.peers.shareDownloads) {
+      return { peers: this.#peersHolding(sha256), path: fileByHashPath(sha256) };
+    }
+    // Shared while it downloads: every holder counts, those that have only part of it too.
+    const lookup = () => this.#peersHolding(sha256, FLEET_MAX_HOLDERS);
+    return { peers: lookup(), path: fileByHashPath(sha256), fleet: { lookup } };
   }
 
   /** The shared download for this file, started if there is none. */
@@ -297,6 +313,7 @@ export class AptPipeline {
       upstreams: target.upstreams,
       peers: search?.peers,
       peerPath: search?.path,
+      fleet: search?.fleet,
       expected,
       announce: expected?.trusted === true && hasHash(expected),
       validators,
@@ -311,6 +328,9 @@ export class AptPipeline {
       onCommitted: this.deps.onCommitted,
     });
     this.#downloads.add(target.key, download, expected?.sha256);
+    if (search?.fleet && expected?.sha256) {
+      this.deps.peers?.onSharing?.(expected.sha256, download.done);
+    }
     this.deps.index.expectDownload(target.key, expected?.name ?? target.key, download.done);
     return download;
   }
@@ -373,6 +393,8 @@ export class AptPipeline {
 interface PeerSearch {
   readonly peers: Promise<readonly PeerRef[]>;
   readonly path: string;
+  /** Set when the file is shared while it downloads. */
+  readonly fleet?: { readonly lookup: () => Promise<readonly PeerRef[]> };
 }
 
 /** Waits for `promise`, but no longer than `ms`. */

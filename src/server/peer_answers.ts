@@ -17,7 +17,8 @@ import {
 } from "../stats/mod.ts";
 import type { PeerRequest } from "./access.ts";
 import { serveCached } from "./cached_response.ts";
-import { textResponse } from "./http_response.ts";
+import { respondWithBody, textResponse } from "./http_response.ts";
+import { formatGrowing, GROWING_HEADER, type GrowingFile } from "../transfer/mod.ts";
 
 /** What answering peers needs. */
 export interface PeerAnswerDeps {
@@ -32,6 +33,8 @@ export interface PeerAnswerDeps {
   readonly signedSha256?: (key: string) => string | undefined;
   /** Whether a trusted index lists this SHA-256 (shared files are served by hash only then). */
   readonly trusted?: (sha256: string) => boolean;
+  /** A download in progress peers may follow (a file shared while it downloads). */
+  readonly growing?: (sha256: string) => GrowingFile | undefined;
 }
 
 /** Writes the request's log line: status, where the bytes came from, how many. */
@@ -81,6 +84,10 @@ export async function answerPeer(
     : target.kind === "peer-file"
     ? deps.cache.openShareable(sha256, deps.trusted ?? (() => false))
     : deps.cache.openBySha256(sha256);
+  const growing = !cached && sha256 && target.kind === "peer-file"
+    ? deps.growing?.(sha256)
+    : undefined;
+  if (growing) return await answerGrowing(deps, request, growing, client, line, exchange);
   if (!sha256 || !cached) {
     line(404, "refused", 0);
     const refusal = textResponse(404, "no such file");
@@ -100,6 +107,47 @@ export async function answerPeer(
   // The limit paces what the network carries: the head's bytes take their share too.
   await deps.uploadLimiter.take(wire - bytes);
   if (!response.body) return response;
+  return new Response(deps.uploadLimiter.throttle(response.body), {
+    status: response.status,
+    headers: response.headers,
+  });
+}
+
+/**
+ * A download in progress, to a peer that follows it: the bytes received so
+ * far and those still to come (the peer holds them back until its copy
+ * verified), with where this copy stands in `x-apt-dht-growing`. Body bytes
+ * are counted as they go, since the stream may end early.
+ */
+async function answerGrowing(
+  deps: PeerAnswerDeps,
+  request: Request,
+  growing: GrowingFile,
+  client: string,
+  line: RequestLogLine,
+  exchange: (response: Response, bodyBytes: number) => number,
+): Promise<Response> {
+  const counted = (body: ReadableStream<Uint8Array>) =>
+    body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          deps.counters.uploaded += chunk.byteLength;
+          deps.counters.uploadedGrowing += chunk.byteLength;
+          deps.counters.carried("peer", "out", chunk.byteLength);
+          deps.peerRecords?.uploaded(client, chunk.byteLength);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+  const response = await respondWithBody(
+    request,
+    { size: growing.size },
+    (start, end) => counted(growing.stream(start, end)),
+    { [GROWING_HEADER]: formatGrowing(growing.state()) },
+  );
+  exchange(response, 0); // the head; the body counts itself
+  line(response.status, "upload", 0, { growing: true });
+  if (!deps.uploadLimiter || !response.body) return response;
   return new Response(deps.uploadLimiter.throttle(response.body), {
     status: response.status,
     headers: response.headers,

@@ -16,6 +16,8 @@ export class TrafficCounters {
   refused = 0;
   /** Bytes sent to peers that asked by hash. */
   uploaded = 0;
+  /** Of those, bytes of downloads still in progress (peers following them). */
+  uploadedGrowing = 0;
   /**
    * Every byte on the wire with mirrors and peers, heads included:
    * `mirror_in`, `mirror_out`, `peer_in`, `peer_out`.
@@ -44,6 +46,7 @@ export class TrafficCounters {
     bytes: Record<string, number>;
     refused: number;
     uploaded: number;
+    uploaded_growing: number;
     wire: Record<string, number>;
   } {
     return {
@@ -51,6 +54,7 @@ export class TrafficCounters {
       bytes: Object.fromEntries(this.bytes),
       refused: this.refused,
       uploaded: this.uploaded,
+      uploaded_growing: this.uploadedGrowing,
       wire: Object.fromEntries(this.wire),
     };
   }

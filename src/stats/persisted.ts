@@ -21,7 +21,14 @@ export class PersistedCounters {
     this.#save = db.prepare(
       "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
     );
-    const base: Totals = { requests: {}, bytes: {}, refused: 0, uploaded: 0, wire: {} };
+    const base: Totals = {
+      requests: {},
+      bytes: {},
+      refused: 0,
+      uploaded: 0,
+      uploaded_growing: 0,
+      wire: {},
+    };
     for (
       const row of db.prepare("SELECT name, value FROM counters").all() as {
         name: string;
@@ -31,7 +38,9 @@ export class PersistedCounters {
       const [group, key] = row.name.split(".", 2);
       if ((group === "requests" || group === "bytes" || group === "wire") && key) {
         base[group][key] = row.value;
-      } else if (group === "refused" || group === "uploaded") base[group] = row.value;
+      } else if (group === "refused" || group === "uploaded" || group === "uploaded_growing") {
+        base[group] = row.value;
+      }
     }
     this.#base = base;
   }
@@ -49,6 +58,7 @@ export class PersistedCounters {
       bytes: add(this.#base.bytes, now.bytes),
       refused: this.#base.refused + now.refused,
       uploaded: this.#base.uploaded + now.uploaded,
+      uploaded_growing: this.#base.uploaded_growing + now.uploaded_growing,
       wire: add(this.#base.wire, now.wire),
     };
   }
@@ -63,6 +73,7 @@ export class PersistedCounters {
       for (const [k, v] of Object.entries(totals.wire)) this.#save.run(`wire.${k}`, v);
       this.#save.run("refused", totals.refused);
       this.#save.run("uploaded", totals.uploaded);
+      this.#save.run("uploaded_growing", totals.uploaded_growing);
       this.db.exec("COMMIT");
     } catch (error) {
       this.db.exec("ROLLBACK");

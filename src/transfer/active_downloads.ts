@@ -27,6 +27,11 @@ export class ActiveDownloads<D extends Ongoing = Download> {
     return this.#byKey.get(key) ?? (sha256 ? this.#bySha256.get(sha256) : undefined);
   }
 
+  /** The download of this content, under whatever key. */
+  withSha256(sha256: string): D | undefined {
+    return this.#bySha256.get(sha256);
+  }
+
   /** Whether a download of exactly `key` is in progress. */
   has(key: string): boolean {
     return this.#byKey.has(key);

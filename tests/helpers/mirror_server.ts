@@ -33,6 +33,14 @@ export class MirrorServer {
   readonly faults = new Map<string, Fault>();
   /** Called with each request as it is logged (a mirror in its own process reports it). */
   onLog?: (entry: LoggedRequest) => void;
+  /**
+   * Bytes per second for all bodies together (a mirror behind a slow link),
+   * or undefined for no limit. Limited bodies go out in 64 KiB chunks.
+   */
+  rateLimit: number | undefined;
+  /** Body bytes actually handed to the network, per path (a cut-off transfer counts what went). */
+  readonly sent = new Map<string, number>();
+  #nextSlot = 0; // when the shared link is free again (performance.now())
   #server: Deno.HttpServer<Deno.NetAddr>;
   #stalled = new Set<ReadableStreamDefaultController<Uint8Array>>();
   readonly port: number;
@@ -165,6 +173,34 @@ export class MirrorServer {
       });
       return respond(status, body, headers);
     }
+    if (this.rateLimit !== undefined) return respond(status, this.#paced(path, data), headers);
+    this.sent.set(path, (this.sent.get(path) ?? 0) + data.length);
     return respond(status, data, headers);
+  }
+
+  /** Body bytes sent for paths ending with `suffix`. */
+  sentFor(suffix: string): number {
+    let total = 0;
+    for (const [path, bytes] of this.sent) if (path.endsWith(suffix)) total += bytes;
+    return total;
+  }
+
+  /** `data` at the shared rate: each chunk waits for its slot on the one link. */
+  #paced(path: string, data: Uint8Array): ReadableStream<Uint8Array> {
+    const chunk = 64 * 1024;
+    let at = 0;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (at >= data.length) return controller.close();
+        const part = data.subarray(at, Math.min(data.length, at + chunk));
+        const now = performance.now();
+        const slot = Math.max(now, this.#nextSlot);
+        this.#nextSlot = slot + (part.length / this.rateLimit!) * 1000;
+        if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+        at += part.length;
+        this.sent.set(path, (this.sent.get(path) ?? 0) + part.length);
+        controller.enqueue(part);
+      },
+    }, { highWaterMark: 0 });
   }
 }

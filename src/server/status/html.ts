@@ -61,6 +61,9 @@ function traffic(s: StatusSnapshot): string {
 ${row("from peers", "peer")}${row("from mirrors", "mirror")}${row("from the cache", "cache")}
 <tr><th>uploaded to peers</th><td class="n">${bytes("uploaded", s.uploaded)}</td>
 <td class="n">${s.all_time ? bytes("all_time.uploaded", s.all_time.uploaded) : ""}</td></tr>
+<tr><th>of which from downloads in progress</th><td class="n">${
+    bytes("uploaded_growing", s.uploaded_growing)
+  }</td><td></td></tr>
 ${wireRow("on the wire with mirrors, in / out", "mirror")}${
     wireRow("on the wire with peers, in / out", "peer")
   }

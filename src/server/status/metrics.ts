@@ -86,6 +86,12 @@ export function metricsText(s: StatusSnapshot): string {
     )
     .add("aptdht_uploaded_bytes_total", "counter", "Body bytes sent to peers this run.", s.uploaded)
     .add(
+      "aptdht_uploaded_growing_bytes_total",
+      "counter",
+      "Body bytes sent to peers this run from downloads still in progress.",
+      s.uploaded_growing,
+    )
+    .add(
       "aptdht_wire_bytes_total",
       "counter",
       "Bytes on the wire with mirrors and peers this run, heads included.",
