@@ -115,6 +115,10 @@ Deno.test({
         `mirror sent ${(sent / size).toFixed(2)}× the file`,
     );
     got.forEach((result, i) => assert.ok(result.right, `daemon ${i} got the right file`));
+    const takeovers = others.flatMap((d) => d.logLines)
+      .filter((line) => /download\.fleet_source.*role=lead.*from=[1-9]/.test(line));
+    console.log(takeovers.join("\n"));
+    assert.ok(takeovers.length >= 1, "another daemon went on from the mirror where it got to");
     assert.ok(sent <= 2.5 * size, `mirror sent ${sent} bytes for a file of ${size}`);
     await Deno.remove(dir, { recursive: true });
   },
