@@ -139,11 +139,18 @@ export class Download {
     // every request for the file joins it, and starts when the search is over.
     let peers = this.deps.peers ? await (this.request.peers ?? []) : [];
     if (this.request.fleet && this.deps.peers && expected?.sha256 && expected.size) {
-      // Others may be fetching it right now: decide with them who goes to the mirror.
-      const fleet = await this.#asFleet(peers, expected.size).catch((error) => {
-        this.deps.log.warn("download.fleet_failed", { key: this.key, error });
-        return undefined;
-      });
+      // Others may be fetching it right now: decide with them who goes to the mirror. Once
+      // more after wrong bytes: the peer blamed is left out, the rest still fetch it once.
+      let fleet: FleetResult | undefined;
+      const failed = new Set<string>();
+      for (let round = 0; round < 2 && !fleet; round++) {
+        const found = round ? await this.request.fleet.lookup().catch(() => []) : peers;
+        fleet = await this.#asFleet(found, expected.size, failed).catch((error) => {
+          this.deps.log.warn("download.fleet_failed", { key: this.key, error });
+          if (!(error instanceof UpstreamError && error.failure === "mismatch")) round = 2;
+          return undefined;
+        });
+      }
       if (fleet?.kind === "done") return fleet.file;
       peers = fleet?.kind === "complete" ? fleet.peers.map((source) => source.peer!) : [];
       if (!peers.length) this.#fleetSelf.origin = "mirror"; // the usual way, from the mirror
@@ -313,7 +320,7 @@ export class Download {
   }
 
   /** The file fetched as one of a fleet (fleet_fetch.ts), from the mirror or peers' downloads. */
-  #asFleet(found: readonly PeerRef[], size: number): Promise<FleetResult> {
+  #asFleet(found: readonly PeerRef[], size: number, failed: Set<string>): Promise<FleetResult> {
     const sourceOf = (peer: PeerRef): Source => ({
       url: peerUrl(peer, this.request.peerPath ?? "/"),
       peer,
@@ -323,6 +330,7 @@ export class Download {
       size,
       self: this.#fleetSelf,
       found: found.map(sourceOf),
+      failed,
       lookup: async () => (await this.request.fleet!.lookup()).map(sourceOf),
       mirrors: this.request.upstreams.map((url) => ({ url })),
       clientFor: (source) => source.peer ? this.deps.peers!.client : this.deps.client,

@@ -42,6 +42,11 @@ export interface FleetFetchOptions {
   readonly self: FleetSelf;
   /** Peers found holding the file when the download started. */
   readonly found: readonly Source[];
+  /**
+   * URLs of peers that failed this download (cut off, stalled, or wrong):
+   * not asked again, whatever they claim. Kept across fleet rounds.
+   */
+  readonly failed: Set<string>;
   /** A fresh look for peers holding the file. */
   readonly lookup: () => Promise<readonly Source[]>;
   readonly mirrors: readonly Source[];
@@ -67,13 +72,15 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
   let holders = options.found;
   let attempt: Attempt | undefined;
   const peersUsed = new Set<Source>();
+  const failed = options.failed;
   let rounds = 0;
   let waitedMs = 0;
   try {
     while (!attempt || attempt.written < size) {
       if (options.signal.aborted) throw options.signal.reason;
       const received = attempt?.written ?? 0;
-      const role = chooseFleetRole({ ...self, received }, await probeAll(options, holders));
+      const asked = holders.filter((source) => !failed.has(source.url));
+      const role = chooseFleetRole({ ...self, received }, await probeAll(options, asked));
       if (role.kind === "complete" && !attempt) return role;
       if (role.kind === "wait" && waitedMs < FLEET_WAIT_MS) {
         await sleep(clock, FLEET_WAIT_STEP_MS, options.signal);
@@ -108,6 +115,7 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
         continue;
       }
       if (outcome.kind === "failed") {
+        if (source.peer) failed.add(source.url);
         self.origin = "deciding";
         waitedMs = 0;
         holders = await options.lookup().catch(() => []);
@@ -133,8 +141,14 @@ async function commit(
     return await options.sink.commit(attempt, peersUsed.size ? "fleet" : options.mirrors[0].url);
   } catch (error) {
     if (error instanceof UpstreamError && error.failure === "mismatch") {
+      // One of them lied; with one, it is known which, and it is left out from now on. With
+      // several, an honest one may have relayed the liar's bytes: those that failed us mid-way
+      // are left out, the others may be followed again (a second mismatch ends the fleet).
       const kind = peersUsed.size === 1 ? "wrong" : "failed";
-      for (const source of peersUsed) options.report(source, { kind });
+      for (const source of peersUsed) {
+        options.report(source, { kind });
+        if (kind === "wrong") options.failed.add(source.url);
+      }
     }
     throw error;
   }
@@ -224,7 +238,7 @@ async function recheck(
     while (!signal.aborted) {
       await sleep(clock, delay, signal);
       delay = Math.min(delay * 2, FLEET_RECHECK_MAX_MS);
-      const holders = await options.lookup();
+      const holders = (await options.lookup()).filter((h) => !options.failed.has(h.url));
       const probes = await probeAll(options, holders);
       if (signal.aborted) return;
       const role = chooseFleetRole({ ...options.self, received: 0 }, probes);
