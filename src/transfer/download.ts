@@ -137,26 +137,16 @@ export class Download {
     const { upstreams, expected } = this.request;
     // Peers may still be being looked up: the download is registered at once, so that
     // every request for the file joins it, and starts when the search is over.
-    let peers = this.deps.peers ? await (this.request.peers ?? []) : [];
+    let peers: readonly PeerRef[] = this.deps.peers ? await (this.request.peers ?? []) : [];
+    let plan: SourcePlan | undefined;
     if (this.request.fleet && this.deps.peers && expected?.sha256 && expected.size) {
-      // Others may be fetching it right now: decide with them who goes to the mirror. Once
-      // more after wrong bytes: the peer blamed is left out, the rest still fetch it once.
-      let fleet: FleetResult | undefined;
-      const failed = new Set<string>();
-      for (let round = 0; round < 2 && !fleet; round++) {
-        const found = round ? await this.request.fleet.lookup().catch(() => []) : peers;
-        fleet = await this.#asFleet(found, expected.size, failed).catch((error) => {
-          this.deps.log.warn("download.fleet_failed", { key: this.key, error });
-          if (!(error instanceof UpstreamError && error.failure === "mismatch")) round = 2;
-          return undefined;
-        });
-      }
-      if (fleet?.kind === "done") return fleet.file;
-      peers = fleet?.kind === "complete" ? fleet.peers.map((source) => source.peer!) : [];
-      if (!peers.length) this.#fleetSelf.origin = "mirror"; // the usual way, from the mirror
+      // Others may be fetching it right now: decide with them who goes to the mirror.
+      const fleet = await this.#fleetFirst(peers, expected.size);
+      if (fleet.kind === "done") return fleet.file;
+      ({ peers, plan } = fleet);
     }
     const large = (expected?.size ?? 0) > PIECE_BYTES;
-    const plan = new SourcePlan({
+    plan ??= new SourcePlan({
       peers,
       peerPath: this.request.peerPath,
       upstreams,
@@ -319,8 +309,44 @@ export class Download {
     });
   }
 
+  /**
+   * The file as one of a fleet: done, or the peers holding all of it, or
+   * (the fleet failed) the mirrors' plan with the addresses that failed.
+   * Once more after a peer's wrong bytes: the peer blamed is left out, the
+   * rest still fetch it once.
+   */
+  async #fleetFirst(
+    found: readonly PeerRef[],
+    size: number,
+  ): Promise<
+    { kind: "done"; file?: CachedFile } | { kind: "on"; peers: PeerRef[]; plan?: SourcePlan }
+  > {
+    const plan = new SourcePlan({ upstreams: this.request.upstreams, addresses: this.deps.client });
+    const failed = new Set<string>();
+    for (let round = 0; round < 2; round++) {
+      try {
+        const holders = round ? await this.request.fleet!.lookup().catch(() => []) : found;
+        const result = await this.#asFleet(holders, size, failed, plan);
+        if (result.kind === "done") return result;
+        if (result.kind === "complete") {
+          return { kind: "on", peers: result.peers.map((source) => source.peer!) };
+        }
+      } catch (error) {
+        this.deps.log.warn("download.fleet_failed", { key: this.key, error });
+        break;
+      }
+    }
+    this.#fleetSelf.origin = "mirror"; // the usual way, from the mirror
+    return { kind: "on", peers: [], plan };
+  }
+
   /** The file fetched as one of a fleet (fleet_fetch.ts), from the mirror or peers' downloads. */
-  #asFleet(found: readonly PeerRef[], size: number, failed: Set<string>): Promise<FleetResult> {
+  #asFleet(
+    found: readonly PeerRef[],
+    size: number,
+    failed: Set<string>,
+    plan: SourcePlan,
+  ): Promise<FleetResult> {
     const sourceOf = (peer: PeerRef): Source => ({
       url: peerUrl(peer, this.request.peerPath ?? "/"),
       peer,
@@ -332,7 +358,7 @@ export class Download {
       found: found.map(sourceOf),
       failed,
       lookup: async () => (await this.request.fleet!.lookup()).map(sourceOf),
-      mirrors: this.request.upstreams.map((url) => ({ url })),
+      plan,
       clientFor: (source) => source.peer ? this.deps.peers!.client : this.deps.client,
       sink: this.#sink,
       signal: this.#abort.signal,

@@ -28,6 +28,7 @@ import { chooseFleetRole, type FleetOrigin, type Holder, parseHolderState } from
 import type { AttemptSink } from "./piece_rounds.ts";
 import { rangeStart } from "./download_request.ts";
 import type { Source, SourceReport } from "./source.ts";
+import type { SourcePlan } from "./source_plan.ts";
 
 /** This download's side of the fleet: what it tells peers that ask. */
 export interface FleetSelf {
@@ -49,7 +50,8 @@ export interface FleetFetchOptions {
   readonly failed: Set<string>;
   /** A fresh look for peers holding the file. */
   readonly lookup: () => Promise<readonly Source[]>;
-  readonly mirrors: readonly Source[];
+  /** The mirrors, and the addresses of theirs that failed this download (the usual way goes on with it). */
+  readonly plan: SourcePlan;
   readonly clientFor: (source: Source) => Pick<MirrorClient, "request">;
   readonly sink: AttemptSink;
   readonly signal: AbortSignal;
@@ -63,6 +65,8 @@ export interface FleetFetchOptions {
 /** How a fleet fetch ended: the file, or peers holding all of it (the usual way takes over). */
 export type FleetResult =
   | { readonly kind: "done"; readonly file: CachedFile | undefined }
+  /** A peer's bytes made the file wrong: worth deciding once more, without whoever is known bad. */
+  | { readonly kind: "retry" }
   | { readonly kind: "complete"; readonly peers: readonly Source[] };
 
 /** Fetches the file as one of a fleet; throws when the mirror alone should take over. */
@@ -75,6 +79,8 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
   const failed = options.failed;
   let rounds = 0;
   let waitedMs = 0;
+  /** The mirror address the last bytes from the mirror came from. */
+  const mirrorAt: { address?: string } = {};
   try {
     while (!attempt || attempt.written < size) {
       if (options.signal.aborted) throw options.signal.reason;
@@ -94,7 +100,7 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
         ? role.peer
         : role.kind === "complete"
         ? role.peers[0]
-        : options.mirrors[0];
+        : options.plan.mirrors[0];
       if (!source) throw new UpstreamError(key, "status", "no mirror to lead from");
       self.origin = source.peer ? "peer" : "mirror";
       attempt ??= await sink.begin(false);
@@ -109,7 +115,7 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
         from: attempt.written,
         ticket: self.ticket,
       });
-      const outcome = await streamFrom(options, source, attempt, clock);
+      const outcome = await streamFrom(options, source, attempt, clock, mirrorAt);
       if (outcome.kind === "yield") {
         holders = outcome.holders;
         continue;
@@ -123,10 +129,12 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
       }
     }
     self.origin = "mirror"; // complete: what it has is as good as the mirror's, once verified
-    return { kind: "done", file: await commit(options, attempt, peersUsed) };
+    return { kind: "done", file: await commit(options, attempt, peersUsed, mirrorAt) };
   } catch (error) {
     self.origin = "deciding";
     if (attempt) await sink.drop(attempt);
+    const mismatch = error instanceof UpstreamError && error.failure === "mismatch";
+    if (mismatch && peersUsed.size) return { kind: "retry" };
     throw error;
   }
 }
@@ -136,11 +144,15 @@ async function commit(
   options: FleetFetchOptions,
   attempt: Attempt,
   peersUsed: Set<Source>,
+  mirrorAt: { address?: string },
 ): Promise<CachedFile | undefined> {
+  const mirror = options.plan.mirrors[0];
   try {
-    return await options.sink.commit(attempt, peersUsed.size ? "fleet" : options.mirrors[0].url);
+    return await options.sink.commit(attempt, peersUsed.size ? "fleet" : mirror.url);
   } catch (error) {
-    if (error instanceof UpstreamError && error.failure === "mismatch") {
+    if (error instanceof UpstreamError && error.failure === "mismatch" && !peersUsed.size) {
+      await addressFailed(options, mirror, mirrorAt.address); // the mirror's alone: that address is bad
+    } else if (error instanceof UpstreamError && error.failure === "mismatch") {
       // One of them lied; with one, it is known which, and it is left out from now on. With
       // several, an honest one may have relayed the liar's bytes: those that failed us mid-way
       // are left out, the others may be followed again (a second mismatch ends the fleet).
@@ -166,6 +178,7 @@ async function streamFrom(
   source: Source,
   attempt: Attempt,
   clock: Clock,
+  mirrorAt: { address?: string },
 ): Promise<Streamed> {
   const from = attempt.written;
   const cut = new AbortController();
@@ -177,11 +190,15 @@ async function streamFrom(
       url: source.url,
       rangeFrom: from > 0 ? from : undefined,
       signal,
+      avoid: source.peer ? undefined : options.plan.avoided(source),
     });
+    if (!source.peer) mirrorAt.address = response.address;
     const resumed = response.status === 206 && rangeStart(response) === from;
     if (!(response.status === 200 && from === 0) && !resumed) {
       response.cancel();
       if (!source.peer) {
+        // A 404 for a file the index lists: that server is behind; another address may not be.
+        if (response.status === 404) await addressFailed(options, source, response.address);
         throw new UpstreamError(source.url, "status", `fleet: answered ${response.status}`);
       }
       options.report(source, { kind: "failed" });
@@ -249,6 +266,21 @@ async function recheck(
   }
 }
 
+/** A mirror's address failed this download: the plan avoids it from now on. */
+async function addressFailed(
+  options: FleetFetchOptions,
+  source: Source,
+  address: string | undefined,
+): Promise<void> {
+  if (await options.plan.addressFailed(source, address)) {
+    options.log.info("download.next_address", {
+      key: options.key,
+      upstream: source.url,
+      after: address,
+    });
+  }
+}
+
 /** Asks every holder about its copy, at once and briefly; those that do not answer are left out. */
 async function probeAll(
   options: FleetFetchOptions,
@@ -266,6 +298,8 @@ async function probeAll(
       const state = parseHolderState(head.status, head.headers);
       return state ? [{ peer: source, state }] : [];
     } catch {
+      // Announced but not answering: gone, or not worth waiting for.
+      if (!options.signal.aborted) options.report(source, { kind: "failed" });
       return [];
     }
   }));

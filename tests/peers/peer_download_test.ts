@@ -65,8 +65,8 @@ Deno.test({
     const lies = world.data.slice();
     lies[1234] ^= 0xff;
     let liesServed = 0;
-    const liar = Deno.serve({ hostname: "127.0.0.9", port: 0, onListen() {} }, () => {
-      liesServed++;
+    const liar = Deno.serve({ hostname: "127.0.0.9", port: 0, onListen() {} }, (request) => {
+      if (request.method === "GET") liesServed++; // HEADs ask only where its copy stands
       return new Response(lies, { headers: { "content-length": String(lies.length) } });
     });
     const liarNode = new DhtNode({
@@ -79,7 +79,7 @@ Deno.test({
       const b = await world.daemon();
       await readIndexes(b, world.archive);
       const pkg = await get(b.base, world.archive, POOL);
-      assert.equal(liesServed, 1, "the liar was asked");
+      assert.equal(liesServed, 1, "the liar was asked for the file once");
       assertBytes(pkg.body, world.data);
       assert.equal(pkg.source, "mirror");
       await b.pipeline.idle();
