@@ -224,9 +224,13 @@ async function streamFrom(
   } catch (error) {
     if (options.signal.aborted) throw error;
     if (yieldTo) return { kind: "yield", holders: yieldTo };
-    if (!source.peer && !(error instanceof UpstreamError && error.failure !== "mismatch")) {
-      throw error;
-    }
+    // The mirror failed before a byte came (unreachable, refused): the usual way, with its
+    // other addresses and mirrors, takes over. Cut off mid-way, it is asked again from there.
+    const midway = attempt.written > from;
+    if (
+      !source.peer &&
+      (!midway || !(error instanceof UpstreamError && error.failure !== "mismatch"))
+    ) throw error;
     options.log.warn(source.peer ? "download.peer_failed" : "download.upstream_failed", {
       key: options.key,
       upstream: source.url,
