@@ -293,9 +293,10 @@ export class AptPipeline {
     if (!this.deps.peers.shareDownloads) {
       return { peers: this.#peersHolding(sha256), path: fileByHashPath(sha256) };
     }
-    // Shared while it downloads: every holder counts, those that have only part of it too.
+    // Shared while it downloads: holders of part of it count too. The first look stops at a
+    // few, as usual (a whole copy among them is enough); the fleet looks wider when it needs to.
     const lookup = () => this.#peersHolding(sha256, FLEET_MAX_HOLDERS);
-    return { peers: lookup(), path: fileByHashPath(sha256), fleet: { lookup } };
+    return { peers: this.#peersHolding(sha256), path: fileByHashPath(sha256), fleet: { lookup } };
   }
 
   /** The shared download for this file, started if there is none. */

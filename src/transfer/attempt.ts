@@ -67,6 +67,11 @@ export class Attempt {
     return Math.max(0, Math.min(this.#written - this.holdBack, this.#peerBytesFrom));
   }
 
+  /** No byte came from a peer (all from the mirror). */
+  get clean(): boolean {
+    return this.#peerBytesFrom === Infinity && this.holdBack !== Infinity;
+  }
+
   /** Bytes from `offset` on come from a peer: readers get none of them before the file verified. */
   markPeerBytesFrom(offset: number): void {
     this.#peerBytesFrom = Math.min(this.#peerBytesFrom, offset);

@@ -115,7 +115,11 @@ export class Download {
     if (!this.request.fleet || size === undefined) return undefined;
     return {
       size,
-      state: () => ({ ...this.#fleetSelf, received: this.received }),
+      state: () => ({
+        ...this.#fleetSelf,
+        received: this.received,
+        clean: this.#fleetSelf.origin !== "peer" && (this.#body.live?.clean ?? true),
+      }),
       stream: (start, end) => this.#body.streamReceived(start, end),
     };
   }
@@ -326,9 +330,10 @@ export class Download {
     for (let round = 0; round < 2; round++) {
       try {
         const holders = round ? await this.request.fleet!.lookup().catch(() => []) : found;
-        const result = await this.#asFleet(holders, size, failed, plan);
+        const result = await this.#asFleet(holders, size, failed, plan, round > 0);
         if (result.kind === "done") return result;
         if (result.kind === "complete") {
+          this.#fleetSelf.origin = "peer"; // from peers with the whole file, the usual way
           return { kind: "on", peers: result.peers.map((source) => source.peer!) };
         }
       } catch (error) {
@@ -346,6 +351,7 @@ export class Download {
     size: number,
     failed: Set<string>,
     plan: SourcePlan,
+    cleanOnly: boolean,
   ): Promise<FleetResult> {
     const sourceOf = (peer: PeerRef): Source => ({
       url: peerUrl(peer, this.request.peerPath ?? "/"),
@@ -357,6 +363,7 @@ export class Download {
       self: this.#fleetSelf,
       found: found.map(sourceOf),
       failed,
+      cleanOnly,
       lookup: async () => (await this.request.fleet!.lookup()).map(sourceOf),
       plan,
       clientFor: (source) => source.peer ? this.deps.peers!.client : this.deps.client,

@@ -48,6 +48,8 @@ export interface FleetFetchOptions {
    * not asked again, whatever they claim. Kept across fleet rounds.
    */
   readonly failed: Set<string>;
+  /** Follow only downloads whose every byte came from the mirror (a second try after wrong bytes). */
+  readonly cleanOnly?: boolean;
   /** A fresh look for peers holding the file. */
   readonly lookup: () => Promise<readonly Source[]>;
   /** The mirrors, and the addresses of theirs that failed this download (the usual way goes on with it). */
@@ -79,6 +81,7 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
   const failed = options.failed;
   let rounds = 0;
   let waitedMs = 0;
+  let widened = false;
   /** The mirror address the last bytes from the mirror came from. */
   const mirrorAt: { address?: string } = {};
   try {
@@ -86,8 +89,18 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
       if (options.signal.aborted) throw options.signal.reason;
       const received = attempt?.written ?? 0;
       const asked = holders.filter((source) => !failed.has(source.url));
-      const role = chooseFleetRole({ ...self, received }, await probeAll(options, asked));
+      const probes = await probeAll(options, asked);
+      const role = chooseFleetRole({ ...self, received }, probes, options.cleanOnly);
       if (role.kind === "complete" && !attempt) return role;
+      if (!widened && probes.length) {
+        // A fleet is at it, and the first look stopped at a few peers: look for all of them
+        // (a follower loses nothing by it, the leader's bytes wait for it), then decide.
+        widened = true;
+        const seen = new Set(holders.map((h) => h.url));
+        const more = await options.lookup().catch(() => []);
+        holders = [...holders, ...more.filter((h) => !seen.has(h.url))];
+        continue;
+      }
       if (role.kind === "wait" && waitedMs < FLEET_WAIT_MS) {
         await sleep(clock, FLEET_WAIT_STEP_MS, options.signal);
         waitedMs += FLEET_WAIT_STEP_MS;
@@ -262,7 +275,7 @@ async function recheck(
       const holders = (await options.lookup()).filter((h) => !options.failed.has(h.url));
       const probes = await probeAll(options, holders);
       if (signal.aborted) return;
-      const role = chooseFleetRole({ ...options.self, received: 0 }, probes);
+      const role = chooseFleetRole({ ...options.self, received: 0 }, probes, options.cleanOnly);
       if (role.kind === "follow" || role.kind === "complete") return yieldTo(holders);
     }
   } catch {

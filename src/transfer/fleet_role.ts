@@ -16,6 +16,9 @@
  * 4. Someone still deciding has a lower ticket: wait for its decision.
  * 5. Otherwise fetch from the mirror.
  *
+ * After a file came out wrong, only a download whose every byte came from
+ * the mirror is followed (a chain may have relayed a liar's bytes).
+ *
  * A daemon whose source failed says "deciding" again, so when the one that
  * fetched from the mirror dies, the lowest ticket among its followers takes
  * over from where it got to, and the others follow it.
@@ -36,6 +39,8 @@ export type HolderState =
     readonly received: number;
     /** Its download's random ticket: the lowest leads. */
     readonly ticket: number;
+    /** Every byte it has came from the mirror (none relayed from a peer). */
+    readonly clean: boolean;
   };
 
 /** A peer and what it said. */
@@ -49,6 +54,8 @@ export interface OwnState {
   readonly origin: FleetOrigin;
   readonly received: number;
   readonly ticket: number;
+  /** Every byte received came from the mirror. */
+  readonly clean: boolean;
 }
 
 /** What to do. */
@@ -58,18 +65,29 @@ export type FleetRole<P> =
   | { readonly kind: "wait" }
   | { readonly kind: "mirror" };
 
-/** The role this daemon takes, given what the holders it found say. */
-export function chooseFleetRole<P>(self: OwnState, holders: readonly Holder<P>[]): FleetRole<P> {
+/**
+ * The role this daemon takes, given what the holders it found say. With
+ * `cleanOnly` (a file that came out wrong once, so some peer's bytes were
+ * bad), only a download whose every byte came from the mirror is followed.
+ */
+export function chooseFleetRole<P>(
+  self: Omit<OwnState, "clean">,
+  holders: readonly Holder<P>[],
+  cleanOnly = false,
+): FleetRole<P> {
   const complete = holders.filter((h) => h.state.complete).map((h) => h.peer);
   if (complete.length) return { kind: "complete", peers: complete };
   const partial = holders.flatMap((h) => h.state.complete ? [] : [{ peer: h.peer, ...h.state }]);
-  const fetching = partial.filter((h) => h.origin === "mirror").sort((a, b) => a.ticket - b.ticket);
+  const fetching = partial.filter((h) => h.origin === "mirror" && (h.clean || !cleanOnly))
+    .sort((a, b) => a.ticket - b.ticket);
   const lead = fetching[0];
   if (lead && (self.origin !== "mirror" || lead.ticket < self.ticket)) {
     return { kind: "follow", peer: lead.peer };
   }
   if (self.origin === "mirror") return { kind: "mirror" };
-  const ahead = partial.filter((h) => h.origin === "peer" && h.received > self.received)
+  const ahead = partial.filter((h) =>
+    h.origin === "peer" && h.received > self.received && !cleanOnly
+  )
     .sort((a, b) => b.received - a.received);
   if (ahead.length) return { kind: "follow", peer: ahead[0].peer };
   if (partial.some((h) => h.origin === "deciding" && h.ticket < self.ticket)) {
@@ -81,9 +99,11 @@ export function chooseFleetRole<P>(self: OwnState, holders: readonly Holder<P>[]
 /** The header a download in progress answers a peer's HEAD or GET with. */
 export const GROWING_HEADER = "x-apt-dht-growing";
 
-/** `received=<n>; origin=<o>; ticket=<t>` for {@link GROWING_HEADER}. */
+/** `received=<n>; origin=<o>; ticket=<t>; clean=<0|1>` for {@link GROWING_HEADER}. */
 export function formatGrowing(state: OwnState): string {
-  return `received=${state.received}; origin=${state.origin}; ticket=${state.ticket}`;
+  return `received=${state.received}; origin=${state.origin}; ticket=${state.ticket}; clean=${
+    state.clean ? 1 : 0
+  }`;
 }
 
 /** What a peer's answer says of its copy; undefined for an answer that says nothing usable. */
@@ -101,5 +121,5 @@ export function parseHolderState(status: number, headers: Headers): HolderState 
     !Number.isSafeInteger(received) || received < 0 || !Number.isSafeInteger(ticket) ||
     (origin !== "mirror" && origin !== "peer" && origin !== "deciding")
   ) return undefined;
-  return { complete: false, origin, received, ticket };
+  return { complete: false, origin, received, ticket, clean: fields.get("clean") === "1" };
 }

@@ -18,13 +18,15 @@ const partial = (
   origin: "mirror" | "peer" | "deciding",
   ticket: number,
   received = 0,
-): HolderState => ({ complete: false, origin, ticket, received });
+  clean = true,
+): HolderState => ({ complete: false, origin, ticket, received, clean });
 const holders = (...states: [string, HolderState][]): Holder<string>[] =>
   states.map(([peer, state]) => ({ peer, state }));
 const deciding = (ticket: number, received = 0): OwnState => ({
   origin: "deciding",
   ticket,
   received,
+  clean: true,
 });
 
 Deno.test("fleet role: alone, a download fetches from the mirror", () => {
@@ -42,14 +44,22 @@ Deno.test("fleet role: a peer with the whole file wins over any download in prog
 Deno.test("fleet role: among those fetching from the mirror, everyone follows the lowest ticket", () => {
   const seen = holders(["a", partial("mirror", 9)], ["b", partial("mirror", 3)]);
   assert.deepEqual(chooseFleetRole(deciding(1), seen), { kind: "follow", peer: "b" });
-  assert.deepEqual(chooseFleetRole({ origin: "peer", ticket: 1, received: 10 }, seen), {
-    kind: "follow",
-    peer: "b",
-  });
+  assert.deepEqual(
+    chooseFleetRole({ origin: "peer", ticket: 1, received: 10 }, seen),
+    {
+      kind: "follow",
+      peer: "b",
+    },
+  );
 });
 
 Deno.test("fleet role: one fetching from the mirror yields only to a lower ticket", () => {
-  const leading = (ticket: number): OwnState => ({ origin: "mirror", ticket, received: 100 });
+  const leading = (ticket: number): OwnState => ({
+    origin: "mirror",
+    ticket,
+    received: 100,
+    clean: true,
+  });
   const seen = holders(["a", partial("mirror", 7)], ["b", partial("peer", 2, 500)]);
   assert.deepEqual(chooseFleetRole(leading(4), seen), { kind: "mirror" });
   assert.deepEqual(chooseFleetRole(leading(8), seen), { kind: "follow", peer: "a" });
@@ -87,9 +97,25 @@ Deno.test("fleet role: when the one at the mirror is gone, the lowest ticket amo
   assert.deepEqual(roles.map((r) => r.kind), ["wait", "mirror", "wait", "wait"]);
 });
 
+Deno.test("fleet role: after a wrong file, only a download that has the mirror's bytes alone is followed", () => {
+  const seen = holders(
+    ["relay", partial("peer", 1, 900, false)],
+    ["mixed", partial("mirror", 2, 500, false)],
+    ["clean", partial("mirror", 3, 400, true)],
+  );
+  assert.deepEqual(chooseFleetRole(deciding(9), seen, true), { kind: "follow", peer: "clean" });
+  const noneClean = holders(["relay", partial("peer", 1, 900, false)], [
+    "mixed",
+    partial("mirror", 2, 500, false),
+  ]);
+  assert.deepEqual(chooseFleetRole(deciding(9), noneClean, true), { kind: "mirror" });
+  // Before any wrong file, the lowest ticket at the mirror leads, whatever it relayed.
+  assert.deepEqual(chooseFleetRole(deciding(9), seen), { kind: "follow", peer: "mixed" });
+});
+
 Deno.test("fleet role: the header says where a copy stands, and only a well-formed one is read", () => {
   const header = (value: string) => new Headers({ [GROWING_HEADER]: value });
-  const state = { origin: "mirror" as const, received: 1234, ticket: 42 };
+  const state = { origin: "mirror" as const, received: 1234, ticket: 42, clean: true };
   assert.deepEqual(parseHolderState(200, header(formatGrowing(state))), {
     complete: false,
     ...state,
