@@ -18,6 +18,7 @@ import {
   type DownloadOutcome,
   type DownloadPeers,
   fileByHashPath,
+  FLEET_FIRST_LOOK,
   FLEET_MAX_HOLDERS,
   type GrowingFile,
   type PeerRef,
@@ -296,7 +297,8 @@ export class AptPipeline {
     // Shared while it downloads: holders of part of it count too. The first look stops at a
     // few, as usual (a whole copy among them is enough); the fleet looks wider when it needs to.
     const lookup = () => this.#peersHolding(sha256, FLEET_MAX_HOLDERS);
-    return { peers: this.#peersHolding(sha256), path: fileByHashPath(sha256), fleet: { lookup } };
+    const peers = this.#peersHolding(sha256, FLEET_FIRST_LOOK);
+    return { peers, path: fileByHashPath(sha256), fleet: { lookup } };
   }
 
   /** The shared download for this file, started if there is none. */

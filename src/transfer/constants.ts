@@ -94,6 +94,13 @@ export const FLEET_RECHECK_MAX_MS = 8000;
 export const FLEET_MAX_ROUNDS = 8;
 
 /**
+ * Peers the first look for a file gathers before it goes on: four whole
+ * copies keep a download in pieces busy, and stopping there spares a
+ * small file the rest of the lookup (peers.wait).
+ */
+export const FLEET_FIRST_LOOK = 4;
+
+/**
  * Peers a fleet lookup gathers: enough to see every machine of a rack or
  * an office upgrading at once, few enough that asking each is quick.
  */

@@ -17,6 +17,7 @@ import type { Logger } from "../log/mod.ts";
 import { type Clock, monotonicClock } from "../util/clock.ts";
 import type { Attempt } from "./attempt.ts";
 import {
+  FLEET_FIRST_LOOK,
   FLEET_MAX_ROUNDS,
   FLEET_PROBE_TIMEOUT_MS,
   FLEET_RECHECK_FIRST_MS,
@@ -90,17 +91,15 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
       const received = attempt?.written ?? 0;
       const asked = holders.filter((source) => !failed.has(source.url));
       const probes = await probeAll(options, asked);
-      const role = chooseFleetRole({ ...self, received }, probes, options.cleanOnly);
-      if (role.kind === "complete" && !attempt) return role;
-      if (!widened && probes.length) {
-        // A fleet is at it, and the first look stopped at a few peers: look for all of them
-        // (a follower loses nothing by it, the leader's bytes wait for it), then decide.
+      if (!widened && lookWider(holders.length, probes)) {
         widened = true;
         const seen = new Set(holders.map((h) => h.url));
         const more = await options.lookup().catch(() => []);
         holders = [...holders, ...more.filter((h) => !seen.has(h.url))];
         continue;
       }
+      const role = chooseFleetRole({ ...self, received }, probes, options.cleanOnly);
+      if (role.kind === "complete" && !attempt) return role;
       if (role.kind === "wait" && waitedMs < FLEET_WAIT_MS) {
         await sleep(clock, FLEET_WAIT_STEP_MS, options.signal);
         waitedMs += FLEET_WAIT_STEP_MS;
@@ -150,6 +149,19 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
     if (mismatch && peersUsed.size) return { kind: "retry" };
     throw error;
   }
+}
+
+/**
+ * Whether to look for more holders than the first look found: it stopped
+ * at FLEET_FIRST_LOOK peers, and fewer of them hold the whole file (some
+ * announced and went away); or a fleet is at it without a whole copy
+ * (every one of them counts, and a follower loses nothing by looking: the
+ * leader's bytes wait for it).
+ */
+function lookWider(found: number, probes: readonly Holder<Source>[]): boolean {
+  const complete = probes.filter((p) => p.state.complete).length;
+  if (complete) return found >= FLEET_FIRST_LOOK && complete < FLEET_FIRST_LOOK;
+  return probes.length > 0;
 }
 
 /** Verifies and commits; a mismatch is blamed on the peer if only one sent bytes. */
@@ -313,9 +325,13 @@ async function probeAll(
       });
       head.cancel();
       const state = parseHolderState(head.status, head.headers);
+      if (!state) {
+        options.log.debug("download.fleet_probe", { peer: source.url, status: head.status });
+      }
       return state ? [{ peer: source, state }] : [];
-    } catch {
+    } catch (error) {
       // Announced but not answering: gone, or not worth waiting for.
+      options.log.debug("download.fleet_probe", { peer: source.url, error });
       if (!options.signal.aborted) options.report(source, { kind: "failed" });
       return [];
     }

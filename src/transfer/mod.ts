@@ -12,7 +12,7 @@
  * @module
  */
 export { ActiveDownloads } from "./active_downloads.ts";
-export { FLEET_MAX_HOLDERS, READ_CHUNK } from "./constants.ts";
+export { FLEET_FIRST_LOOK, FLEET_MAX_HOLDERS, READ_CHUNK } from "./constants.ts";
 export { Download, type GrowingFile } from "./download.ts";
 export { formatGrowing, GROWING_HEADER } from "./fleet_role.ts";
 export type { DownloadOutcome, DownloadPeers } from "./download_request.ts";
