@@ -25,7 +25,13 @@ import {
   FLEET_WAIT_MS,
   FLEET_WAIT_STEP_MS,
 } from "./constants.ts";
-import { chooseFleetRole, type FleetOrigin, type Holder, parseHolderState } from "./fleet_role.ts";
+import {
+  chooseFleetRole,
+  type FleetOrigin,
+  type FleetRole,
+  type Holder,
+  parseHolderState,
+} from "./fleet_role.ts";
 import type { AttemptSink } from "./piece_rounds.ts";
 import { rangeStart } from "./download_request.ts";
 import type { Source, SourceReport } from "./source.ts";
@@ -91,14 +97,14 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
       const received = attempt?.written ?? 0;
       const asked = holders.filter((source) => !failed.has(source.url));
       const probes = await probeAll(options, asked);
-      if (!widened && lookWider(holders.length, probes)) {
+      const role = chooseFleetRole({ ...self, received }, probes, options.cleanOnly);
+      if (!widened && lookWider(holders.length, probes, role.kind)) {
         widened = true;
         const seen = new Set(holders.map((h) => h.url));
         const more = await options.lookup().catch(() => []);
         holders = [...holders, ...more.filter((h) => !seen.has(h.url))];
         continue;
       }
-      const role = chooseFleetRole({ ...self, received }, probes, options.cleanOnly);
       if (role.kind === "complete" && !attempt) return role;
       if (role.kind === "wait" && waitedMs < FLEET_WAIT_MS) {
         await sleep(clock, FLEET_WAIT_STEP_MS, options.signal);
@@ -152,16 +158,21 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
 }
 
 /**
- * Whether to look for more holders than the first look found: it stopped
- * at FLEET_FIRST_LOOK peers, and fewer of them hold the whole file (some
- * announced and went away); or a fleet is at it without a whole copy
- * (every one of them counts, and a follower loses nothing by looking: the
- * leader's bytes wait for it).
+ * Whether to look for more holders before acting, when the first look
+ * stopped at FLEET_FIRST_LOOK peers (more may exist): fewer of them hold
+ * the whole file (some announced and went away), or none of them is one to
+ * follow and this daemon would go to the mirror or wait. With someone to
+ * follow it follows at once: the chain leads to the mirror's bytes anyway.
  */
-function lookWider(found: number, probes: readonly Holder<Source>[]): boolean {
+function lookWider(
+  found: number,
+  probes: readonly Holder<Source>[],
+  role: FleetRole<Source>["kind"],
+): boolean {
+  if (found < FLEET_FIRST_LOOK) return false; // the first look saw all there was
   const complete = probes.filter((p) => p.state.complete).length;
-  if (complete) return found >= FLEET_FIRST_LOOK && complete < FLEET_FIRST_LOOK;
-  return probes.length > 0;
+  if (complete) return complete < FLEET_FIRST_LOOK;
+  return role === "mirror" || role === "wait";
 }
 
 /** Verifies and commits; a mismatch is blamed on the peer if only one sent bytes. */
