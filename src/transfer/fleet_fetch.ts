@@ -126,7 +126,9 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
         attempt.markPeerBytesFrom(attempt.written);
         peersUsed.add(source);
       }
-      log.info("download.fleet_source", {
+      // Leading alone from the start is every lone download: worth a line only when debugging.
+      const alone = !source.peer && attempt.written === 0 && probes.length === 0;
+      log[alone ? "debug" : "info"]("download.fleet_source", {
         key,
         role: source.peer ? "follow" : "lead",
         source: source.url,
