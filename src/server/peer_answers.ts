@@ -103,9 +103,14 @@ export async function answerPeer(
   const wire = exchange(response, bytes);
   if (bytes) deps.peerRecords?.uploaded(client, bytes);
   line(response.status, "upload", bytes, { wire });
+  return await paced(deps, response, wire - bytes);
+}
+
+/** The response paced by the upload limit, when one is set: its head's bytes, then its body. */
+async function paced(deps: PeerAnswerDeps, response: Response, headBytes: number) {
   if (!deps.uploadLimiter) return response;
   // The limit paces what the network carries: the head's bytes take their share too.
-  await deps.uploadLimiter.take(wire - bytes);
+  await deps.uploadLimiter.take(headBytes);
   if (!response.body) return response;
   return new Response(deps.uploadLimiter.throttle(response.body), {
     status: response.status,
@@ -145,11 +150,7 @@ async function answerGrowing(
     (start, end) => counted(growing.stream(start, end)),
     { [GROWING_HEADER]: formatGrowing(growing.state()) },
   );
-  exchange(response, 0); // the head; the body counts itself
+  const head = exchange(response, 0); // the head; the body counts itself
   line(response.status, "upload", 0, { growing: true });
-  if (!deps.uploadLimiter || !response.body) return response;
-  return new Response(deps.uploadLimiter.throttle(response.body), {
-    status: response.status,
-    headers: response.headers,
-  });
+  return await paced(deps, response, head);
 }

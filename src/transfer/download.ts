@@ -25,9 +25,9 @@ import { type AttemptSink, downloadInPieces } from "./piece_rounds.ts";
 import { fetchWhole, type WholeFetchContext } from "./whole_fetch.ts";
 import { fetchAsFleet, type FleetResult, type FleetSelf } from "./fleet_fetch.ts";
 import type { OwnState } from "./fleet_role.ts";
-import { type PeerRef, peerUrl } from "./peer_ref.ts";
+import type { PeerRef } from "./peer_ref.ts";
 import { SharedBody } from "./shared_body.ts";
-import type { Source, SourceReport } from "./source.ts";
+import { peerSource, type Source, type SourceReport } from "./source.ts";
 import { SourcePlan } from "./source_plan.ts";
 
 /** A download in progress as peers may take it (peer_answers.ts serves it). */
@@ -187,9 +187,7 @@ export class Download {
           if (source.peer) this.#report(source, { kind: "failed" });
           else lastStatus = result.status; // a peer's 404 says nothing about the file
           // A 404 for a file the index lists: that server is behind; another address may not be.
-          if (result.status === 404 && hasHash(expected)) {
-            await this.#addressFailed(plan, source);
-          }
+          if (result.status === 404 && hasHash(expected)) await this.#addressFailed(plan, source);
           continue;
         }
         this.#report(source, {
@@ -223,12 +221,16 @@ export class Download {
   }
 
   /** The address a mirror's attempt went to failed: the plan avoids it, and may try another. */
-  async #addressFailed(plan: SourcePlan, source: Source): Promise<void> {
-    if (await plan.addressFailed(source, this.#whole.address)) {
+  async #addressFailed(
+    plan: SourcePlan,
+    source: Source,
+    address = this.#whole.address,
+  ): Promise<void> {
+    if (await plan.addressFailed(source, address)) {
       this.deps.log.info("download.next_address", {
         key: this.key,
         upstream: source.url,
-        after: this.#whole.address,
+        after: address,
       });
     }
   }
@@ -353,10 +355,7 @@ export class Download {
     plan: SourcePlan,
     cleanOnly: boolean,
   ): Promise<FleetResult> {
-    const sourceOf = (peer: PeerRef): Source => ({
-      url: peerUrl(peer, this.request.peerPath ?? "/"),
-      peer,
-    });
+    const sourceOf = (peer: PeerRef) => peerSource(peer, this.request.peerPath ?? "/");
     return fetchAsFleet({
       key: this.key,
       size,
@@ -366,6 +365,7 @@ export class Download {
       cleanOnly,
       lookup: async () => (await this.request.fleet!.lookup()).map(sourceOf),
       plan,
+      addressFailed: (source, address) => this.#addressFailed(plan, source, address),
       clientFor: (source) => source.peer ? this.deps.peers!.client : this.deps.client,
       sink: this.#sink,
       signal: this.#abort.signal,

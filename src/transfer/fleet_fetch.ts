@@ -61,6 +61,8 @@ export interface FleetFetchOptions {
   readonly lookup: () => Promise<readonly Source[]>;
   /** The mirrors, and the addresses of theirs that failed this download (the usual way goes on with it). */
   readonly plan: SourcePlan;
+  /** A mirror address sent a wrong file or a 404: the plan avoids it (the download's own handling). */
+  readonly addressFailed: (source: Source, address: string | undefined) => Promise<void>;
   readonly clientFor: (source: Source) => Pick<MirrorClient, "request">;
   readonly sink: AttemptSink;
   readonly signal: AbortSignal;
@@ -188,17 +190,16 @@ async function commit(
   try {
     return await options.sink.commit(attempt, peersUsed.size ? "fleet" : mirror.url);
   } catch (error) {
-    if (error instanceof UpstreamError && error.failure === "mismatch" && !peersUsed.size) {
-      await addressFailed(options, mirror, mirrorAt.address); // the mirror's alone: that address is bad
-    } else if (error instanceof UpstreamError && error.failure === "mismatch") {
-      // One of them lied; with one, it is known which, and it is left out from now on. With
-      // several, an honest one may have relayed the liar's bytes: those that failed us mid-way
-      // are left out, the others may be followed again (a second mismatch ends the fleet).
-      const kind = peersUsed.size === 1 ? "wrong" : "failed";
-      for (const source of peersUsed) {
-        options.report(source, { kind });
-        if (kind === "wrong") options.failed.add(source.url);
-      }
+    if (!(error instanceof UpstreamError && error.failure === "mismatch")) throw error;
+    // The mirror's bytes alone: that address is bad.
+    if (!peersUsed.size) await options.addressFailed(mirror, mirrorAt.address);
+    // One of them lied; with one, it is known which, and it is left out from now on. With
+    // several, an honest one may have relayed the liar's bytes: those that failed us mid-way
+    // are left out, the others may be followed again (a second mismatch ends the fleet).
+    const kind = peersUsed.size === 1 ? "wrong" : "failed";
+    for (const source of peersUsed) {
+      options.report(source, { kind });
+      if (kind === "wrong") options.failed.add(source.url);
     }
     throw error;
   }
@@ -236,7 +237,7 @@ async function streamFrom(
       response.cancel();
       if (!source.peer) {
         // A 404 for a file the index lists: that server is behind; another address may not be.
-        if (response.status === 404) await addressFailed(options, source, response.address);
+        if (response.status === 404) await options.addressFailed(source, response.address);
         throw new UpstreamError(source.url, "status", `fleet: answered ${response.status}`);
       }
       options.report(source, { kind: "failed" });
@@ -305,21 +306,6 @@ async function recheck(
     }
   } catch {
     // The stream ended: nothing more to look for.
-  }
-}
-
-/** A mirror's address failed this download: the plan avoids it from now on. */
-async function addressFailed(
-  options: FleetFetchOptions,
-  source: Source,
-  address: string | undefined,
-): Promise<void> {
-  if (await options.plan.addressFailed(source, address)) {
-    options.log.info("download.next_address", {
-      key: options.key,
-      upstream: source.url,
-      after: address,
-    });
   }
 }
 

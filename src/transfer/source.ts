@@ -4,13 +4,18 @@
  * @module
  */
 
-import type { PeerRef } from "./peer_ref.ts";
+import { type PeerRef, peerUrl } from "./peer_ref.ts";
 
 /** Somewhere a file's bytes can be asked for. */
 export interface Source {
   readonly url: string;
   /** The peer, for a peer; absent for a mirror. */
   readonly peer?: PeerRef;
+}
+
+/** A peer as a source of the file at `path` on it (`/~/<sha256>`, `/~/signed/<key>`). */
+export function peerSource(peer: PeerRef, path: string): Source {
+  return { url: peerUrl(peer, path), peer };
 }
 
 /** How a source did, for its record and score (the same report whole files and pieces give). */

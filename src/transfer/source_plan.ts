@@ -8,8 +8,8 @@
  */
 
 import type { MirrorClient } from "../fetch/mod.ts";
-import { type PeerRef, peerUrl } from "./peer_ref.ts";
-import type { Source } from "./source.ts";
+import type { PeerRef } from "./peer_ref.ts";
+import { peerSource, type Source } from "./source.ts";
 
 /** What the plan needs of the mirror client: address choice for hosts with several. */
 export type AddressBook = Pick<MirrorClient, "addressFailed" | "hasOtherAddress">;
@@ -40,7 +40,7 @@ export class SourcePlan implements Iterable<Source> {
 
   constructor(options: SourcePlanOptions) {
     const path = options.peerPath ?? "/";
-    this.peers = (options.peers ?? []).map((peer) => ({ url: peerUrl(peer, path), peer }));
+    this.peers = (options.peers ?? []).map((peer) => peerSource(peer, path));
     this.mirrors = options.upstreams.map((url) => ({ url }));
     this.#inPieces = options.inPieces ?? false;
     this.#addresses = options.addresses;

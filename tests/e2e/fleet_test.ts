@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { createAptRoot } from "../helpers/apt.ts";
 import { sha256File } from "../helpers/archive.ts";
 import { daemonCommand, spawnDaemon } from "../helpers/daemon_process.ts";
-import { readIndexes, startFleetWorld, timedGet } from "../helpers/fleet_world.ts";
+import { startFleetWorld, timedGet } from "../helpers/fleet_world.ts";
+import { readIndexes } from "../helpers/peer_world.ts";
 
 const MB = 1024 * 1024;
 const PAYLOAD = 20 * MB;
@@ -93,7 +94,7 @@ Deno.test({
     await first.until(/index\.ingested.*binary-amd64\/Packages/);
     const others = [];
     for (let i = 0; i < 4; i++) others.push(await world.daemon());
-    await Promise.all(others.map((d) => readIndexes(d, world.archive, "stable")));
+    await Promise.all(others.map((d) => readIndexes(d, world.archive)));
 
     const fetching = timedGet(firstBase, world, "fleet");
     await sleep(100);

@@ -5,12 +5,12 @@
  * they all know the same packages and can ask for one at the same moment.
  */
 
-import assert from "node:assert/strict";
 import { sha256File } from "./archive.ts";
 import { startTestDaemon, type TestDaemon } from "./daemon.ts";
 import { buildDebianRepo, type DebianRepo, type RepoPackage } from "./debian_repo.ts";
 import { type DhtNetwork, startDhtNetwork } from "./dht_network.ts";
 import { MirrorServer } from "./mirror_server.ts";
+import { readIndexes } from "./peer_world.ts";
 
 export interface FleetWorld extends AsyncDisposable {
   readonly repo: DebianRepo;
@@ -60,7 +60,7 @@ export async function startFleetWorld(
         ...toml,
       });
       daemons.push(daemon);
-      await readIndexes(daemon, archive, repo.suite);
+      await readIndexes(daemon, archive);
       return daemon;
     },
     async [Symbol.asyncDispose]() {
@@ -70,25 +70,6 @@ export async function startFleetWorld(
       await repo.cleanup();
     },
   };
-}
-
-/** Reads InRelease and Packages through a daemon, each committed and parsed before the next. */
-export async function readIndexes(
-  daemon: {
-    base: string;
-    pipeline: { idle(): Promise<void> };
-    index: { settled(): Promise<void> };
-  },
-  archive: string,
-  suite: string,
-): Promise<void> {
-  for (const path of [`dists/${suite}/InRelease`, `dists/${suite}/main/binary-amd64/Packages`]) {
-    const response = await fetch(`${daemon.base}/${archive}/${path}`);
-    assert.equal(response.status, 200, path);
-    await response.body?.cancel();
-    await daemon.pipeline.idle();
-    await daemon.index.settled();
-  }
 }
 
 /** A GET through a daemon at `base`: how long until the last byte, and whether the bytes are right. */

@@ -63,7 +63,9 @@ ${row("from peers", "peer")}${row("from mirrors", "mirror")}${row("from the cach
 <td class="n">${s.all_time ? bytes("all_time.uploaded", s.all_time.uploaded) : ""}</td></tr>
 <tr><th>of which from downloads in progress</th><td class="n">${
     bytes("uploaded_growing", s.uploaded_growing)
-  }</td><td></td></tr>
+  }</td><td class="n">${
+    s.all_time ? bytes("all_time.uploaded_growing", s.all_time.uploaded_growing) : ""
+  }</td></tr>
 ${wireRow("on the wire with mirrors, in / out", "mirror")}${
     wireRow("on the wire with peers, in / out", "peer")
   }
