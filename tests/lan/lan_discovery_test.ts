@@ -92,13 +92,14 @@ Deno.test({
           await apt.cleanup();
         }
         // What it fetched is announced before the next machine asks.
+        let announces = { announced: 0, held: 0, failed: 0 };
         await eventually(
           async () => {
-            const announces = (await daemon.stats()).dht!.announces!;
+            announces = (await daemon.stats()).dht!.announces!;
             return announces.announced >= announces.held && announces.held >= names.length;
           },
           15_000,
-          () => `${daemon.host.address} did not announce`,
+          () => `${daemon.host.address} did not announce: ${JSON.stringify(announces)}`,
         );
       }
       const sent = names.reduce((sum, name) => sum + world.mirrorBytes(`${name}_1.0-1_all.deb`), 0);
