@@ -12,6 +12,9 @@ import type { Config } from "./schema.ts";
 export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
   "server.allowed_clients",
   "server.status_public",
+  "server.max_connections",
+  "server.max_connections_per_client",
+  "server.max_connections_per_stranger",
   "cache.index_freshness",
   "cache.max_size",
   "cache.expire_days",

@@ -42,6 +42,18 @@ export interface Config {
      * does), on the interfaces whose addresses are allowed clients.
      */
     readonly advertise: boolean;
+    /** Seconds a client has to send a whole request head. */
+    readonly headerTimeout: number;
+    /** Seconds a kept-alive connection may wait for its next request. */
+    readonly idleTimeout: number;
+    /** Seconds a response may wait for the client to take more of it. */
+    readonly sendTimeout: number;
+    /** Connections open at once; undefined: derived from the descriptor limit. */
+    readonly maxConnections?: number;
+    /** Connections open at once from one allowed client's address. */
+    readonly maxConnectionsPerClient: number;
+    /** Connections open at once from one address that is not an allowed client. */
+    readonly maxConnectionsPerStranger: number;
   };
   readonly cache: {
     /** Root of the cache tree (`<dir>/<host>/<path>`). */
@@ -122,6 +134,11 @@ export function defaultConfig(
       allowedClients: ["127.0.0.0/8", "::1/128"].map((text) => parseCidr(text)!),
       statusPublic: false,
       advertise: false,
+      headerTimeout: 10,
+      idleTimeout: 30,
+      sendTimeout: 60,
+      maxConnectionsPerClient: 256,
+      maxConnectionsPerStranger: 16,
     },
     cache: {
       directory: root ? "/var/cache/apt-dht" : `${env.xdgCache ?? `${home}/.cache`}/apt-dht`,
@@ -168,6 +185,12 @@ const SECTIONS: Record<string, Section> = {
     port: integer(0, 65535),
     status_public: boolean,
     advertise: boolean,
+    header_timeout: positiveSeconds,
+    idle_timeout: positiveSeconds,
+    send_timeout: positiveSeconds,
+    max_connections: integer(1, 1_000_000),
+    max_connections_per_client: integer(1, 1_000_000),
+    max_connections_per_stranger: integer(1, 1_000_000),
     allowed_clients: (value, key) => {
       if (!Array.isArray(value)) {
         throw new TypeError(
@@ -332,6 +355,18 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       allowedClients: pick("server.allowed_clients", base.server.allowedClients),
       statusPublic: pick("server.status_public", base.server.statusPublic),
       advertise: pick("server.advertise", base.server.advertise),
+      headerTimeout: pick("server.header_timeout", base.server.headerTimeout),
+      idleTimeout: pick("server.idle_timeout", base.server.idleTimeout),
+      sendTimeout: pick("server.send_timeout", base.server.sendTimeout),
+      maxConnections: pick("server.max_connections", base.server.maxConnections),
+      maxConnectionsPerClient: pick(
+        "server.max_connections_per_client",
+        base.server.maxConnectionsPerClient,
+      ),
+      maxConnectionsPerStranger: pick(
+        "server.max_connections_per_stranger",
+        base.server.maxConnectionsPerStranger,
+      ),
     },
     cache: {
       directory: pick("cache.directory", base.cache.directory),

@@ -113,9 +113,10 @@ export async function startDaemon(
     loop,
     advertiser,
     via: `apt-dht-${instance}`,
+    connectionsOpen: () => http.open,
     log,
   });
-  parts.add(new HttpListener({ config, front, pipeline, listen, log }));
+  const http = parts.add(new HttpListener({ live, front, pipeline, listen, counters, log }));
   // Advertised once the port is bound; the goodbye goes out before HTTP closes.
   if (advertiser) parts.add(advertiser);
   // The DHT starts once HTTP has bound the port its UDP socket shares; it stops after HTTP drained.

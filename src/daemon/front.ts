@@ -42,6 +42,8 @@ export interface FrontDeps {
   readonly loop: LoopStalls;
   /** The mDNS advertiser, when `server.advertise` is on. */
   readonly advertiser?: MdnsAdvertiser;
+  /** Client connections open now (the listener is built after the front). */
+  readonly connectionsOpen: () => number;
   /** Our `Via` token (`apt-dht-<instance>`). */
   readonly via: string;
   readonly log: Logger;
@@ -76,6 +78,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
       version: VERSION,
       counters,
       activeDownloads: () => pipeline.activeDownloads,
+      connectionsOpen: deps.connectionsOpen,
       loop: () => deps.loop.figures(),
       listen: () => `${config.server.listen}:${listen.port}`,
       cache: () => cache.stats(),

@@ -1,102 +1,103 @@
 /**
- * The TCP listener: binds the port (the DHT then shares it), and at stop
- * stops accepting, gives transfers in flight a grace period, then cuts
- * the rest off without committing anything.
+ * The TCP listener: binds the port (the DHT then shares it) and serves it
+ * with the HTTP/1.1 server, whose caps and timeouts come from the config;
+ * at stop it stops accepting, gives transfers in flight a grace period,
+ * then cuts the rest off without committing anything.
  *
  * @module
  */
 
 import type { Config } from "../config/mod.ts";
+import { type CapReason, type ClosedBecause, ConnectionCaps, Http1Server } from "../http1/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import type { AptPipeline, HttpFront } from "../server/mod.ts";
+import { allowedClients, type AptPipeline, type HttpFront } from "../server/mod.ts";
+import type { TrafficCounters } from "../stats/mod.ts";
 import type { Component } from "./lifecycle.ts";
 import type { ListenPort } from "./listen_port.ts";
-import { SpareDescriptor } from "./open_files.ts";
+import type { LiveConfig } from "./live_config.ts";
+import { connectionCapsOf, SpareDescriptor } from "./open_files.ts";
 
-/** First and longest wait before listening again after the listener failed. */
-const RELISTEN_FIRST_MS = 100;
-const RELISTEN_MAX_MS = 5_000;
+/** Accept failures (no descriptor left) are logged at most this often. */
+const ACCEPT_FAILURE_LOGGED_MS = 10_000;
 
-/**
- * `Deno.serve` around the front. When accepting fails (no descriptor left:
- * EMFILE), Deno.serve closes its listener and rejects `finished`; that
- * must not end the daemon. The listener is opened again on the same port,
- * with a spare descriptor given up to make room, after a backoff.
- */
+/** The HTTP server around the front. */
 export class HttpListener implements Component {
-  #server: Deno.HttpServer<Deno.NetAddr> | undefined;
-  #stopping = false;
-  #retry: ReturnType<typeof setTimeout> | undefined;
-  #backoffMs = RELISTEN_FIRST_MS;
+  #server: Http1Server | undefined;
   readonly #spare = new SpareDescriptor();
+  readonly caps: ConnectionCaps;
 
   constructor(
     private readonly deps: {
-      readonly config: Config;
+      readonly live: LiveConfig;
       readonly front: HttpFront;
       /** Aborted when the grace period is over. */
       readonly pipeline: AptPipeline;
       readonly listen: ListenPort;
+      readonly counters: TrafficCounters;
       readonly log: Logger;
     },
-  ) {}
-
-  async start(): Promise<void> {
-    const server = this.#serve(this.deps.config.server.port);
-    this.deps.listen.bound((await server.listening).port);
+  ) {
+    const config = deps.live.current;
+    let allows = allowedClients(config.server.allowedClients);
+    this.caps = new ConnectionCaps(
+      connectionCapsOf(config),
+      (address) => allows(address),
+      (address, reason: CapReason, count) => {
+        deps.log.warn("http.connection_refused", { client: address, reason, count });
+      },
+    );
+    deps.live.subscribe((next: Config) => {
+      allows = allowedClients(next.server.allowedClients);
+      this.caps.setCaps(connectionCapsOf(next));
+    });
   }
 
-  /** Serves on `port`; resolves `listening` once bound. */
-  #serve(port: number): { listening: Promise<Deno.NetAddr> } {
-    const { config, front, log } = this.deps;
-    const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-    const server = Deno.serve({
-      hostname: config.server.listen,
-      port,
-      onListen: resolve,
+  start(): Promise<void> {
+    const { live, front, log, counters } = this.deps;
+    const { server } = live.current;
+    const listener = Deno.listen({ hostname: server.listen, port: server.port });
+    let acceptLoggedAt = -Infinity;
+    this.#server = new Http1Server(listener, {
+      handler: front.handle,
       onError: (error) => {
         log.error("http.handler_error", { error });
         return new Response("internal error\n", { status: 500 });
       },
-    }, front.handle);
-    this.#server = server;
-    server.finished.catch((error) => {
-      if (this.#stopping || this.#server !== server) return;
-      log.error("http.listener_failed", { error, retry_ms: this.#backoffMs });
-      this.#spare.release();
-      this.#listenLater();
+      timeouts: {
+        headerMs: server.headerTimeout * 1000,
+        idleMs: server.idleTimeout * 1000,
+        sendMs: server.sendTimeout * 1000,
+      },
+      admit: (address) => {
+        const admission = this.caps.admit(address);
+        if (typeof admission === "function") return admission;
+        counters.connection(`refused_${admission}`);
+        return undefined;
+      },
+      closed: (because: ClosedBecause) => counters.connection(because),
+      acceptFailed: (error) => {
+        // Out of descriptors: give up the spare one so that what frees up next is not taken.
+        this.#spare.release();
+        if (performance.now() - acceptLoggedAt > ACCEPT_FAILURE_LOGGED_MS) {
+          acceptLoggedAt = performance.now();
+          log.error("http.accept_failed", { error, open: this.caps.open });
+        }
+        setTimeout(() => this.#spare.take(), ACCEPT_FAILURE_LOGGED_MS);
+      },
     });
-    return { listening };
+    this.deps.listen.bound(listener.addr.port);
+    return Promise.resolve();
   }
 
-  #listenAgain(): void {
-    if (this.#stopping) return;
-    const port = this.deps.listen.port;
-    try {
-      this.#serve(port).listening.then(() => {
-        this.#spare.take();
-        this.deps.log.info("http.listening_again", { port });
-        // Reset only after a while up: a listener failing again at once keeps backing off.
-        setTimeout(() => this.#backoffMs = RELISTEN_FIRST_MS, RELISTEN_MAX_MS);
-      });
-    } catch (error) {
-      // Could not even bind (no descriptor yet): try again later.
-      this.deps.log.error("http.listen_failed", { error, retry_ms: this.#backoffMs });
-      this.#listenLater();
-    }
-  }
-
-  /** Listens again after the backoff, which doubles (up to RELISTEN_MAX_MS) each time. */
-  #listenLater(): void {
-    this.#retry = setTimeout(() => this.#listenAgain(), this.#backoffMs);
-    this.#backoffMs = Math.min(RELISTEN_MAX_MS, this.#backoffMs * 2);
+  /** Connections open now. */
+  get open(): number {
+    return this.#server?.open ?? 0;
   }
 
   async drain(graceMs: number): Promise<void> {
     const { pipeline, log } = this.deps;
-    this.#stopping = true;
-    clearTimeout(this.#retry);
-    const shutdown = this.#server!.shutdown().catch(() => {});
+    const server = this.#server!;
+    const shutdown = server.shutdown().catch(() => {});
     let timer: ReturnType<typeof setTimeout> | undefined;
     const graceOver = new Promise<"timeout">((resolve) =>
       timer = setTimeout(() => resolve("timeout"), graceMs)
@@ -104,6 +105,7 @@ export class HttpListener implements Component {
     if (await Promise.race([shutdown.then(() => "done" as const), graceOver]) === "timeout") {
       log.warn("daemon.aborting_transfers", { downloads: pipeline.activeDownloads });
       pipeline.abortAll("daemon stopping");
+      server.closeAll();
     }
     clearTimeout(timer);
     await shutdown;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { markFileBody } from "../http1/mod.ts";
 import { READ_CHUNK } from "../transfer/mod.ts";
 
 /** What is known about the representation being served. */
@@ -113,8 +114,8 @@ export async function respondWithBody(
 
 /**
  * Streams `[start, end)` of an open file of `size` bytes, closing it when
- * done or cancelled. The whole file goes out as Deno's own file stream,
- * which the HTTP server can send without a JavaScript copy per chunk.
+ * done or cancelled; marked as a file body, which the HTTP server sends
+ * straight from the file.
  */
 export async function fileSlice(
   file: Deno.FsFile,
@@ -122,28 +123,33 @@ export async function fileSlice(
   end: number,
   size: number,
 ): Promise<ReadableStream<Uint8Array>> {
-  if (start === 0 && end >= size) return file.readable;
+  end = Math.min(end, size);
+  // Marked, the HTTP server sends the file in large reads; any other reader reads the stream.
+  if (start === 0 && end === size) return markFileBody(file.readable, { file, start, end });
   await file.seek(start, Deno.SeekMode.Start);
   let remaining = end - start;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (remaining <= 0) {
+  return markFileBody(
+    new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (remaining <= 0) {
+          file.close();
+          return controller.close();
+        }
+        const buffer = new Uint8Array(Math.min(remaining, READ_CHUNK));
+        const n = await file.read(buffer);
+        if (n === null) {
+          file.close();
+          return controller.error(new Error("file ended early"));
+        }
+        remaining -= n;
+        controller.enqueue(buffer.subarray(0, n));
+      },
+      cancel() {
         file.close();
-        return controller.close();
-      }
-      const buffer = new Uint8Array(Math.min(remaining, READ_CHUNK));
-      const n = await file.read(buffer);
-      if (n === null) {
-        file.close();
-        return controller.error(new Error("file ended early"));
-      }
-      remaining -= n;
-      controller.enqueue(buffer.subarray(0, n));
-    },
-    cancel() {
-      file.close();
-    },
-  });
+      },
+    }, { highWaterMark: 0 }), // nothing read ahead: the HTTP server may read the file itself
+    { file, start, end },
+  );
 }
 
 /** A short plain-text response (errors, refusals). */

@@ -23,6 +23,12 @@ export class TrafficCounters {
    * `mirror_in`, `mirror_out`, `peer_in`, `peer_out`.
    */
   readonly wire = new Map<string, number>();
+  /**
+   * Connections the server closed or turned away, by why: `header_timeout`,
+   * `idle_timeout`, `send_timeout`, `bad_request`, `refused_per_client`,
+   * `refused_per_stranger`, `refused_total`.
+   */
+  readonly connections = new Map<string, number>();
 
   constructor(now = Date.now) {
     this.startedAt = now();
@@ -32,6 +38,11 @@ export class TrafficCounters {
   served(source: ServedFrom, bytes: number): void {
     this.requests.set(source, (this.requests.get(source) ?? 0) + 1);
     this.bytes.set(source, (this.bytes.get(source) ?? 0) + bytes);
+  }
+
+  /** Counts a connection the server closed or refused. */
+  connection(why: string): void {
+    this.connections.set(why, (this.connections.get(why) ?? 0) + 1);
   }
 
   /** Counts bytes on the wire: `party` is "mirror" or "peer", `direction` as seen from here. */
@@ -48,6 +59,7 @@ export class TrafficCounters {
     uploaded: number;
     uploaded_growing: number;
     wire: Record<string, number>;
+    connections: Record<string, number>;
   } {
     return {
       requests: Object.fromEntries(this.requests),
@@ -56,6 +68,7 @@ export class TrafficCounters {
       uploaded: this.uploaded,
       uploaded_growing: this.uploadedGrowing,
       wire: Object.fromEntries(this.wire),
+      connections: Object.fromEntries(this.connections),
     };
   }
 }

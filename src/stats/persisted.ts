@@ -9,8 +9,11 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { TrafficCounters } from "./counters.ts";
 
-/** Totals in the same shape as {@link TrafficCounters.snapshot}. */
-export type Totals = ReturnType<TrafficCounters["snapshot"]>;
+/**
+ * Totals in the shape of {@link TrafficCounters.snapshot}, without the
+ * connection counts (this run's only: a flood long ago says nothing now).
+ */
+export type Totals = Omit<ReturnType<TrafficCounters["snapshot"]>, "connections">;
 
 /** The counters of this run on top of the totals of the runs before. */
 export class PersistedCounters {

@@ -91,7 +91,7 @@ Deno.test("invalid values fail with the file, the key and what was expected", ()
     ],
     [
       "[server]\nlisten_on = 1",
-      /server\.listen_on: unknown key \(expected one of: listen, port, status_public, advertise, allowed_clients\)/,
+      /server\.listen_on: unknown key \(expected one of: listen, port, status_public, advertise, header_timeout, /,
     ],
     ["[serve]\nport = 1", /^f\.toml: serve: unknown section/],
     ['[log]\nlevel = "loud"', /log\.level: expected one of debug, info, warn, error, got "loud"/],

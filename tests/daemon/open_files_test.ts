@@ -1,17 +1,24 @@
 /**
- * Running out of file descriptors, as a daemon under `prlimit` does when
- * strangers hold more idle connections than it may open: it never exits,
- * it listens again once descriptors are free, and it runs with its soft
- * limit raised to the hard one.
+ * File descriptors, with the daemon under `prlimit`: by default its
+ * connection cap stays below the limit, so idle connections past it are
+ * closed at once; with caps set above the limit it runs out, never exits,
+ * and accepts again once descriptors are free. It runs with its soft limit
+ * raised to the hard one.
  */
 
 import assert from "node:assert/strict";
 import { daemonRunArgs, spawnDaemon } from "../helpers/daemon_process.ts";
 import { RequestLimits } from "../../src/server/mod.ts";
+import { connectionCapsOf } from "../../src/daemon/open_files.ts";
+import { defaultConfig } from "../../src/config/schema.ts";
 
-function underLimit(nofile: string, dir: string) {
+function underLimit(nofile: string, dir: string, ...extra: string[]) {
   return new Deno.Command("prlimit", {
-    args: [`--nofile=${nofile}`, Deno.execPath(), ...daemonRunArgs(dir, "--log-level", "debug")],
+    args: [
+      `--nofile=${nofile}`,
+      Deno.execPath(),
+      ...daemonRunArgs(dir, "--log-level", "debug", ...extra),
+    ],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -30,30 +37,85 @@ async function status(port: number): Promise<number | string> {
   }
 }
 
+/** Opens up to `count` idle connections (bounded in time); those still open, and those refused. */
+async function holdIdle(port: number, count: number): Promise<Deno.Conn[]> {
+  const held: Deno.Conn[] = [];
+  const deadline = Date.now() + 20_000;
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port }).catch(() => undefined);
+    if (conn) held.push(conn);
+  }
+  return held;
+}
+
 Deno.test({
   name:
-    "idle connections past the descriptor limit: the daemon stays up and serves again once they go",
+    "idle connections past the descriptor limit (caps set above it): the daemon stays up and serves again once they go",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const dir = await Deno.makeTempDir();
     const held: Deno.Conn[] = [];
     try {
-      await using daemon = await spawnDaemon(underLimit("256:256", `${dir}`));
+      await Deno.writeTextFile(`${dir}/caps.toml`, "[server]\nmax_connections = 1000\n");
+      await using daemon = await spawnDaemon(underLimit("256:256", dir, "-c", `${dir}/caps.toml`));
       assert.equal(await status(daemon.port), 200);
-      // More idle connections than it has descriptors; bounded in count and time.
-      const deadline = Date.now() + 20_000;
-      for (let i = 0; i < 600 && Date.now() < deadline; i++) {
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port: daemon.port })
-          .catch(() => undefined);
-        if (!conn) break; // refused: the listener is down, as it should be when full
-        held.push(conn);
-      }
-      await daemon.until(/http\.listener_failed/, 10_000);
+      held.push(...await holdIdle(daemon.port, 600));
+      await daemon.until(/http\.accept_failed/, 10_000);
       for (const conn of held.splice(0)) conn.close();
-      await daemon.until(/http\.listening_again/, 15_000);
-      assert.equal(await status(daemon.port), 200, daemon.log());
+      let answer: number | string = "";
+      for (let i = 0; i < 20 && answer !== 200; i++) {
+        answer = await status(daemon.port);
+        if (answer !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal(answer, 200, daemon.log());
       assert.doesNotMatch(daemon.log(), /Uncaught|panicked/);
+      assert.equal(await daemon.stop(), 0);
+    } finally {
+      for (const conn of held) conn.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a connection cap below the descriptor limit: the rest are closed at once, counted, and logged once",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const held: Deno.Conn[] = [];
+    try {
+      await Deno.writeTextFile(`${dir}/caps.toml`, "[server]\nmax_connections = 100\n");
+      await using daemon = await spawnDaemon(underLimit("256:256", dir, "-c", `${dir}/caps.toml`));
+      assert.equal(await status(daemon.port), 200);
+      held.push(...await holdIdle(daemon.port, 600));
+      // Each connection over the cap is closed by the daemon: a read ends at once.
+      const closed = await Promise.all(held.map((conn) => {
+        const buffer = new Uint8Array(16);
+        return Promise.race([
+          conn.read(buffer).then(() => true, () => true),
+          new Promise((resolve) => setTimeout(() => resolve(false), 2_000)),
+        ]);
+      }));
+      const open = closed.filter((c) => !c).length;
+      // The cap, less the status request's kept-alive connection.
+      assert(open >= 98 && open <= 100, `${open} of ${held.length} still open`);
+      await daemon.until(/http\.connection_refused .*reason=total/, 5_000);
+      assert.doesNotMatch(daemon.log(), /accept_failed/);
+      for (const conn of held.splice(0)) conn.close();
+      const response = await fetch(`http://127.0.0.1:${daemon.port}/metrics`);
+      const metrics = await response.text();
+      const refused = /aptdht_connections_closed_total\{reason="refused_total"\} (\d+)/.exec(
+        metrics,
+      );
+      assert(refused && Number(refused[1]) >= 500, metrics);
+      assert.equal(
+        daemon.log().match(/http\.connection_refused/g)?.length,
+        1,
+        "one line for the one address in the minute",
+      );
       assert.equal(await daemon.stop(), 0);
     } finally {
       for (const conn of held) conn.close();
@@ -81,6 +143,16 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("connectionCapsOf() keeps connections below the descriptor limit unless the config sets the total", () => {
+  const config = defaultConfig({ uid: 0 });
+  assert.equal(connectionCapsOf(config, 256).total, 16, "a tiny limit still serves a few");
+  assert.equal(connectionCapsOf(config, 20_000).total, 4096);
+  assert.equal(connectionCapsOf(config, 2048).total, 512);
+  assert.equal(connectionCapsOf(config, undefined).total, 4096, "a limit that cannot be read");
+  const set = { ...config, server: { ...config.server, maxConnections: 100 } };
+  assert.deepEqual(connectionCapsOf(set, 256), { perClient: 256, perStranger: 16, total: 100 });
 });
 
 Deno.test("RequestLimits caps requests in flight per address (strangers) and in total, and frees them once", () => {

@@ -98,6 +98,18 @@ export function metricsText(s: StatusSnapshot): string {
       wireSamples(s.wire),
     )
     .add(
+      "aptdht_connections_open",
+      "gauge",
+      "Client connections open now (apt and peers).",
+      s.connections.open,
+    )
+    .add(
+      "aptdht_connections_closed_total",
+      "counter",
+      "Connections the daemon closed or turned away this run, by why (timeouts, caps, bad heads).",
+      by("reason", s.connections.closed),
+    )
+    .add(
       "aptdht_refused_requests_total",
       "counter",
       "Requests refused this run (client not allowed, bad path, loop).",

@@ -43,6 +43,8 @@ export interface StatusSource {
   readonly activeDownloads: () => number;
   /** The event loop's longest stall of the last minute. */
   readonly loop?: () => LoopStallFigures;
+  /** Client connections open now. */
+  readonly connectionsOpen?: () => number;
   /** Where the daemon listens for apt and peers (`address:port`). */
   readonly listen?: () => string;
   readonly dht?: () => DhtStats | undefined;
@@ -103,6 +105,7 @@ export function statusSnapshot(source: StatusSource) {
     active_downloads: source.activeDownloads(),
     event_loop: loopFigures(source.loop?.()),
     ...session,
+    connections: { open: source.connectionsOpen?.() ?? 0, closed: session.connections },
     all_time: allTime,
     saved: { session: saved(session.bytes), all_time: allTime ? saved(allTime.bytes) : null },
     cache: source.cache?.() ?? null,

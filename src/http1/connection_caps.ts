@@ -1,0 +1,99 @@
+/**
+ * Connections open per client address and in total. The admin's own
+ * machines (the allowed clients) get a generous cap, other addresses (peers
+ * asking by hash, or strangers) a small one, and the total stays below
+ * the descriptor limit, so that no one address, and no flood from many,
+ * can take the descriptors the daemon needs for its cache and its mirrors.
+ *
+ * @module
+ */
+
+/** The caps. */
+export interface ConnectionCapValues {
+  /** Per address among the allowed clients. */
+  readonly perClient: number;
+  /** Per address that is not an allowed client. */
+  readonly perStranger: number;
+  readonly total: number;
+}
+
+/** Why a connection was turned away. */
+export type CapReason = "per_client" | "per_stranger" | "total";
+
+/** A refusal is reported at most this often per address (a flood must not flood the log). */
+const REPORT_EVERY_MS = 60_000;
+/** Addresses whose last report is remembered; past it all are forgotten. */
+const REPORTS_KEPT = 4096;
+
+/** Counts connections; `admit` says whether one more may open. */
+export class ConnectionCaps {
+  readonly #byAddress = new Map<string, number>();
+  readonly #reported = new Map<string, number>();
+  #total = 0;
+  /** Connections turned away since the start, by reason. */
+  readonly refused = new Map<CapReason, number>();
+
+  constructor(
+    private caps: ConnectionCapValues,
+    /** Whether an address is one of the allowed clients (read per connection: reloads apply). */
+    private readonly allows: (address: string) => boolean,
+    /** Told of a refusal, at most once a minute per address, with how many since the last. */
+    private readonly report: (address: string, reason: CapReason, count: number) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Connections open now. */
+  get open(): number {
+    return this.#total;
+  }
+
+  /** New caps, from the next connection on. */
+  setCaps(caps: ConnectionCapValues): void {
+    this.caps = caps;
+  }
+
+  /** Admits a connection from `address`: its release, or why it is to be closed at once. */
+  admit(address: string): (() => void) | CapReason {
+    const mine = this.#byAddress.get(address) ?? 0;
+    const allowed = this.allows(address);
+    const reason: CapReason | undefined = this.#total >= this.caps.total
+      ? "total"
+      : allowed && mine >= this.caps.perClient
+      ? "per_client"
+      : !allowed && mine >= this.caps.perStranger
+      ? "per_stranger"
+      : undefined;
+    if (reason) {
+      this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
+      this.#noteRefusal(address, reason);
+      return reason;
+    }
+    this.#byAddress.set(address, mine + 1);
+    this.#total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#total--;
+      const left = this.#byAddress.get(address)! - 1;
+      if (left === 0) this.#byAddress.delete(address);
+      else this.#byAddress.set(address, left);
+    };
+  }
+
+  #pending = new Map<string, number>();
+
+  #noteRefusal(address: string, reason: CapReason): void {
+    const now = this.now();
+    const last = this.#reported.get(address);
+    const count = (this.#pending.get(address) ?? 0) + 1;
+    if (last !== undefined && now - last < REPORT_EVERY_MS) {
+      if (this.#pending.size < REPORTS_KEPT) this.#pending.set(address, count);
+      return;
+    }
+    if (this.#reported.size >= REPORTS_KEPT) this.#reported.clear();
+    this.#reported.set(address, now);
+    this.#pending.delete(address);
+    this.report(address, reason, count);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The HTTP/1.1 server's bounds, each with why its value.
+ *
+ * @module
+ */
+
+/**
+ * The longest request head (request line and headers). apt's heads are a
+ * few hundred bytes; nginx allows 1 KiB plus 4 × 8 KiB for long ones.
+ */
+export const MAX_HEAD_BYTES = 32 * 1024;
+
+/** Header lines in one request head; apt sends about ten. */
+export const MAX_HEADER_LINES = 100;
+
+/** What one read from a connection asks for: a head or several pipelined ones. */
+export const READ_BUFFER_BYTES = 16 * 1024;
+
+/**
+ * What one write of a cached file hands the kernel: big enough that a
+ * 9.4 MB file goes out in a few dozen writes, small enough that a few
+ * hundred parallel hits stay within the memory target.
+ */
+export const FILE_CHUNK_BYTES = 256 * 1024;
+
+/** Buffers of FILE_CHUNK_BYTES kept for reuse between responses. */
+export const SPARE_FILE_BUFFERS = 16;
+
+/** The longest the timeout sweep sleeps: each timeout is met to within this, or a quarter of it. */
+export const SWEEP_MAX_MS = 1_000;

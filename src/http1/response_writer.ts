@@ -1,0 +1,232 @@
+/**
+ * Sending a response: its head, then its body as its framing says: a file
+ * slice in large reads from the file, a stream chunk by chunk. The head
+ * goes out in the same write as the body's first bytes (one segment for a
+ * small file). A body that breaks off, or that is longer or shorter than
+ * it declared, ends the connection: the client must not take what it got
+ * for the whole.
+ *
+ * @module
+ */
+
+import { FILE_CHUNK_BYTES, SPARE_FILE_BUFFERS } from "./constants.ts";
+import { type FileSlice, takeFileBody } from "./file_body.ts";
+import { type Framing, framingOf, responseHead } from "./response_head.ts";
+
+/** Where the bytes go: writes all of them, or rejects (the connection is lost). */
+export interface Sink {
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/** What the exchange left. */
+export interface Sent {
+  /** Whether the connection can carry the next request. */
+  readonly keepAlive: boolean;
+  readonly bodyBytes: number;
+}
+
+/** Thrown when a body does not match its declared length; the connection closes. */
+export class BodyLengthError extends Error {}
+
+/** Buffers of FILE_CHUNK_BYTES, reused between responses. */
+const spare: Uint8Array[] = [];
+const takeBuffer = () => spare.pop() ?? new Uint8Array(FILE_CHUNK_BYTES);
+const giveBuffer = (buffer: Uint8Array) => {
+  if (spare.length < SPARE_FILE_BUFFERS) spare.push(buffer);
+};
+
+/** Sends `response` for a request of `version` (`head`: a HEAD request). */
+export async function sendResponse(
+  sink: Sink,
+  response: Response,
+  version: "HTTP/1.0" | "HTTP/1.1",
+  head: boolean,
+  keepAlive: boolean,
+): Promise<Sent> {
+  let framing = framingOf(response, version, head);
+  const body = response.body;
+  if (framing.kind === "none" || !body) {
+    if (body) discard(body);
+    await sink.write(responseHead(response, version, framing, keepAlive));
+    return { keepAlive, bodyBytes: 0 };
+  }
+  const slice = takeFileBody(body);
+  if (slice && framing.kind === "length" && framing.length === slice.end - slice.start) {
+    await sendFile(sink, responseHead(response, version, framing, keepAlive), slice);
+    return { keepAlive, bodyBytes: framing.length };
+  }
+  if (slice) slice.file.close(); // a length that does not match: read it as a stream
+  const chunks = new BodyChunks(body.getReader());
+  try {
+    // A body of unknown length that is all at hand (a page, a short text) gets its length declared.
+    if (framing.kind !== "length" && await chunks.readAhead(COALESCE_BYTES)) {
+      framing = { kind: "length", length: chunks.aheadBytes };
+    }
+    if (framing.kind === "until-close") keepAlive = false;
+    const headBytes = responseHead(response, version, framing, keepAlive);
+    return { keepAlive, bodyBytes: await sendStream(sink, headBytes, chunks, framing) };
+  } catch (error) {
+    chunks.cancel(error);
+    throw error;
+  }
+}
+
+/** A body that is not sent (HEAD, 304): released without reading. */
+function discard(body: ReadableStream<Uint8Array>): void {
+  const slice = takeFileBody(body);
+  if (slice) slice.file.close();
+  else body.cancel().catch(() => {});
+}
+
+async function sendFile(sink: Sink, headBytes: Uint8Array, slice: FileSlice): Promise<void> {
+  const buffer = takeBuffer();
+  const { file } = slice;
+  try {
+    await file.seek(slice.start, Deno.SeekMode.Start);
+    let remaining = slice.end - slice.start;
+    let filled = 0;
+    if (headBytes.length < buffer.length / 2) {
+      buffer.set(headBytes); // head and the first bytes in one write
+      filled = headBytes.length;
+    } else {
+      await sink.write(headBytes);
+    }
+    while (remaining > 0 || filled > 0) {
+      while (remaining > 0 && filled < buffer.length) {
+        const n = await file.read(
+          buffer.subarray(filled, filled + Math.min(remaining, buffer.length - filled)),
+        );
+        if (n === null) throw new BodyLengthError("the cached file ended early");
+        filled += n;
+        remaining -= n;
+      }
+      await sink.write(buffer.subarray(0, filled));
+      filled = 0;
+    }
+  } finally {
+    file.close();
+    giveBuffer(buffer);
+  }
+}
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+const LAST_CHUNK = new TextEncoder().encode("0\r\n\r\n");
+const encoder = new TextEncoder();
+/** A first chunk up to this size goes out in one write with the head. */
+const COALESCE_BYTES = 64 * 1024;
+
+/** A body's chunks, some of them possibly read ahead. */
+class BodyChunks {
+  readonly #ahead: Uint8Array[] = [];
+  aheadBytes = 0;
+  #pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  #ended = false;
+
+  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+
+  /** Reads what is at hand, up to `limit` bytes; whether that was the whole body. */
+  async readAhead(limit: number): Promise<boolean> {
+    while (this.aheadBytes <= limit) {
+      const next = this.reader.read();
+      if (!await settlesAtOnce(next)) {
+        this.#pending = next;
+        return false;
+      }
+      const { done, value } = await next;
+      if (done) return this.#ended = true;
+      this.#ahead.push(value);
+      this.aheadBytes += value.byteLength;
+    }
+    return false;
+  }
+
+  /** The next chunk, or undefined at the end. */
+  async next(): Promise<Uint8Array | undefined> {
+    const ahead = this.#ahead.shift();
+    if (ahead) return ahead;
+    if (this.#ended) return undefined;
+    const next = this.#pending ?? this.reader.read();
+    this.#pending = undefined;
+    const { done, value } = await next;
+    return done ? undefined : value;
+  }
+
+  /** Whether the next chunk is at hand now. */
+  atHand(): Promise<boolean> {
+    if (this.#ahead.length > 0 || this.#ended) return Promise.resolve(true);
+    this.#pending ??= this.reader.read();
+    return settlesAtOnce(this.#pending);
+  }
+
+  cancel(reason: unknown): void {
+    this.reader.cancel(reason).catch(() => {});
+  }
+}
+
+async function sendStream(
+  sink: Sink,
+  headBytes: Uint8Array,
+  chunks: BodyChunks,
+  framing: Framing,
+): Promise<number> {
+  let pendingHead: Uint8Array | undefined = headBytes;
+  let sent = 0;
+  const limit = framing.kind === "length" ? framing.length : Infinity;
+  const write = async (bytes: Uint8Array) => {
+    if (pendingHead) {
+      // One segment for a small body; a large first chunk is not copied for the head's sake.
+      if (bytes.byteLength <= COALESCE_BYTES) bytes = concat(pendingHead, bytes);
+      else await sink.write(pendingHead);
+      pendingHead = undefined;
+    }
+    await sink.write(bytes);
+  };
+  while (true) {
+    if (pendingHead && !await chunks.atHand()) {
+      // The body is still coming (a download): the head goes out now, as Deno.serve sends it.
+      await sink.write(pendingHead);
+      pendingHead = undefined;
+    }
+    const value = await chunks.next();
+    if (!value) break;
+    if (value.byteLength === 0) continue;
+    if (sent + value.byteLength > limit) {
+      throw new BodyLengthError("the body is longer than its declared length");
+    }
+    sent += value.byteLength;
+    if (framing.kind === "chunked") {
+      await write(concat(encoder.encode(value.byteLength.toString(16) + "\r\n"), value, CRLF));
+    } else {
+      await write(value);
+    }
+  }
+  if (sent < limit && limit !== Infinity) {
+    throw new BodyLengthError("the body is shorter than its declared length");
+  }
+  if (framing.kind === "chunked") await write(LAST_CHUNK);
+  else if (pendingHead) await write(new Uint8Array(0));
+  return sent;
+}
+
+/** Whether `promise` settles before the next task (the body's first bytes are at hand). */
+function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 0);
+    promise.then(
+      () => (clearTimeout(timer), resolve(true)),
+      () => (clearTimeout(timer), resolve(true)),
+    );
+  });
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.byteLength;
+  }
+  return joined;
+}

@@ -1,0 +1,266 @@
+/**
+ * The HTTP/1.1 server on real loopback sockets: keep-alive, pipelining,
+ * HEAD, HTTP/1.0, chunked bodies, file bodies and ranges, refusals of bad
+ * heads, the three timeouts and the connection caps.
+ */
+
+import assert from "node:assert/strict";
+import net from "node:net";
+import { ConnectionCaps, Http1Server, markFileBody } from "../../src/http1/mod.ts";
+import type { Timeouts } from "../../src/http1/mod.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const LONG: Timeouts = { headerMs: 10_000, idleMs: 10_000, sendMs: 10_000 };
+
+async function withServer(
+  handler: (request: Request) => Response | Promise<Response>,
+  run: (port: number, server: Http1Server, closed: string[]) => Promise<void>,
+  options: { timeouts?: Timeouts; admit?: (address: string) => (() => void) | undefined } = {},
+) {
+  const closed: string[] = [];
+  const server = new Http1Server(Deno.listen({ hostname: "127.0.0.1", port: 0 }), {
+    handler,
+    onError: () => new Response("boom\n", { status: 500 }),
+    timeouts: options.timeouts ?? LONG,
+    admit: options.admit,
+    closed: (because) => closed.push(because),
+  });
+  try {
+    await run(server.addr.port, server, closed);
+  } finally {
+    server.closeAll();
+    await server.shutdown();
+  }
+}
+
+/** Sends `text` and reads until the connection closes or `until` matches what came back. */
+async function exchange(
+  port: number,
+  text: string,
+  until?: (received: string) => boolean,
+  hostname = "127.0.0.1",
+): Promise<string> {
+  const conn = await Deno.connect({ hostname, port });
+  const timer = setTimeout(() => conn.close(), 5_000);
+  let received = "";
+  try {
+    await conn.write(encoder.encode(text));
+    const buffer = new Uint8Array(65536);
+    while (!until?.(received)) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (n === null) break;
+      received += decoder.decode(buffer.subarray(0, n));
+    }
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch { /* closed by the timer */ }
+  }
+  return received;
+}
+
+/**
+ * Opens a connection from `localAddress` (another loopback address: a
+ * stranger), holds it 300 ms and sends a request: "served" or "closed".
+ */
+function served(port: number, localAddress: string): Promise<"served" | "closed"> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+    let answer: "served" | "closed" = "closed";
+    socket.on("data", () => {
+      answer = "served";
+      socket.destroy();
+    });
+    socket.on("close", () => resolve(answer));
+    socket.on("error", () => {});
+    socket.on("connect", () => {
+      setTimeout(() => socket.write("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), 300);
+    });
+    setTimeout(() => socket.destroy(), 3_000);
+  });
+}
+
+const echo = (request: Request) =>
+  new Response(`${request.method} ${request.url}\n`, { headers: { "x-a": "1" } });
+
+Deno.test("Http1Server: pipelined requests on one connection are answered in order; Connection: close ends it", async () => {
+  await withServer(echo, async (port) => {
+    const reply = await exchange(
+      port,
+      "GET /one HTTP/1.1\r\nHost: h\r\n\r\nGET /two HTTP/1.1\r\nHost: h\r\n\r\n" +
+        "HEAD /three HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    );
+    const statuses = reply.match(/HTTP\/1\.1 200 OK/g) ?? [];
+    assert.equal(statuses.length, 3, reply);
+    assert(reply.indexOf("GET http://h/one") < reply.indexOf("GET http://h/two"));
+    assert(!reply.includes("HEAD http://h/three"), "HEAD has no body");
+    assert.match(reply, /connection: close\r\n/);
+    assert.match(reply, /content-length: 17\r\n/); // a body at hand gets its length declared
+  });
+});
+
+Deno.test("Http1Server: HTTP/1.0 gets its version back and the connection closes; a stream of unknown length ends with the connection", async () => {
+  const stream = () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(encoder.encode("abc"));
+          setTimeout(() => {
+            controller.enqueue(encoder.encode("def"));
+            controller.close();
+          }, 20);
+        },
+      }),
+    );
+  await withServer(stream, async (port) => {
+    const old = await exchange(port, "GET / HTTP/1.0\r\n\r\n");
+    assert.match(old, /^HTTP\/1\.0 200 OK\r\n/);
+    assert.match(old, /connection: close/);
+    assert(old.endsWith("\r\n\r\nabcdef"), old);
+    const chunked = await exchange(
+      port,
+      "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+      (r) => r.endsWith("0\r\n\r\n"),
+    );
+    assert.match(chunked, /transfer-encoding: chunked\r\n/);
+    assert(chunked.endsWith("\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"), chunked);
+  });
+});
+
+Deno.test("Http1Server: a marked file body is sent from the file, whole or from an offset", async () => {
+  const path = await Deno.makeTempFile();
+  const data = new Uint8Array(700_000).map((_, i) => i % 251);
+  await Deno.writeFile(path, data);
+  const handler = async (request: Request) => {
+    const start = Number(new URL(request.url).searchParams.get("from") ?? 0);
+    const file = await Deno.open(path);
+    const body = markFileBody(file.readable, { file, start, end: data.length });
+    return new Response(body, { headers: { "content-length": String(data.length - start) } });
+  };
+  try {
+    await withServer(handler, async (port) => {
+      for (const from of [0, 300_001]) {
+        const response = await fetch(`http://127.0.0.1:${port}/f?from=${from}`);
+        const got = new Uint8Array(await response.arrayBuffer());
+        assert.equal(got.length, data.length - from);
+        assert(got.every((byte, i) => byte === data[from + i]), `the bytes from ${from}`);
+      }
+    });
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("Http1Server: bad heads get their status and a closed connection; a body is refused", async () => {
+  await withServer(echo, async (port) => {
+    const cases: [string, number][] = [
+      ["GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400],
+      ["GET / HTTP/2.0\r\n\r\n", 505],
+      ["POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", 400],
+      ["GET / HTTP/1.1\r\nX: " + "a".repeat(40_000) + "\r\n\r\n", 431],
+    ];
+    for (const [head, status] of cases) {
+      const reply = await exchange(port, head);
+      assert.match(reply, new RegExp(`^HTTP/1\\.1 ${status} `), head.slice(0, 40));
+      assert.match(reply, /connection: close/);
+    }
+  });
+});
+
+Deno.test("Http1Server: a head dripped too slowly, a silent connection and an idle kept-alive one are closed on time", async () => {
+  const timeouts = { headerMs: 300, idleMs: 600, sendMs: 300 };
+  await withServer(echo, async (port, _server, closed) => {
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port });
+    const dripping = await Deno.connect({ hostname: "127.0.0.1", port });
+    const kept = await Deno.connect({ hostname: "127.0.0.1", port });
+    const started = performance.now();
+    const endOf = async (conn: Deno.Conn) => {
+      const buffer = new Uint8Array(4096);
+      let text = "";
+      while (true) {
+        const n = await conn.read(buffer).catch(() => null);
+        if (n === null) return { ms: performance.now() - started, text };
+        text += decoder.decode(buffer.subarray(0, n));
+      }
+    };
+    const drip = (async () => {
+      for (const byte of encoder.encode("GET / HTTP/1.1\r\nHost: h\r\n")) {
+        if (await dripping.write(new Uint8Array([byte])).catch(() => 0) === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    await kept.write(encoder.encode("GET / HTTP/1.1\r\nHost: h\r\n\r\n"));
+    const [silentEnd, drippingEnd, keptEnd] = await Promise.all(
+      [silent, dripping, kept].map(endOf),
+    );
+    await drip;
+    assert(silentEnd.ms >= 250 && silentEnd.ms < 1_500, `silent closed after ${silentEnd.ms} ms`);
+    assert(
+      drippingEnd.ms >= 250 && drippingEnd.ms < 1_500,
+      `dripping closed after ${drippingEnd.ms} ms`,
+    );
+    assert.match(keptEnd.text, /^HTTP\/1\.1 200 OK/);
+    assert(keptEnd.ms >= 550 && keptEnd.ms < 2_000, `kept-alive closed after ${keptEnd.ms} ms`);
+    assert.deepEqual(closed.sort(), ["header_timeout", "header_timeout", "idle_timeout"]);
+    for (const conn of [silent, dripping, kept]) conn.close();
+  }, { timeouts });
+});
+
+Deno.test("Http1Server: a client that does not read is cut off by the send timeout; a handler that waits is not", async () => {
+  const big = new Uint8Array(64 * 1024 * 1024);
+  const handler = async (request: Request) => {
+    if (request.url.endsWith("/slow")) await new Promise((resolve) => setTimeout(resolve, 800));
+    return new Response(request.url.endsWith("/big") ? big : "late\n");
+  };
+  await withServer(handler, async (port, _server, closed) => {
+    const stuck = await Deno.connect({ hostname: "127.0.0.1", port });
+    await stuck.write(encoder.encode("GET /big HTTP/1.1\r\nHost: h\r\n\r\n"));
+    // Waiting for its handler (a download) longer than every timeout is not idleness.
+    const late = await exchange(
+      port,
+      "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n",
+      (r) => r.endsWith("late\n"),
+    );
+    assert.match(late, /^HTTP\/1\.1 200 OK/);
+    const deadline = performance.now() + 3_000;
+    while (!closed.includes("send_timeout") && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert(closed.includes("send_timeout"), closed.join());
+    stuck.close();
+  }, { timeouts: { headerMs: 300, idleMs: 300, sendMs: 300 } });
+});
+
+Deno.test("ConnectionCaps: strangers get few connections, allowed clients more, and the total holds; refusals are reported once a minute per address", async () => {
+  const reports: string[] = [];
+  let now = 0;
+  const caps = new ConnectionCaps(
+    { perClient: 3, perStranger: 1, total: 5 },
+    (address) => address === "127.0.0.1",
+    (address, reason, count) => reports.push(`${address} ${reason} ${count}`),
+    () => now,
+  );
+  const admit = (address: string) => {
+    const result = caps.admit(address);
+    return typeof result === "function" ? result : undefined;
+  };
+  await withServer(echo, async (port) => {
+    const from = (localAddress: string) => served(port, localAddress);
+    const replies = await Promise.all([
+      ...[1, 2, 3, 4].map(() => from("127.0.0.1")),
+      ...[1, 2, 3].map(() => from("127.0.0.2")),
+    ]);
+    assert.deepEqual(replies.filter((r) => r === "served").length, 4, replies.join());
+    assert.deepEqual(reports.sort(), ["127.0.0.1 per_client 1", "127.0.0.2 per_stranger 1"]);
+  }, { admit });
+  // The total: five at once, whoever they are; released ones free their place.
+  const releases = [1, 2, 3].map(() => caps.admit("10.0.0.1")).concat([caps.admit("127.0.0.1")]);
+  assert.deepEqual(releases.map((r) => typeof r), ["function", "string", "string", "function"]);
+  now += 61_000;
+  for (const release of releases) if (typeof release === "function") release();
+  assert.equal(caps.open, 0);
+  assert.equal(caps.admit("10.0.0.9") instanceof Function, true);
+});
