@@ -130,7 +130,7 @@ export class Connection {
         return { status: 431, reason: "request head too large" };
       }
       if (this.context.stopping() && this.waiting) return undefined;
-      this.#makeRoom();
+      scanned -= this.#makeRoom();
       const n = await this.conn.read(this.#buffer.subarray(this.#end));
       if (n === null) return undefined;
       if (this.#phase === "waiting") {
@@ -142,9 +142,13 @@ export class Connection {
     }
   }
 
-  /** Room to read into: what is left moves to the front, and the buffer grows for a long head. */
-  #makeRoom(): void {
-    if (this.#end < this.#buffer.length) return;
+  /**
+   * Room to read into: what is left moves to the front, and the buffer
+   * grows for a long head. Returns by how much positions moved.
+   */
+  #makeRoom(): number {
+    if (this.#end < this.#buffer.length) return 0;
+    const moved = this.#start;
     const left = this.#end - this.#start;
     if (left * 2 > this.#buffer.length) {
       const grown = new Uint8Array(
@@ -157,6 +161,7 @@ export class Connection {
     }
     this.#start = 0;
     this.#end = left;
+    return moved;
   }
 
   /** One request and its response; whether the connection carries on. */

@@ -102,6 +102,40 @@ Deno.test("Http1Server: pipelined requests on one connection are answered in ord
   });
 });
 
+Deno.test("Http1Server: one kept-alive connection carries 1,000 requests, one at a time and pipelined in bursts (the read buffer wraps many times)", async () => {
+  await withServer(echo, async (port) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const buffer = new Uint8Array(65536);
+    let answered = 0;
+    let pending = "";
+    const timer = setTimeout(() => conn.close(), 10_000);
+    try {
+      for (let burst = 0; answered < 1_000; burst++) {
+        const size = 1 + (burst % 19); // 1 to 19 pipelined requests at a time
+        let heads = "";
+        for (let i = 0; i < size; i++) heads += `GET /r${burst}-${i} HTTP/1.1\r\nHost: h\r\n\r\n`;
+        await conn.write(encoder.encode(heads));
+        let seen = 0;
+        while (seen < size) {
+          const n = await conn.read(buffer);
+          assert(n !== null, `closed after ${answered} answers`);
+          pending += decoder.decode(buffer.subarray(0, n));
+          const parts = pending.split(/(?=HTTP\/1\.1 200 OK\r\n)/);
+          // The last part may be incomplete: keep it unless it ends its body.
+          const complete = parts.filter((part) => /\n$/.test(part) && part.includes("\r\n\r\n"));
+          seen = complete.length;
+          if (seen === size) pending = "";
+        }
+        answered += size;
+      }
+    } finally {
+      clearTimeout(timer);
+      conn.close();
+    }
+    assert(answered >= 1_000, `${answered}`);
+  });
+});
+
 Deno.test("Http1Server: HTTP/1.0 gets its version back and the connection closes; a stream of unknown length ends with the connection", async () => {
   const stream = () =>
     new Response(
