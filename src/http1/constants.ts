@@ -23,8 +23,11 @@ export const READ_BUFFER_BYTES = 16 * 1024;
  */
 export const FILE_CHUNK_BYTES = 256 * 1024;
 
-/** Buffers of FILE_CHUNK_BYTES kept for reuse between responses. */
-export const SPARE_FILE_BUFFERS = 16;
+/** A file body and its head up to this size go out in one write from one buffer. */
+export const SMALL_FILE_BYTES = 128 * 1024;
+
+/** Buffers of each size kept for reuse between responses (at most 12 MiB in all). */
+export const SPARE_FILE_BUFFERS = 32;
 
 /** The longest the timeout sweep sleeps: each timeout is met to within this, or a quarter of it. */
 export const SWEEP_MAX_MS = 1_000;

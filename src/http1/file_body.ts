@@ -18,8 +18,9 @@ const slices = new WeakMap<ReadableStream<Uint8Array>, FileSlice>();
 
 /**
  * Marks `stream` (which yields exactly `slice`) as sendable straight from
- * the file. The stream must not read ahead (`highWaterMark: 0`; a file's
- * own `readable` does not): the server seeks and reads the file itself.
+ * the file. The file must be positioned at `slice.start` and the stream
+ * must not read ahead (`highWaterMark: 0`; a file's own `readable` does
+ * not): the server reads the file from where it is, without a seek.
  */
 export function markFileBody(
   stream: ReadableStream<Uint8Array>,

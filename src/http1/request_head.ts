@@ -140,7 +140,12 @@ function bad(status: HeadError["status"], reason: string): HeadError {
   return { status, reason };
 }
 
+/** Native decoding; it maps 0x80–0x9f beyond latin1, and then the exact loop runs instead. */
+const windows1252 = new TextDecoder("windows-1252");
+
 function latin1(bytes: Uint8Array): string {
+  const fast = windows1252.decode(bytes);
+  if (!/[^\x00-\xff]/.test(fast)) return fast;
   let text = "";
   for (let i = 0; i < bytes.length; i += 8192) {
     text += String.fromCharCode(...bytes.subarray(i, i + 8192));

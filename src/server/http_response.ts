@@ -113,9 +113,9 @@ export async function respondWithBody(
 }
 
 /**
- * Streams `[start, end)` of an open file of `size` bytes, closing it when
- * done or cancelled; marked as a file body, which the HTTP server sends
- * straight from the file.
+ * Streams `[start, end)` of a freshly opened file (at its first byte) of
+ * `size` bytes, closing it when done or cancelled; marked as a file body,
+ * which the HTTP server sends straight from the file.
  */
 export async function fileSlice(
   file: Deno.FsFile,

@@ -171,6 +171,7 @@ Deno.test("Http1Server: a marked file body is sent from the file, whole or from 
   const handler = async (request: Request) => {
     const start = Number(new URL(request.url).searchParams.get("from") ?? 0);
     const file = await Deno.open(path);
+    await file.seek(start, Deno.SeekMode.Start); // markFileBody's promise: positioned at the start
     const body = markFileBody(file.readable, { file, start, end: data.length });
     return new Response(body, { headers: { "content-length": String(data.length - start) } });
   };
