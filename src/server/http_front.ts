@@ -1,5 +1,5 @@
 /**
- * The HTTP front: one `Deno.serve` handler that sheds requests past the
+ * The HTTP front: one request handler (of `Deno.serve`'s shape, served by `src/http1/`) that sheds requests past the
  * caps, asks access.ts what becomes of the request, and hands it to the
  * pipeline, the peers' answers or the status pages.
  * Every request ends in one log line saying what was served from where.
@@ -41,7 +41,7 @@ export interface FrontSettings {
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
 }
 
-/** The request handler for `Deno.serve`, and how a reload reaches it. */
+/** The request handler, and how a reload reaches it. */
 export interface HttpFront {
   readonly handle: (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response>;
   /** Applies `settings` from the next request on. */
@@ -54,7 +54,7 @@ export interface HttpFront {
  */
 const INTERFACES_RELISTED_MS = 10_000;
 
-/** Builds the request handler for `Deno.serve`. */
+/** Builds the request handler. */
 export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): HttpFront {
   let settings = initial;
   let allows = allowedClients(settings.allowedClients);

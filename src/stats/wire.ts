@@ -1,5 +1,5 @@
 /**
- * Bytes on the wire for what fetch() and Deno.serve() do not count: the
+ * Bytes on the wire for what fetch() and the HTTP server do not count: the
  * request and status lines and the header blocks of HTTP/1.1, measured by
  * serializing them as they are sent (fetch adds `accept` and
  * `accept-language` to every request). Bodies are counted as they pass.
@@ -42,7 +42,7 @@ export function receivedRequestHeadBytes(request: Request): number {
     " HTTP/1.1\r\n".length + headerBlock(request.headers);
 }
 
-/** Reason phrases Deno.serve sends for the statuses peers get. */
+/** Reason phrases the HTTP server (src/http1/) sends for the statuses peers get. */
 const REASONS: Record<number, string> = {
   200: "OK",
   206: "Partial Content",
@@ -53,7 +53,7 @@ const REASONS: Record<number, string> = {
 };
 
 /**
- * The status line and headers Deno.serve sends for `response`, whose body
+ * The status line and headers the HTTP server sends for `response`, whose body
  * has `bodyBytes`: it adds `date`, and `content-length` when the body's
  * length is known but not declared.
  */
@@ -70,12 +70,12 @@ export function sentResponseHeadBytes(response: Response, bodyBytes: number): nu
   );
 }
 
-/** The status line and headers of a response (received by fetch, or sent by Deno.serve). */
+/** The status line and headers of a response (received by fetch, or sent by the HTTP server). */
 export function responseHeadBytes(
   status: number,
   statusText: string,
   headers: Headers,
-  /** Headers the server adds itself when sending (Deno.serve adds `date`). */
+  /** Headers the server adds itself when sending (ours adds `date`). */
   added: readonly [string, string][] = [],
 ): number {
   let bytes = `HTTP/1.1 ${status} ${statusText}\r\n`.length + headerBlock(headers);
