@@ -13,8 +13,12 @@ export const MAX_HEAD_BYTES = 32 * 1024;
 /** Header lines in one request head; apt sends about ten. */
 export const MAX_HEADER_LINES = 100;
 
-/** What one read from a connection asks for: a head or several pipelined ones. */
-export const READ_BUFFER_BYTES = 16 * 1024;
+/**
+ * A connection's read buffer to begin with: apt's heads are a few hundred
+ * bytes, and thousands of idle connections must not cost 16 KiB each. It
+ * doubles for a longer head, up to MAX_HEAD_BYTES.
+ */
+export const READ_BUFFER_BYTES = 2 * 1024;
 
 /**
  * What one write of a cached file hands the kernel: big enough that a

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { daemonCommand, spawnDaemon } from "../helpers/daemon_process.ts";
-import { holdConnections } from "../helpers/slow_clients.ts";
+import { heldByServer, holdConnections } from "../helpers/slow_clients.ts";
 
 const CONFIG = `[server]
 allowed_clients = ["127.0.0.1/32"]
@@ -32,6 +32,19 @@ Deno.test({
         holdConnections(daemon.port, "127.0.0.2", 150, "dripping", 100),
         holdConnections(daemon.port, "127.0.0.3", 150, "idle"),
       ]);
+      const connected = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const strangersHeld = async () =>
+        await heldByServer(daemon.port, "127.0.0.2") + await heldByServer(daemon.port, "127.0.0.3");
+      const heldEarly = await strangersHeld();
+      // When the daemon let the last of them go, watched while the allowed client is served.
+      const lastGone = (async () => {
+        while (performance.now() - connected < 6_000) {
+          if (await strangersHeld() === 0) return performance.now() - connected;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return Infinity;
+      })();
       // Meanwhile, the allowed client: 20 requests on fresh connections, each answered fast.
       const slowest = { ms: 0 };
       for (let i = 0; i < 20; i++) {
@@ -59,20 +72,13 @@ Deno.test({
       const keptMs = performance.now() - keptStarted;
       kept.close();
 
-      const deadline = performance.now() + 5_000;
+      // Counted on the server's side: within the header timeout all held, past it none.
       const all = [...dripping, ...idle];
-      while (
-        all.some((c) => c.closedAfterMs === undefined) && performance.now() < deadline
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      for (const c of all) c.destroy();
       assert(all.every((c) => c.connected), "every stranger got a connection");
-      const times = all.map((c) => c.closedAfterMs ?? Infinity);
-      const late = times.filter((ms) => ms > 2_500);
-      const early = times.filter((ms) => ms < 900);
-      assert.equal(late.length, 0, `closed late or never: ${late.slice(0, 5).join(", ")} ms`);
-      assert.equal(early.length, 0, `closed before the header timeout: ${early.slice(0, 5)}`);
+      const gone = await lastGone;
+      for (const c of all) c.destroy();
+      assert(gone < 2_500, `the last stranger went ${gone} ms after connecting`);
+      assert.equal(heldEarly, 300, `${heldEarly} held at 0.7 s`);
       assert(keptMs > 1_900 && keptMs < 3_500, `the idle kept-alive one closed after ${keptMs} ms`);
 
       const metrics = await (await fetch(`http://127.0.0.1:${daemon.port}/metrics`)).text();
@@ -107,14 +113,9 @@ Deno.test({
       );
       const strangers = await holdConnections(daemon.port, "127.0.0.2", 50, "idle");
       const mine = await holdConnections(daemon.port, "127.0.0.1", 50, "idle");
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const open = (held: typeof strangers) => held.filter((c) => c.closedAfterMs === undefined);
-      assert.equal(open(strangers).length, 4);
-      assert(open(strangers).length + 46 === strangers.length);
-      assert(
-        strangers.filter((c) => c.closedAfterMs !== undefined).every((c) => c.closedAfterMs! < 500),
-      );
-      assert.equal(open(mine).length, 50);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(await heldByServer(daemon.port, "127.0.0.2"), 4);
+      assert.equal(await heldByServer(daemon.port, "127.0.0.1"), 50);
       for (const c of [...strangers, ...mine]) c.destroy();
       await daemon.until(
         /http\.connection_refused client=127\.0\.0\.2 reason=per_stranger count=1/,

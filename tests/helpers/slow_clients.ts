@@ -64,3 +64,22 @@ export async function holdConnections(
   await Promise.all(opening);
   return held;
 }
+
+/**
+ * Connections the server on `port` still holds from `peer`, as the kernel
+ * sees them (`ss`): established, or closed by the client only. Counted on
+ * the server's side because a client holding thousands of sockets may be
+ * slow to notice a close.
+ */
+export async function heldByServer(port: number, peer: string): Promise<number> {
+  const output = await new Deno.Command("ss", {
+    args: ["-Htn", `( sport = :${port} )`],
+    stdout: "piped",
+  }).output();
+  let held = 0;
+  for (const line of new TextDecoder().decode(output.stdout).split("\n")) {
+    const [state, , , , remote] = line.trim().split(/\s+/);
+    if ((state === "ESTAB" || state === "CLOSE-WAIT") && remote?.startsWith(`${peer}:`)) held++;
+  }
+  return held;
+}
