@@ -197,7 +197,15 @@ async function sendStream(
       await sink.write(pendingHead);
       pendingHead = undefined;
     }
-    const value = await chunks.next();
+    let value: Uint8Array | undefined;
+    try {
+      value = await chunks.next();
+    } catch (error) {
+      // A body that fails before its first byte still gets its head out, as Deno.serve sends
+      // it: the client then sees the response cut short, not a connection closed unanswered.
+      if (pendingHead) await sink.write(pendingHead).catch(() => {});
+      throw error;
+    }
     if (!value) break;
     if (value.byteLength === 0) continue;
     if (sent + value.byteLength > limit) {

@@ -164,6 +164,27 @@ Deno.test("Http1Server: HTTP/1.0 gets its version back and the connection closes
   });
 });
 
+Deno.test("Http1Server: a body that fails before its first byte still sends its head, then the connection closes", async () => {
+  const failing = () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.error(new Error("the download failed"));
+        },
+      }),
+      { headers: { "content-length": "10" } },
+    );
+  await withServer(failing, async (port) => {
+    const reply = await exchange(
+      port,
+      "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /again HTTP/1.1\r\nHost: h\r\n\r\n",
+    );
+    assert.match(reply, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(reply, /content-length: 10\r\n/);
+    assert(reply.endsWith("\r\n\r\n"), "no body, and nothing after: the connection closed");
+  });
+});
+
 Deno.test("Http1Server: a marked file body is sent from the file, whole or from an offset", async () => {
   const path = await Deno.makeTempFile();
   const data = new Uint8Array(700_000).map((_, i) => i % 251);

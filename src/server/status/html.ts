@@ -87,6 +87,12 @@ function cache(s: StatusSnapshot): string {
     figure("active_downloads", s.active_downloads)
   }</td></tr>
 <tr><th>requests refused</th><td class="n">${figure("refused", s.refused)}</td></tr>
+<tr><th>connections open</th><td class="n">${
+    figure("connections.open", s.connections.open)
+  }</td></tr>
+<tr><th>connections closed: too slow or idle / over the caps</th><td class="n">${
+    figure("connections.timed_out", s.connections.timed_out)
+  } / ${figure("connections.refused", s.connections.refused)}</td></tr>
 </table></section>`;
 }
 

@@ -105,7 +105,7 @@ export function statusSnapshot(source: StatusSource) {
     active_downloads: source.activeDownloads(),
     event_loop: loopFigures(source.loop?.()),
     ...session,
-    connections: { open: source.connectionsOpen?.() ?? 0, closed: session.connections },
+    connections: connectionFigures(source.connectionsOpen?.() ?? 0, session.connections),
     all_time: allTime,
     saved: { session: saved(session.bytes), all_time: allTime ? saved(allTime.bytes) : null },
     cache: source.cache?.() ?? null,
@@ -146,5 +146,17 @@ export function statusSnapshot(source: StatusSource) {
       detail: p.detail,
       since: new Date(p.since).toISOString(),
     })),
+  };
+}
+
+/** Connections open, and those the server closed: by reason, and summed as timeouts and refusals. */
+function connectionFigures(open: number, closed: Record<string, number>) {
+  const sum = (test: (reason: string) => boolean) =>
+    Object.entries(closed).reduce((total, [reason, n]) => total + (test(reason) ? n : 0), 0);
+  return {
+    open,
+    closed,
+    timed_out: sum((reason) => reason.endsWith("_timeout")),
+    refused: sum((reason) => reason.startsWith("refused_")),
   };
 }
