@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { ConnectionCaps, Http1Server, markFileBody } from "../../src/http1/mod.ts";
 import type { Timeouts } from "../../src/http1/mod.ts";
+import { seededRandom } from "../helpers/seeded_random.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -319,4 +320,46 @@ Deno.test("ConnectionCaps: strangers get few connections, allowed clients more, 
   for (const release of releases) if (typeof release === "function") release();
   assert.equal(caps.open, 0);
   assert.equal(caps.admit("10.0.0.9") instanceof Function, true);
+});
+
+Deno.test("Http1Server: pipelined heads split at seeded random points, with stray bytes between, are answered in order (FUZZ_SEED replays)", async () => {
+  const seed = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 2 ** 31);
+  const random = seededRandom(seed);
+  await withServer(echo, async (port) => {
+    for (let round = 0; round < 30; round++) {
+      const count = 1 + random.int(40);
+      let wire = "";
+      for (let i = 0; i < count; i++) {
+        const pad = "x".repeat(random.int(3000)); // heads of all lengths, past the first buffer
+        wire += (random.int(4) === 0 ? "\r\n" : "") +
+          `GET /r${i} HTTP/1.1\r\nHost: h\r\nX-Pad: ${pad}\r\n\r\n`;
+      }
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      const bytes = encoder.encode(wire);
+      const writing = (async () => {
+        for (let at = 0; at < bytes.length;) {
+          const size = 1 + random.int(random.int(2) ? 8 : 4096);
+          await conn.write(bytes.subarray(at, at + size));
+          at += size;
+          if (random.int(8) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      })();
+      let received = "";
+      const buffer = new Uint8Array(65536);
+      const timer = setTimeout(() => conn.close(), 10_000);
+      try {
+        while ((received.match(/GET http:\/\/h\/r\d+\n/g) ?? []).length < count) {
+          const n = await conn.read(buffer);
+          assert(n !== null, `seed ${seed}, round ${round}: closed early`);
+          received += decoder.decode(buffer.subarray(0, n));
+        }
+        await writing;
+      } finally {
+        clearTimeout(timer);
+        conn.close();
+      }
+      const order = [...received.matchAll(/GET http:\/\/h\/r(\d+)\n/g)].map((m) => Number(m[1]));
+      assert.deepEqual(order, [...Array(count).keys()], `seed ${seed}, round ${round}`);
+    }
+  });
 });
