@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { ConnectionCaps, Http1Server, markFileBody } from "../../src/http1/mod.ts";
-import type { Timeouts } from "../../src/http1/mod.ts";
+import type { Timeouts } from "../../src/http1/connection.ts";
 import { seededRandom } from "../helpers/seeded_random.ts";
 
 const encoder = new TextEncoder();
