@@ -85,6 +85,7 @@ Deno.test({
 
         const first = await spawnDaemon(daemonCommand(config));
         let complete = false;
+        let ingestedFirst = false;
         try {
           const got = await update(first.port, when === "body");
           complete = got === xzBytes;
@@ -94,20 +95,25 @@ Deno.test({
         } finally {
           first.child.kill("SIGKILL");
           await first.child.status;
+          await new Promise((r) => setTimeout(r, 100)); // the last of its log
+          // A fast machine may finish reading the index before a late kill: nothing to resume.
+          ingestedFirst = /index\.ingested key=\S+Packages\.xz/.test(first.log());
         }
 
         await using second = await spawnDaemon(daemonCommand(config));
-        if (complete) {
+        if (complete && !ingestedFirst) {
           // apt has the whole index and will not ask for it again.
           await second.until(/index\.ingest_resumed key=\S+Packages\.xz/, 20_000);
           assert.equal((await fetch(url(second.port, "dists/stable/InRelease"))).status, 200);
-        } else {
+        } else if (!complete) {
           assert.equal(await update(second.port, false), xzBytes); // apt's next update
         }
-        await second.until(
-          /index\.ingested key=\S+Packages\.xz kind=packages entries=80001/,
-          60_000,
-        );
+        if (!ingestedFirst) {
+          await second.until(
+            /index\.ingested key=\S+Packages\.xz kind=packages entries=80001/,
+            60_000,
+          );
+        }
         const response = await fetch(url(second.port, POOL_PATH));
         assert.equal(response.status, 200);
         assert.equal(sha256(new Uint8Array(await response.arrayBuffer())), sha256(pool));
