@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import { bytes, writeFile } from "../../tests/helpers/archive.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
-import { median, writeResults } from "./results.ts";
+import { median, stopAll, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -275,12 +275,7 @@ http {
     targets: { small: 0.95, large: 0.95, large_vs_apt_cacher_ng: 1, rss_mb: 150 },
   });
 } finally {
-  for (const child of children) {
-    try {
-      child.kill("SIGTERM");
-      await child.status;
-    } catch { /* gone */ }
-  }
+  await stopAll(children);
   await mirror?.stop();
   await Deno.remove(dir, { recursive: true });
 }

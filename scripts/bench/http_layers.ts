@@ -13,7 +13,7 @@
 
 import { parseArgs } from "node:util";
 import { heldByServer, holdConnections } from "../../tests/helpers/slow_clients.ts";
-import { median, writeResults } from "./results.ts";
+import { median, stopAll, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -133,11 +133,6 @@ try {
   }
   await writeResults("http_layers", { seconds_per_run: SECONDS, rounds: ROUNDS, ...figures });
 } finally {
-  for (const child of children) {
-    try {
-      child.kill("SIGTERM");
-      await child.status;
-    } catch { /* gone */ }
-  }
+  await stopAll(children);
   await Deno.remove(dir, { recursive: true });
 }

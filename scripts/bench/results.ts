@@ -32,3 +32,13 @@ export async function writeResults(name: string, figures: Record<string, unknown
   await Deno.writeTextFile(path, JSON.stringify(record, null, 2) + "\n");
   console.log(`figures written to ${path}`);
 }
+
+/** Stops the servers a benchmark started (SIGTERM, then waits), whichever are still running. */
+export async function stopAll(children: readonly Deno.ChildProcess[]): Promise<void> {
+  for (const child of children) {
+    try {
+      child.kill("SIGTERM");
+      await child.status;
+    } catch { /* gone */ }
+  }
+}

@@ -17,7 +17,7 @@
 
 import { heldByServer, holdConnections } from "../../tests/helpers/slow_clients.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
-import { median, percentile, writeResults } from "./results.ts";
+import { median, percentile, stopAll, writeResults } from "./results.ts";
 
 async function peakMb(pid: number): Promise<number> {
   // Through cat: Deno reads /proc only with every permission.
@@ -161,11 +161,6 @@ try {
     targets: { still_open_after_20s: 0, allowed_client_max_ms: 1_000 },
   });
 } finally {
-  for (const child of children) {
-    try {
-      child.kill("SIGTERM");
-      await child.status;
-    } catch { /* gone */ }
-  }
+  await stopAll(children);
   for (const dir of dirs) await Deno.remove(dir, { recursive: true });
 }

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { HeldCounts } from "../util/held_counts.ts";
+
 /** The caps. */
 export interface ConnectionCapValues {
   /** Per address among the allowed clients. */
@@ -27,9 +29,8 @@ const REPORTS_KEPT = 4096;
 
 /** Counts connections; `admit` says whether one more may open. */
 export class ConnectionCaps {
-  readonly #byAddress = new Map<string, number>();
+  readonly #held = new HeldCounts();
   readonly #reported = new Map<string, number>();
-  #total = 0;
   /** Connections turned away since the start, by reason. */
   readonly refused = new Map<CapReason, number>();
 
@@ -44,7 +45,7 @@ export class ConnectionCaps {
 
   /** Connections open now. */
   get open(): number {
-    return this.#total;
+    return this.#held.total;
   }
 
   /** New caps, from the next connection on. */
@@ -54,9 +55,9 @@ export class ConnectionCaps {
 
   /** Admits a connection from `address`: its release, or why it is to be closed at once. */
   admit(address: string): (() => void) | CapReason {
-    const mine = this.#byAddress.get(address) ?? 0;
+    const mine = this.#held.of(address);
     const allowed = this.allows(address);
-    const reason: CapReason | undefined = this.#total >= this.caps.total
+    const reason: CapReason | undefined = this.#held.total >= this.caps.total
       ? "total"
       : allowed && mine >= this.caps.perClient
       ? "per_client"
@@ -68,17 +69,7 @@ export class ConnectionCaps {
       this.#noteRefusal(address, reason);
       return reason;
     }
-    this.#byAddress.set(address, mine + 1);
-    this.#total++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#total--;
-      const left = this.#byAddress.get(address)! - 1;
-      if (left === 0) this.#byAddress.delete(address);
-      else this.#byAddress.set(address, left);
-    };
+    return this.#held.hold(address);
   }
 
   #pending = new Map<string, number>();

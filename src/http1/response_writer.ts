@@ -9,6 +9,7 @@
  * @module
  */
 
+import { concatBytes } from "../util/concat_bytes.ts";
 import { FILE_CHUNK_BYTES, SMALL_FILE_BYTES, SPARE_FILE_BUFFERS } from "./constants.ts";
 import { type FileSlice, takeFileBody } from "./file_body.ts";
 import { type Framing, framingOf, responseHead } from "./response_head.ts";
@@ -185,7 +186,7 @@ async function sendStream(
   const write = async (bytes: Uint8Array) => {
     if (pendingHead) {
       // One segment for a small body; a large first chunk is not copied for the head's sake.
-      if (bytes.byteLength <= COALESCE_BYTES) bytes = concat(pendingHead, bytes);
+      if (bytes.byteLength <= COALESCE_BYTES) bytes = concatBytes([pendingHead, bytes]);
       else await sink.write(pendingHead);
       pendingHead = undefined;
     }
@@ -213,7 +214,9 @@ async function sendStream(
     }
     sent += value.byteLength;
     if (framing.kind === "chunked") {
-      await write(concat(encoder.encode(value.byteLength.toString(16) + "\r\n"), value, CRLF));
+      await write(
+        concatBytes([encoder.encode(value.byteLength.toString(16) + "\r\n"), value, CRLF]),
+      );
     } else {
       await write(value);
     }
@@ -235,16 +238,4 @@ function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
       () => (clearTimeout(timer), resolve(true)),
     );
   });
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.byteLength;
-  }
-  return joined;
 }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { HeldCounts } from "../util/held_counts.ts";
+
 /** The caps. */
 export interface RequestCaps {
   readonly perAddress: number;
@@ -15,15 +17,14 @@ export interface RequestCaps {
 
 /** Counts requests in flight; `enter` says whether one more may start. */
 export class RequestLimits {
-  readonly #byAddress = new Map<string, number>();
-  #total = 0;
+  readonly #held = new HeldCounts();
   /** Requests turned away since the start. */
   shed = 0;
 
   constructor(private readonly caps: RequestCaps) {}
 
   get inFlight(): number {
-    return this.#total;
+    return this.#held.total;
   }
 
   /**
@@ -32,21 +33,11 @@ export class RequestLimits {
    * the admin's own machines) is held to the total only.
    */
   enter(address: string, trusted = false): (() => void) | undefined {
-    const mine = this.#byAddress.get(address) ?? 0;
-    if ((!trusted && mine >= this.caps.perAddress) || this.#total >= this.caps.total) {
+    const mine = this.#held.of(address);
+    if ((!trusted && mine >= this.caps.perAddress) || this.#held.total >= this.caps.total) {
       this.shed++;
       return undefined;
     }
-    this.#byAddress.set(address, mine + 1);
-    this.#total++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#total--;
-      const left = this.#byAddress.get(address)! - 1;
-      if (left === 0) this.#byAddress.delete(address);
-      else this.#byAddress.set(address, left);
-    };
+    return this.#held.hold(address);
   }
 }
