@@ -145,7 +145,7 @@ const windows1252 = new TextDecoder("windows-1252");
 
 function latin1(bytes: Uint8Array): string {
   const fast = windows1252.decode(bytes);
-  if (!/[^\x00-\xff]/.test(fast)) return fast;
+  if (!/[\u0100-\uffff]/.test(fast)) return fast;
   let text = "";
   for (let i = 0; i < bytes.length; i += 8192) {
     text += String.fromCharCode(...bytes.subarray(i, i + 8192));
