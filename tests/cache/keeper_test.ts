@@ -47,6 +47,9 @@ Deno.test({
       await second.keeper.scanned;
       assert.ok(
         second.logLines.some((l) => l.includes("cache.scanned") && l.includes("rehashed=2")),
+        `seen once in CI, not again in 12 runs under load: ${
+          first.logLines.filter((l) => /commit|download|cache\./.test(l)).join("\n")
+        }\n${second.logLines.filter((l) => l.includes("cache.")).join("\n")}`,
       );
       for (const name of ["touched", "changed", "same"]) {
         const response = await fetch(url(second.base, name));
