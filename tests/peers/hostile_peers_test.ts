@@ -38,8 +38,9 @@ async function againstLiar(
   await using world = await startPeerWorld(size, seed);
   const lie = typeof behaviour === "function" ? behaviour(world.mirror.base) : behaviour;
   await using liar = await startFakePeer(address, world.data, world.network.nodes[0].local, lie);
-  // A patient peer timeout: the idle timeout alone would never end a drip.
-  const c = await world.daemon({ peers: { timeout: 30 } });
+  // A patient peer timeout: the idle timeout alone would never end a drip. A patient look for
+  // peers too: under the parallel suite the default 0.3 s once ended before the liar was found.
+  const c = await world.daemon({ peers: { timeout: 30, wait: 3 } });
   await readIndexes(c, world.archive);
   const rssBefore = Deno.memoryUsage().rss;
   let peakPartial = 0;
