@@ -59,6 +59,8 @@ export class Connection {
   #buffer = new Uint8Array(READ_BUFFER_BYTES);
   #start = 0;
   #end = 0;
+  /** Whether a response went out on this connection already. */
+  #kept = false;
 
   constructor(
     private readonly conn: Deno.TcpConn,
@@ -91,9 +93,6 @@ export class Connection {
       this.conn.close();
     } catch { /* already closed */ }
   }
-
-  /** Whether a response went out on this connection already. */
-  #kept = false;
 
   /** Serves requests until the connection ends; never throws. */
   async serve(): Promise<void> {
@@ -190,7 +189,7 @@ export class Connection {
     }
     const keepAlive = head.keepAlive && !this.context.stopping();
     try {
-      const sent = await sendResponse(
+      const carryOn = await sendResponse(
         this.#sink,
         response,
         head.version,
@@ -201,7 +200,7 @@ export class Connection {
       this.#kept = true;
       this.#phase = "waiting";
       this.#deadline = performance.now() + this.context.timeouts.idleMs;
-      return sent.keepAlive;
+      return carryOn;
     } catch (error) {
       completed.reject(new Deno.errors.Interrupted(`response not sent: ${error}`));
       return false;

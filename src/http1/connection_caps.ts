@@ -30,9 +30,9 @@ const REPORTS_KEPT = 4096;
 /** Counts connections; `admit` says whether one more may open. */
 export class ConnectionCaps {
   readonly #held = new HeldCounts();
+  /** When each address's last refusal was reported, and the refusals since. */
   readonly #reported = new Map<string, number>();
-  /** Connections turned away since the start, by reason. */
-  readonly refused = new Map<CapReason, number>();
+  readonly #pending = new Map<string, number>();
 
   constructor(
     private caps: ConnectionCapValues,
@@ -65,14 +65,11 @@ export class ConnectionCaps {
       ? "per_stranger"
       : undefined;
     if (reason) {
-      this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
       this.#noteRefusal(address, reason);
       return reason;
     }
     return this.#held.hold(address);
   }
-
-  #pending = new Map<string, number>();
 
   #noteRefusal(address: string, reason: CapReason): void {
     const now = this.now();

@@ -19,13 +19,6 @@ export interface Sink {
   write(bytes: Uint8Array): Promise<void>;
 }
 
-/** What the exchange left. */
-export interface Sent {
-  /** Whether the connection can carry the next request. */
-  readonly keepAlive: boolean;
-  readonly bodyBytes: number;
-}
-
 /** Thrown when a body does not match its declared length; the connection closes. */
 export class BodyLengthError extends Error {}
 
@@ -45,25 +38,28 @@ const giveBuffer = (buffer: Uint8Array) => {
   if (pool.length < SPARE_FILE_BUFFERS) pool.push(buffer);
 };
 
-/** Sends `response` for a request of `version` (`head`: a HEAD request). */
+/**
+ * Sends `response` for a request of `version` (`head`: a HEAD request);
+ * whether the connection can carry the next request.
+ */
 export async function sendResponse(
   sink: Sink,
   response: Response,
   version: "HTTP/1.0" | "HTTP/1.1",
   head: boolean,
   keepAlive: boolean,
-): Promise<Sent> {
+): Promise<boolean> {
   let framing = framingOf(response, version, head);
   const body = response.body;
   if (framing.kind === "none" || !body) {
     if (body) discard(body);
     await sink.write(responseHead(response, version, framing, keepAlive));
-    return { keepAlive, bodyBytes: 0 };
+    return keepAlive;
   }
   const slice = takeFileBody(body);
   if (slice && framing.kind === "length" && framing.length === slice.end - slice.start) {
     await sendFile(sink, responseHead(response, version, framing, keepAlive), slice);
-    return { keepAlive, bodyBytes: framing.length };
+    return keepAlive;
   }
   if (slice) slice.file.close(); // a length that does not match: read it as a stream
   const chunks = new BodyChunks(body.getReader());
@@ -74,7 +70,8 @@ export async function sendResponse(
     }
     if (framing.kind === "until-close") keepAlive = false;
     const headBytes = responseHead(response, version, framing, keepAlive);
-    return { keepAlive, bodyBytes: await sendStream(sink, headBytes, chunks, framing) };
+    await sendStream(sink, headBytes, chunks, framing);
+    return keepAlive;
   } catch (error) {
     chunks.cancel(error);
     throw error;
@@ -179,7 +176,7 @@ async function sendStream(
   headBytes: Uint8Array,
   chunks: BodyChunks,
   framing: Framing,
-): Promise<number> {
+): Promise<void> {
   let pendingHead: Uint8Array | undefined = headBytes;
   let sent = 0;
   const limit = framing.kind === "length" ? framing.length : Infinity;
@@ -226,7 +223,6 @@ async function sendStream(
   }
   if (framing.kind === "chunked") await write(LAST_CHUNK);
   else if (pendingHead) await write(new Uint8Array(0));
-  return sent;
 }
 
 /** Whether `promise` settles before the next task (the body's first bytes are at hand). */
