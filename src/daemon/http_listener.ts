@@ -10,7 +10,7 @@
 import type { Config } from "../config/mod.ts";
 import { type CapReason, type ClosedBecause, ConnectionCaps, Http1Server } from "../http1/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { allowedClients, type AptPipeline, type HttpFront } from "../server/mod.ts";
+import type { AptPipeline, HttpFront } from "../server/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
 import type { Component } from "./lifecycle.ts";
 import type { ListenPort } from "./listen_port.ts";
@@ -24,7 +24,7 @@ const ACCEPT_FAILURE_LOGGED_MS = 10_000;
 export class HttpListener implements Component {
   #server: Http1Server | undefined;
   readonly #spare = new SpareDescriptor();
-  readonly caps: ConnectionCaps;
+  readonly #caps: ConnectionCaps;
 
   constructor(
     private readonly deps: {
@@ -37,19 +37,14 @@ export class HttpListener implements Component {
       readonly log: Logger;
     },
   ) {
-    const config = deps.live.current;
-    let allows = allowedClients(config.server.allowedClients);
-    this.caps = new ConnectionCaps(
-      connectionCapsOf(config),
-      (address) => allows(address),
+    this.#caps = new ConnectionCaps(
+      connectionCapsOf(deps.live.current),
+      deps.front.allows, // the front's verdicts, reloaded with it
       (address, reason: CapReason, count) => {
         deps.log.warn("http.connection_refused", { client: address, reason, count });
       },
     );
-    deps.live.subscribe((next: Config) => {
-      allows = allowedClients(next.server.allowedClients);
-      this.caps.setCaps(connectionCapsOf(next));
-    });
+    deps.live.subscribe((next: Config) => this.#caps.setCaps(connectionCapsOf(next)));
   }
 
   start(): Promise<void> {
@@ -69,7 +64,7 @@ export class HttpListener implements Component {
         sendMs: server.sendTimeout * 1000,
       },
       admit: (address) => {
-        const admission = this.caps.admit(address);
+        const admission = this.#caps.admit(address);
         if (typeof admission === "function") return admission;
         counters.connection(`refused_${admission}`);
         return undefined;
@@ -80,7 +75,7 @@ export class HttpListener implements Component {
         this.#spare.release();
         if (performance.now() - acceptLoggedAt > ACCEPT_FAILURE_LOGGED_MS) {
           acceptLoggedAt = performance.now();
-          log.error("http.accept_failed", { error, open: this.caps.open });
+          log.error("http.accept_failed", { error, open: this.#caps.open });
         }
         setTimeout(() => this.#spare.take(), ACCEPT_FAILURE_LOGGED_MS);
       },

@@ -46,6 +46,8 @@ export interface HttpFront {
   readonly handle: (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response>;
   /** Applies `settings` from the next request on. */
   reconfigure(settings: FrontSettings): void;
+  /** Whether `client` is one of the allowed clients now (the connection caps ask too). */
+  readonly allows: (client: string) => boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
   // 0.0.0.0 reaches this machine as well (address_scope.ts counts it as loopback too).
   const isOwnAddress = (address: string) =>
     address === "0.0.0.0" || isLocalAddress(address, interfaces);
-  return { handle, reconfigure };
+  return { handle, reconfigure, allows: (client) => allows(client) };
   async function handle(request: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
     const started = performance.now();
     const client = info.remoteAddr.transport === "tcp" ? info.remoteAddr.hostname : "unix";

@@ -4,7 +4,6 @@
  *
  * @module
  */
-export { allowedClients } from "./access.ts";
 export { AptPipeline, type PipelineOptions, type PipelinePeers } from "./apt_pipeline.ts";
 export { createHandler, type FrontSettings, type HttpFront } from "./http_front.ts";
 export { PdiffFollower } from "./pdiff_follower.ts";
