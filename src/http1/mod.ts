@@ -8,4 +8,5 @@
 export type { ClosedBecause } from "./connection.ts";
 export { type CapReason, ConnectionCaps, type ConnectionCapValues } from "./connection_caps.ts";
 export { markFileBody } from "./file_body.ts";
+export { reasonPhrase } from "./response_head.ts";
 export { Http1Server } from "./server.ts";

@@ -37,6 +37,11 @@ const REASONS: Record<number, string> = {
   508: "Loop Detected",
 };
 
+/** The reason phrase this server sends with `status` (the response's own, when it has one). */
+export function reasonPhrase(status: number, statusText = ""): string {
+  return statusText || REASONS[status] || "Unknown";
+}
+
 /** Headers the server writes itself; the handler's are dropped. */
 const OWN_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "date"]);
 
@@ -84,7 +89,7 @@ export function responseHead(
   keepAlive: boolean,
 ): Uint8Array {
   let text = `${version} ${response.status} ${
-    response.statusText || REASONS[response.status] || "Unknown"
+    reasonPhrase(response.status, response.statusText)
   }\r\ndate: ${httpDate()}\r\n`;
   let hasLength = false;
   for (const [name, value] of response.headers) {

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { reasonPhrase } from "../http1/mod.ts";
+
 /** Headers fetch() adds to a request when the caller did not set them. */
 const FETCH_DEFAULTS: readonly [string, string][] = [["accept", "*/*"], ["accept-language", "*"]];
 
@@ -42,16 +44,6 @@ export function receivedRequestHeadBytes(request: Request): number {
     " HTTP/1.1\r\n".length + headerBlock(request.headers);
 }
 
-/** Reason phrases the HTTP server (src/http1/) sends for the statuses peers get. */
-const REASONS: Record<number, string> = {
-  200: "OK",
-  206: "Partial Content",
-  304: "Not Modified",
-  400: "Bad Request",
-  404: "Not Found",
-  416: "Range Not Satisfiable",
-};
-
 /**
  * The status line and headers the HTTP server sends for `response`, whose body
  * has `bodyBytes`: it adds `date`, and `content-length` when the body's
@@ -64,7 +56,7 @@ export function sentResponseHeadBytes(response: Response, bodyBytes: number): nu
   }
   return responseHeadBytes(
     response.status,
-    response.statusText || REASONS[response.status] || "",
+    reasonPhrase(response.status, response.statusText),
     response.headers,
     added,
   );
