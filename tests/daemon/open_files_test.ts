@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { daemonRunArgs, spawnDaemon } from "../helpers/daemon_process.ts";
+import { type DaemonProcess, daemonRunArgs, spawnDaemon } from "../helpers/daemon_process.ts";
 import { RequestLimits } from "../../src/server/mod.ts";
 import { connectionCapsOf } from "../../src/daemon/open_files.ts";
 import { defaultConfig } from "../../src/config/schema.ts";
@@ -48,19 +48,36 @@ async function holdIdle(port: number, count: number): Promise<Deno.Conn[]> {
   return held;
 }
 
+/**
+ * A daemon under a descriptor limit of 256 with `max_connections` set, and
+ * 600 idle connections opened against it; `check` gets the daemon and the
+ * connections that opened (closed afterwards however it ends).
+ */
+async function withIdleFlood(
+  maxConnections: number,
+  check: (daemon: DaemonProcess, held: Deno.Conn[]) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const held: Deno.Conn[] = [];
+  try {
+    await Deno.writeTextFile(`${dir}/caps.toml`, `[server]\nmax_connections = ${maxConnections}\n`);
+    await using daemon = await spawnDaemon(underLimit("256:256", dir, "-c", `${dir}/caps.toml`));
+    assert.equal(await status(daemon.port), 200);
+    held.push(...await holdIdle(daemon.port, 600));
+    await check(daemon, held);
+  } finally {
+    for (const conn of held) conn.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name:
     "idle connections past the descriptor limit (caps set above it): the daemon stays up and serves again once they go",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const held: Deno.Conn[] = [];
-    try {
-      await Deno.writeTextFile(`${dir}/caps.toml`, "[server]\nmax_connections = 1000\n");
-      await using daemon = await spawnDaemon(underLimit("256:256", dir, "-c", `${dir}/caps.toml`));
-      assert.equal(await status(daemon.port), 200);
-      held.push(...await holdIdle(daemon.port, 600));
+  fn: () =>
+    withIdleFlood(1000, async (daemon, held) => {
       await daemon.until(/http\.accept_failed/, 10_000);
       for (const conn of held.splice(0)) conn.close();
       let answer: number | string = "";
@@ -71,11 +88,7 @@ Deno.test({
       assert.equal(answer, 200, daemon.log());
       assert.doesNotMatch(daemon.log(), /Uncaught|panicked/);
       assert.equal(await daemon.stop(), 0);
-    } finally {
-      for (const conn of held) conn.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -83,14 +96,8 @@ Deno.test({
     "a connection cap below the descriptor limit: the rest are closed at once, counted, and logged once",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    const dir = await Deno.makeTempDir();
-    const held: Deno.Conn[] = [];
-    try {
-      await Deno.writeTextFile(`${dir}/caps.toml`, "[server]\nmax_connections = 100\n");
-      await using daemon = await spawnDaemon(underLimit("256:256", dir, "-c", `${dir}/caps.toml`));
-      assert.equal(await status(daemon.port), 200);
-      held.push(...await holdIdle(daemon.port, 600));
+  fn: () =>
+    withIdleFlood(100, async (daemon, held) => {
       // Each connection over the cap is closed by the daemon: a read ends at once.
       const closed = await Promise.all(held.map((conn) => {
         const buffer = new Uint8Array(16);
@@ -117,11 +124,7 @@ Deno.test({
         "one line for the one address in the minute",
       );
       assert.equal(await daemon.stop(), 0);
-    } finally {
-      for (const conn of held) conn.close();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
