@@ -182,6 +182,16 @@ export class CacheStore {
   }
 
   /**
+   * True when some record (a cached key or a shared file) holds content
+   * `sha256`. Asks the records only: opening would drop a twin whose mtime
+   * moved before the start-up scan has rehashed it.
+   */
+  holdsContent(sha256: string): boolean {
+    const hash = sha256.toLowerCase();
+    return this.#files.keyOf(hash) !== undefined || this.#shared.withSha256(hash).length > 0;
+  }
+
+  /**
    * Opens a file peers may have by its SHA-256: a cached file that may be
    * announced (verified against a trusted index), or a shared file whose
    * hash `trusted` knows. Anything else (an InRelease, a file no index

@@ -98,17 +98,17 @@ export class PeerSide implements Component, PeerLookup {
       events.on("sharing", ({ sha256, done }) => {
         announcer.add(sha256, { now: true });
         done.then((file) => {
-          if (!file && !holds(cache, sha256)) announcer.remove(sha256);
+          if (!file && !cache.holdsContent(sha256)) announcer.remove(sha256);
         }, () => {});
       }),
       events.on("removed", ({ sha256 }) => {
-        if (sha256 && !holds(cache, sha256)) announcer.remove(sha256);
+        if (sha256 && !cache.holdsContent(sha256)) announcer.remove(sha256);
       }),
     ];
     for (const sha256 of cache.announceable()) announcer.add(sha256);
     // Releases that verified against a Release.gpg, under its key, while the cache holds them.
     for (const { key, sha256 } of index.releases.signedReleases()) {
-      if (holds(cache, sha256)) announcer.add(key);
+      if (cache.holdsContent(sha256)) announcer.add(key);
     }
     // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
     node.start().then(
@@ -139,13 +139,6 @@ export class PeerSide implements Component, PeerLookup {
 // deno-lint-ignore require-yield
 async function* nothingFound(): AsyncGenerator<Endpoint, unknown> {
   return undefined;
-}
-
-/** True when the cache holds content `sha256` under some key (one key may go, another stay). */
-function holds(cache: CacheStore, sha256: string): boolean {
-  const other = cache.openBySha256(sha256);
-  other?.file.close();
-  return other !== undefined;
 }
 
 function pieceListOf(cache: CacheStore, sha256: string): Uint8Array | undefined {

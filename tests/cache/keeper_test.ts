@@ -21,15 +21,19 @@ Deno.test({
     const root = await Deno.makeTempDir();
     const dir = await Deno.makeTempDir();
     const pool = "debian/pool/main/s/scan";
+    // "touched" and "changed" are twins (same content): removing "changed" once opened
+    // "touched" (is the content still held?) before the scan had rehashed it, which dropped it.
+    const seeds: Record<string, number> = { touched: 1, changed: 1, same: 3 };
     for (const name of ["touched", "changed", "same"]) {
-      await writeFile(root, `${pool}/${name}_1_all.deb`, bytes(30_000, name.length));
+      await writeFile(root, `${pool}/${name}_1_all.deb`, bytes(30_000, seeds[name]));
     }
     const mirror = await MirrorServer.start(root);
     const url = (base: string, name: string) =>
       `${base}/${mirror.authority}/${pool}/${name}_1_all.deb`;
     try {
       const first = await startTestDaemon({}, dir);
-      for (const name of ["touched", "changed", "same"]) {
+      // "changed" first: the scan (least recently used first) removes it before it reaches "touched".
+      for (const name of ["changed", "touched", "same"]) {
         await (await fetch(url(first.base, name))).arrayBuffer();
       }
       await first.pipeline.idle();
@@ -47,14 +51,12 @@ Deno.test({
       await second.keeper.scanned;
       assert.ok(
         second.logLines.some((l) => l.includes("cache.scanned") && l.includes("rehashed=2")),
-        `seen once in CI, not again in 12 runs under load: ${
-          first.logLines.filter((l) => /commit|download|cache\./.test(l)).join("\n")
-        }\n${second.logLines.filter((l) => l.includes("cache.")).join("\n")}`,
+        second.logLines.filter((l) => l.includes("cache.")).join("\n"),
       );
       for (const name of ["touched", "changed", "same"]) {
         const response = await fetch(url(second.base, name));
         assert.equal(response.status, 200);
-        assertBytes(new Uint8Array(await response.arrayBuffer()), bytes(30_000, name.length));
+        assertBytes(new Uint8Array(await response.arrayBuffer()), bytes(30_000, seeds[name]));
         const source = response.headers.get("x-apt-dht-source");
         assert.equal(source, name === "changed" ? "mirror" : "cache", name);
       }
