@@ -92,14 +92,16 @@ export function responseHead(
     reasonPhrase(response.status, response.statusText)
   }\r\ndate: ${httpDate()}\r\n`;
   let hasLength = false;
-  for (const [name, value] of response.headers) {
-    if (OWN_HEADERS.has(name)) continue;
+  // forEach, not for-of: Deno's Headers iterator rebuilds its sorted list on every step
+  // (a quarter of a cache hit's allocations).
+  response.headers.forEach((value, name) => {
+    if (OWN_HEADERS.has(name)) return;
     if (name === "content-length") {
-      if (framing.kind !== "length") continue; // a declared length that is not a number
+      if (framing.kind !== "length") return; // a declared length that is not a number
       hasLength = true;
     }
     text += `${name}: ${value}\r\n`;
-  }
+  });
   if (framing.kind === "length" && !hasLength) text += `content-length: ${framing.length}\r\n`;
   if (framing.kind === "chunked") text += "transfer-encoding: chunked\r\n";
   if (!keepAlive) text += "connection: close\r\n";

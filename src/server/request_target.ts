@@ -87,9 +87,9 @@ export function decodePathSegments(rawPath: string): string[] | RefusedTarget {
   const segments: string[] = [];
   for (const raw of rawPath.split("/")) {
     if (raw === "") continue;
-    let segment: string;
+    let segment = raw;
     try {
-      segment = decodeURIComponent(raw);
+      if (raw.includes("%")) segment = decodeURIComponent(raw);
     } catch {
       return refuse(400, "malformed percent-encoding in path");
     }
@@ -150,6 +150,40 @@ export interface TargetContext {
   readonly isOwnAddress?: (address: string) => boolean;
 }
 
+/** The parts of a request's origin the classifier reads. */
+interface Origin {
+  readonly protocol: string;
+  /** `host[:port]` as the URL parser normalised it. */
+  readonly host: string;
+  /** The host without IPv6 brackets. */
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** Origins already parsed: apt sends thousands of requests to a handful of them. */
+const origins = new Map<string, Origin | null>();
+const ORIGINS_KEPT = 256;
+
+/** `scheme://authority/` parsed by the URL parser (once per origin), or null if it is not one. */
+function originOf(text: string): Origin | null {
+  let origin = origins.get(text);
+  if (origin !== undefined) return origin;
+  try {
+    const url = new URL(text);
+    origin = {
+      protocol: url.protocol,
+      host: url.host,
+      hostname: bareHost(url.hostname),
+      port: url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port),
+    };
+  } catch {
+    origin = null;
+  }
+  if (origins.size >= ORIGINS_KEPT) origins.clear(); // a scan of many names: start over
+  origins.set(text, origin);
+  return origin;
+}
+
 /**
  * Classifies a request. apt's proxy mode sends absolute-form targets
  * (`GET http://deb.debian.org/debian/...`), which arrive with the mirror's
@@ -167,15 +201,10 @@ export function classifyRequest(
   const parts = /^(https?):\/\/([^\/?#]*)([^?#]*)(\?[^#]*)?/i.exec(request.url);
   if (!parts) return refuse(400, "unparseable request target");
   if (parts[4]) return refuse(400, "query strings are not proxied");
-  let url: URL;
-  try {
-    url = new URL(`${parts[1]}://${parts[2]}/`);
-  } catch {
-    return refuse(400, `not a host name: ${parts[2]}`);
-  }
+  const url = originOf(`${parts[1]}://${parts[2]}/`);
+  if (!url) return refuse(400, `not a host name: ${parts[2]}`);
   const rawPath = parts[3] || "/";
-  const port = url.port === "" ? (url.protocol === "https:" ? 443 : 80) : Number(url.port);
-  const host = bareHost(url.hostname);
+  const { port, hostname: host } = url;
   const ownHost = isIP(host) === 0 || (context.isOwnAddress ?? isLocalAddress)(host);
   const ours = port === context.port && ownHost;
   if (ours && LOCAL_PATHS.has(rawPath)) return { kind: "local", path: rawPath };
