@@ -8,8 +8,11 @@
  * Usage: deno run -A scripts/bundle.ts [output]   (default dist/apt-dht.js)
  */
 
-/** What the bundle must be run with: the daemon's permissions and the DHT's UDP. */
+import { V8_FLAGS_ARG } from "./v8_flags.ts";
+
+/** What the bundle must be run with: the daemon's permissions, the DHT's UDP, V8's settings. */
 export const BUNDLE_RUN_FLAGS = [
+  V8_FLAGS_ARG,
   "--cached-only",
   "--no-remote",
   "--no-npm",

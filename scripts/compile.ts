@@ -9,6 +9,8 @@
  * Deno's cache (from an earlier online compile) is used as well.
  */
 
+import { V8_FLAGS_ARG } from "./v8_flags.ts";
+
 const target = Deno.build.target;
 const version = Deno.version.deno;
 const output = Deno.args[0] ?? "dist/apt-dht";
@@ -60,6 +62,7 @@ const args = [
   "--allow-sys",
   "--allow-run=/usr/bin/xz", // index decompression in the system's xz
   "--unstable-net",
+  V8_FLAGS_ARG, // kept in the executable: it starts with them
   "--no-check",
   "--output",
   output,

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { waitForChange } from "../../src/util/change_signal.ts";
+import { V8_FLAGS_ARG } from "../../scripts/v8_flags.ts";
 import { createAptRoot } from "./apt.ts";
 import { sha256File } from "./archive.ts";
 import type { DebianRepo } from "./debian_repo.ts";
@@ -27,7 +28,7 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** Deno's arguments that run main.ts with apt-dht's `args`, as the daemon's unit would. */
 export function cliArgs(...args: string[]): string[] {
-  return ["run", "--quiet", "-P=daemon", MAIN, ...args];
+  return ["run", "--quiet", "-P=daemon", V8_FLAGS_ARG, MAIN, ...args];
 }
 
 /** apt-dht with `args` as a process of its own: no colour, output piped. */
