@@ -120,7 +120,7 @@ export class CacheStore {
       this.#lastOpened.set(key, now);
       // The last use, for eviction: written at most every few minutes per file, not per hit.
       if (now - row.used_at > USE_RESOLUTION_MS) this.#files.markUsed(key, now);
-      return { ...this.#fromRow(row), file };
+      return this.#fromRow(row, file);
     }
     file.close();
     this.log.warn("cache.changed_on_disk", { key, size: stat.size, recorded: row.size });
@@ -289,9 +289,12 @@ export class CacheStore {
     return this.#files.all().map((row) => ({ ...this.#fromRow(row), usedAt: row.used_at }));
   }
 
-  /** A record as the rest of the daemon sees it. */
-  #fromRow(row: FileRow): CachedFile {
+  /** A record as the rest of the daemon sees it, with its open file if given (one object per hit). */
+  #fromRow(row: FileRow): CachedFile;
+  #fromRow(row: FileRow, file: Deno.FsFile): OpenCachedFile;
+  #fromRow(row: FileRow, file?: Deno.FsFile): CachedFile & { readonly file?: Deno.FsFile } {
     return {
+      file,
       key: row.path,
       path: this.pathOf(row.path),
       size: row.size,

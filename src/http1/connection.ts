@@ -215,7 +215,7 @@ export class Connection {
       let written = 0;
       while (written < bytes.length) {
         this.#deadline = performance.now() + sendMs;
-        written += await this.conn.write(bytes.subarray(written));
+        written += await this.conn.write(written ? bytes.subarray(written) : bytes);
       }
       this.#phase = "handling";
       this.#deadline = Infinity;
