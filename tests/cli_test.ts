@@ -110,10 +110,11 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     const file = `${dir}/apt-dht.toml`;
-    const write = (allowed: string, level: string, port = 0) =>
+    const write = (allowed: string, level: string, port = 0, headerTimeout = 10) =>
       Deno.writeTextFile(
         file,
         `[server]\nlisten = "127.0.0.1"\nport = ${port}\nallowed_clients = ["${allowed}"]\n` +
+          `header_timeout = ${headerTimeout}\n` +
           `[cache]\ndirectory = "${dir}/cache"\n[state]\ndirectory = "${dir}/state"\n` +
           `[log]\nlevel = "${level}"\n[dht]\nenabled = false\n`,
       );
@@ -128,14 +129,21 @@ Deno.test({
       };
       assert.equal(await status(), 403, "loopback is not allowed yet");
 
-      await write("127.0.0.0/8", "warn", 1234);
+      await write("127.0.0.0/8", "warn", 1234, 1);
       daemon.child.kill("SIGHUP");
       await daemon.until(/daemon\.reloaded .*\n/);
       assert.match(
         daemon.log(),
-        /applied=log\.level,server\.allowed_clients restart_needed=server\.port/,
+        /applied=log\.level,server\.allowed_clients,server\.header_timeout restart_needed=server\.port/,
       );
       assert.equal(await status(), 200, "allowed after the reload");
+      // The new header timeout (1 s, was 10 s) closes a connection that sends nothing.
+      const silent = await Deno.connect({ hostname: "127.0.0.1", port });
+      const started = performance.now();
+      assert.equal(await silent.read(new Uint8Array(16)).catch(() => null), null);
+      const waited = performance.now() - started;
+      assert(waited >= 900 && waited < 3_000, `closed after ${waited} ms`);
+      silent.close();
 
       await Deno.writeTextFile(file, "[server\nport = ");
       daemon.child.kill("SIGHUP");

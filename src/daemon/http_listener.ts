@@ -8,7 +8,13 @@
  */
 
 import type { Config } from "../config/mod.ts";
-import { type CapReason, type ClosedBecause, ConnectionCaps, Http1Server } from "../http1/mod.ts";
+import {
+  type CapReason,
+  type ClosedBecause,
+  ConnectionCaps,
+  Http1Server,
+  type Timeouts,
+} from "../http1/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { AptPipeline, HttpFront } from "../server/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
@@ -44,7 +50,10 @@ export class HttpListener implements Component {
         deps.log.warn("http.connection_refused", { client: address, reason, count });
       },
     );
-    deps.live.subscribe((next: Config) => this.#caps.setCaps(connectionCapsOf(next)));
+    deps.live.subscribe((next: Config) => {
+      this.#caps.setCaps(connectionCapsOf(next));
+      this.#server?.setTimeouts(timeoutsOf(next));
+    });
   }
 
   start(): Promise<void> {
@@ -58,11 +67,7 @@ export class HttpListener implements Component {
         log.error("http.handler_error", { error });
         return new Response("internal error\n", { status: 500 });
       },
-      timeouts: {
-        headerMs: server.headerTimeout * 1000,
-        idleMs: server.idleTimeout * 1000,
-        sendMs: server.sendTimeout * 1000,
-      },
+      timeouts: timeoutsOf(live.current),
       admit: (address) => {
         const admission = this.#caps.admit(address);
         if (typeof admission === "function") return admission;
@@ -106,4 +111,13 @@ export class HttpListener implements Component {
     await shutdown;
     this.#spare.release();
   }
+}
+
+/** The server's timeouts from the config's seconds. */
+function timeoutsOf({ server }: Config): Timeouts {
+  return {
+    headerMs: server.headerTimeout * 1000,
+    idleMs: server.idleTimeout * 1000,
+    sendMs: server.sendTimeout * 1000,
+  };
 }

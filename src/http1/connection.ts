@@ -40,7 +40,8 @@ export interface ConnectionContext {
   ) => Response | Promise<Response>;
   /** The answer when the handler throws. */
   readonly onError: (error: unknown) => Response;
-  readonly timeouts: Timeouts;
+  /** Read at each deadline set: a reload reaches the next one. */
+  timeouts: Timeouts;
   /** Set when the server is stopping: no further request is read. */
   readonly stopping: () => boolean;
   /** Counts a connection the server closed, and why. */

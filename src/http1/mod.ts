@@ -5,7 +5,7 @@
  *
  * @module
  */
-export type { ClosedBecause } from "./connection.ts";
+export type { ClosedBecause, Timeouts } from "./connection.ts";
 export { type CapReason, ConnectionCaps, type ConnectionCapValues } from "./connection_caps.ts";
 export { markFileBody } from "./file_body.ts";
 export { reasonPhrase } from "./response_head.ts";

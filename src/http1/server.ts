@@ -39,7 +39,7 @@ const ACCEPT_RETRY_MAX_MS = 1_000;
 /** Serves `listener` until `shutdown`. */
 export class Http1Server {
   readonly #connections = new Set<Connection>();
-  readonly #sweep: ReturnType<typeof setInterval>;
+  #sweep: ReturnType<typeof setInterval> | undefined;
   #stopping = false;
   readonly #accepting: Promise<void>;
   readonly #context: ConnectionContext;
@@ -53,13 +53,28 @@ export class Http1Server {
       stopping: () => this.#stopping,
       closed: options.closed ?? (() => {}),
     };
-    const { headerMs, idleMs, sendMs } = options.timeouts;
+    this.#startSweep();
+    this.#accepting = this.#accept();
+  }
+
+  /**
+   * New timeouts (a config reload): each connection takes them at its next
+   * deadline (its next request, response or write).
+   */
+  setTimeouts(timeouts: Timeouts): void {
+    this.#context.timeouts = timeouts;
+    if (!this.#stopping) this.#startSweep();
+  }
+
+  /** One sweep closes what passed its deadline, every quarter of the shortest timeout. */
+  #startSweep(): void {
+    clearInterval(this.#sweep);
+    const { headerMs, idleMs, sendMs } = this.#context.timeouts;
     const tick = Math.max(10, Math.min(SWEEP_MAX_MS, Math.min(headerMs, idleMs, sendMs) / 4));
     this.#sweep = setInterval(() => {
       const now = performance.now();
       for (const connection of this.#connections) connection.expire(now);
     }, tick);
-    this.#accepting = this.#accept();
   }
 
   /** The listening address. */

@@ -266,6 +266,20 @@ Deno.test("Http1Server: a head dripped too slowly, a silent connection and an id
   }, { timeouts });
 });
 
+Deno.test("Http1Server: new timeouts (a reload) reach the connections that come after", async () => {
+  await withServer(echo, async (port, server, closed) => {
+    server.setTimeouts({ headerMs: 300, idleMs: 300, sendMs: 300 });
+    const silent = await Deno.connect({ hostname: "127.0.0.1", port });
+    const started = performance.now();
+    const n = await silent.read(new Uint8Array(16)).catch(() => null);
+    const ms = performance.now() - started;
+    assert.equal(n, null);
+    assert(ms >= 250 && ms < 1_500, `closed after ${ms} ms, not 10 s`);
+    assert.deepEqual(closed, ["header_timeout"]);
+    silent.close();
+  });
+});
+
 Deno.test("Http1Server: a client that does not read is cut off by the send timeout; a handler that waits is not", async () => {
   const big = new Uint8Array(64 * 1024 * 1024);
   const handler = async (request: Request) => {
