@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import { bytes, writeFile } from "../../tests/helpers/archive.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
-import { median, stopAll, writeResults } from "./results.ts";
+import { median, processMemory, stopAll, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -106,16 +106,6 @@ async function wrk(url: string, connections: number) {
     p50_ms: ms(/50%\s+([\d.]+)(us|ms|s)/),
     p99_ms: ms(/99%\s+([\d.]+)(us|ms|s)/),
   };
-}
-
-/** The daemon's resident memory now and at its peak (VmHWM), in MB. */
-async function daemonMemory(pid: number): Promise<{ rss_mb: number; peak_mb: number }> {
-  // Through cat: Deno reads /proc only with every permission.
-  const output = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
-  const status = new TextDecoder().decode(output.stdout);
-  const kb = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
-  return { rss_mb: Math.round(kb("VmRSS") / 1024), peak_mb: Math.round(kb("VmHWM") / 1024) };
 }
 
 const dir = await Deno.makeTempDir({ prefix: "apt-dht-bench-" });
@@ -262,7 +252,7 @@ http {
       );
     }
   }
-  const memory = await daemonMemory(daemon.pid);
+  const memory = await processMemory(daemon.pid);
   console.log(
     `apt-dht memory: ${memory.rss_mb} MB resident after the runs, peak ${memory.peak_mb} MB`,
   );

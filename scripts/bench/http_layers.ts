@@ -13,7 +13,7 @@
 
 import { parseArgs } from "node:util";
 import { heldByServer, holdConnections } from "../../tests/helpers/slow_clients.ts";
-import { median, stopAll, writeResults } from "./results.ts";
+import { median, processMemory, stopAll, writeResults } from "./results.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -38,13 +38,6 @@ async function requestsPerSecond(url: string, connections: number): Promise<numb
   const text = new TextDecoder().decode(output.stdout);
   if (/Non-2xx/.test(text)) throw new Error(`${url}: errors under load\n${text}`);
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN);
-}
-
-async function peakMb(pid: number): Promise<number> {
-  // Through cat: Deno reads /proc only with every permission.
-  const output = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
-  const status = new TextDecoder().decode(output.stdout);
-  return Math.round(Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) / 1024);
 }
 
 const dir = await Deno.makeTempDir({ prefix: "apt-dht-layers-" });
@@ -109,7 +102,9 @@ try {
       );
     }
   }
-  for (const [i, layer] of LAYERS.entries()) figures[layer].peak_mb = await peakMb(children[i].pid);
+  for (const [i, layer] of LAYERS.entries()) {
+    figures[layer].peak_mb = (await processMemory(children[i].pid)).peak_mb;
+  }
 
   // Slow clients against all three at once: they only hold connections.
   const held = Object.fromEntries(

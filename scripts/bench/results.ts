@@ -42,3 +42,13 @@ export async function stopAll(children: readonly Deno.ChildProcess[]): Promise<v
     } catch { /* gone */ }
   }
 }
+
+/** A process's resident memory now and at its peak (VmRSS, VmHWM), in MB. */
+export async function processMemory(pid: number): Promise<{ rss_mb: number; peak_mb: number }> {
+  // Through cat: Deno reads /proc only with every permission.
+  const output = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
+  const status = new TextDecoder().decode(output.stdout);
+  const mb = (field: string) =>
+    Math.round(Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]) / 1024);
+  return { rss_mb: mb("VmRSS"), peak_mb: mb("VmHWM") };
+}

@@ -17,14 +17,7 @@
 
 import { heldByServer, holdConnections } from "../../tests/helpers/slow_clients.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
-import { median, percentile, stopAll, writeResults } from "./results.ts";
-
-async function peakMb(pid: number): Promise<number> {
-  // Through cat: Deno reads /proc only with every permission.
-  const output = await new Deno.Command("cat", { args: [`/proc/${pid}/status`] }).output();
-  const status = new TextDecoder().decode(output.stdout);
-  return Math.round(Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]) / 1024);
-}
+import { median, percentile, processMemory, stopAll, writeResults } from "./results.ts";
 
 async function untilAnswers(url: string): Promise<void> {
   for (let i = 0;; i++) {
@@ -134,8 +127,8 @@ try {
       max_ms: +Math.max(...latencies).toFixed(1),
       p99_ms: +percentile(latencies, 99).toFixed(1),
     },
-    daemon_peak_mb: await peakMb(apt.pid),
-    reference_peak_mb: await peakMb(reference.pid),
+    daemon_peak_mb: (await processMemory(apt.pid)).peak_mb,
+    reference_peak_mb: (await processMemory(reference.pid)).peak_mb,
   };
   for (const c of [...held.daemon, ...held.reference]) c.destroy();
   console.log(JSON.stringify(figures.dripping_and_idle, null, 2));
@@ -152,7 +145,7 @@ try {
     connections: 5_000,
     connected: stranger.filter((c) => c.connected).length,
     still_open_after_2s: await heldByServer(24202, "127.0.0.2"),
-    daemon_peak_mb: await peakMb(guarded.pid),
+    daemon_peak_mb: (await processMemory(guarded.pid)).peak_mb,
   };
   for (const c of stranger) c.destroy();
   console.log(JSON.stringify(figures.stranger_idle, null, 2));
