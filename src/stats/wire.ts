@@ -14,7 +14,8 @@ const FETCH_DEFAULTS: readonly [string, string][] = [["accept", "*/*"], ["accept
 
 function headerBlock(headers: Headers): number {
   let bytes = 2; // the blank line
-  for (const [name, value] of headers) bytes += name.length + 2 + byteLength(value) + 2;
+  // forEach: Deno's Headers iterator rebuilds its sorted list on every step (as response_head.ts).
+  headers.forEach((value, name) => bytes += name.length + 2 + byteLength(value) + 2);
   return bytes;
 }
 
