@@ -30,6 +30,8 @@ const ACCEPT_FAILURE_LOGGED_MS = 10_000;
 export class HttpListener implements Component {
   #server: Http1Server | undefined;
   readonly #spare = new SpareDescriptor();
+  /** The spare descriptor taken again a while after accepting failed (one timer, not one per failure). */
+  #retake: ReturnType<typeof setTimeout> | undefined;
   readonly #caps: ConnectionCaps;
 
   constructor(
@@ -82,7 +84,10 @@ export class HttpListener implements Component {
           acceptLoggedAt = performance.now();
           log.error("http.accept_failed", { error, open: this.#caps.open });
         }
-        setTimeout(() => this.#spare.take(), ACCEPT_FAILURE_LOGGED_MS);
+        this.#retake ??= setTimeout(() => {
+          this.#retake = undefined;
+          this.#spare.take();
+        }, ACCEPT_FAILURE_LOGGED_MS);
       },
     });
     this.deps.listen.bound(listener.addr.port);
@@ -109,6 +114,7 @@ export class HttpListener implements Component {
     }
     clearTimeout(timer);
     await shutdown;
+    clearTimeout(this.#retake); // else it would hold the descriptor again, and the stop 10 s
     this.#spare.release();
   }
 }
