@@ -231,3 +231,71 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a state or cache directory inside a read-only mount is one line naming it, with exit 2",
+  sanitizeResources: false,
+  async fn(t) {
+    const dir = await Deno.makeTempDir();
+    await Deno.mkdir(`${dir}/ro`);
+    const mounted = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", `${dir}/ro`],
+      stderr: "null",
+    }).output();
+    if (!mounted.success) {
+      await Deno.remove(dir, { recursive: true });
+      return void t.step({
+        name: "needs root to mount a read-only file system",
+        ignore: true,
+        fn() {},
+      });
+    }
+    try {
+      for (const setting of ["state", "cache"] as const) {
+        const inside = `${dir}/ro/${setting}`;
+        const args = runArgs(dir, { extra: ["--no-dht", `--${setting}-dir`, inside] });
+        const run = await runToEnd(args);
+        assert.equal(run.code, 2, run.stderr);
+        assert.equal(
+          run.stderr,
+          `apt-dht: cannot create ${inside} (${setting}.directory): it is on a read-only file ` +
+            `system; choose a writable place for ${setting}.directory or remount it read-write\n`,
+        );
+      }
+    } finally {
+      await new Deno.Command("umount", { args: [`${dir}/ro`] }).output();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("a state or cache directory the permission set does not cover is one line naming it, with exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  try {
+    for (const [setting, allowed] of [["state", "cache"], ["cache", "state"]] as const) {
+      const permissions = [
+        "--allow-read",
+        `--allow-write=${dir}/${allowed}`,
+        "--allow-net",
+        "--allow-env",
+        "--allow-sys",
+      ];
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", ...permissions, main, ...runArgs(dir, { extra: ["--no-dht"] })],
+        env: { NO_COLOR: "1" },
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(stderr);
+      assert.equal(code, 2, text);
+      assert.equal(
+        text,
+        `apt-dht: cannot write ${dir}/${setting} (${setting}.directory): the permissions apt-dht ` +
+          `was started with do not cover it; add it to --allow-write or choose a path they cover\n`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

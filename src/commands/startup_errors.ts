@@ -29,6 +29,8 @@ export function explainStartupError(error: unknown, config: Config): StartupErro
       `cannot listen on ${where}: ${listen} is not an address of this machine (server.listen)`,
     );
   }
+  const path = pathFailure(error, config);
+  if (path) return path;
   if (/readonly database|unable to open database|disk I\/O error/i.test(text)) {
     return new StartupError(
       `the state database in ${config.state.directory} cannot be opened for writing (${text}); ` +
@@ -39,6 +41,48 @@ export function explainStartupError(error: unknown, config: Config): StartupErro
     return new StartupError(
       `${text}: check the owner of ${config.cache.directory} and ${config.state.directory} ` +
         `(cache.directory, state.directory)`,
+    );
+  }
+  return undefined;
+}
+
+/** Which setting a path belongs to: the state or the cache directory, or one inside them. */
+function settingOf(path: string, config: Config): string | undefined {
+  const under = (dir: string) => path === dir || path.startsWith(dir.replace(/\/*$/, "/"));
+  if (under(config.state.directory)) return "state.directory";
+  if (under(config.cache.directory)) return "cache.directory";
+  return undefined;
+}
+
+/**
+ * A directory the daemon must create or write that it cannot: on a
+ * read-only file system, or outside what the permissions it was started
+ * with cover (Deno's NotCapable, whose own advice, --allow-all, is wrong
+ * for a daemon).
+ */
+function pathFailure(error: unknown, config: Config): StartupError | undefined {
+  const text = (error as Error)?.message ?? String(error);
+  const denied = error instanceof Deno.errors.NotCapable &&
+    /Requires (\w+) access to "([^"]+)"/.exec(text);
+  if (denied) {
+    const [, access, path] = denied;
+    const setting = settingOf(path, config);
+    return new StartupError(
+      `cannot ${access} ${path}${setting ? ` (${setting})` : ""}: the permissions apt-dht was ` +
+        `started with do not cover it; add it to --allow-${access} or choose a path they cover`,
+    );
+  }
+  const readOnly = (error as { code?: string })?.code === "EROFS" || /os error 30\b/.test(text)
+    ? /'([^']+)'\s*$/.exec(text)
+    : null;
+  if (readOnly) {
+    const path = readOnly[1];
+    const setting = settingOf(path, config);
+    return new StartupError(
+      `cannot create ${path}${setting ? ` (${setting})` : ""}: it is on a read-only file ` +
+        `system; choose a writable place${
+          setting ? ` for ${setting}` : ""
+        } or remount it read-write`,
     );
   }
   return undefined;
