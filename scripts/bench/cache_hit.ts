@@ -14,6 +14,7 @@ import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import { bytes, writeFile } from "../../tests/helpers/archive.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
 import { median, percentile, writeResults } from "./results.ts";
+import { freePort } from "./load.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -25,13 +26,6 @@ const FILES = {
   large: { name: "large_1_all.deb", size: 10_000_000, concurrency: 4 },
   small: { name: "small_1_all.deb", size: 50_000, concurrency: 16 },
 };
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 async function waitForLine(stream: ReadableStream<Uint8Array>, pattern: RegExp): Promise<void> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();

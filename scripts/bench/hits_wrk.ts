@@ -18,6 +18,7 @@ import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import { bytes, writeFile } from "../../tests/helpers/archive.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
 import { median, processMemory, stopAll, writeResults } from "./results.ts";
+import { ensureTools, freePort, untilAnswers, wrk, type WrkFigures } from "./load.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,87 +33,11 @@ const FILES = {
 const SERVERS = ["apt-dht", "deno-serve", "nginx", "apt-cacher-ng"] as const;
 type Server = typeof SERVERS[number];
 
-async function have(command: string): Promise<boolean> {
-  const which = await new Deno.Command("sh", { args: ["-c", `command -v ${command}`] }).output();
-  return which.success;
-}
-
-async function ensureTools(): Promise<void> {
-  const missing = [];
-  if (!await have("wrk")) missing.push("wrk");
-  if (!await have("nginx")) missing.push("nginx-light");
-  if (!await have("apt-cacher-ng")) missing.push("apt-cacher-ng");
-  if (missing.length === 0) return;
-  console.log(`installing ${missing.join(" ")}`);
-  const install = await new Deno.Command("apt-get", {
-    args: ["install", "-y", "-qq", "--no-install-recommends", ...missing],
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-  }).output();
-  if (!install.success) throw new Error(`apt-get install ${missing.join(" ")} failed`);
-  // The package starts its own apt-cacher-ng on 3142; this benchmark runs its own.
-  await new Deno.Command("sh", { args: ["-c", "systemctl stop apt-cacher-ng 2>/dev/null; true"] })
-    .output();
-}
-
-function freePort(below = 65536): number {
-  for (let i = 0; i < 100; i++) {
-    const port = below < 65536 ? 20000 + Math.floor(Math.random() * (below - 20000)) : 0;
-    try {
-      const listener = Deno.listen({ hostname: "127.0.0.1", port });
-      const bound = (listener.addr as Deno.NetAddr).port;
-      listener.close();
-      return bound;
-    } catch { /* taken: another */ }
-  }
-  throw new Error("no free port");
-}
-
-async function untilAnswers(url: string, child?: Deno.ChildProcess): Promise<void> {
-  let last = "";
-  for (let i = 0; i < 100; i++) {
-    try {
-      const response = await fetch(url);
-      const text = await response.text();
-      last = `${response.status} ${/<title>(.*?)<\/title>/.exec(text)?.[1] ?? text.slice(0, 200)}`;
-      if (response.ok) return;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child?.kill("SIGKILL");
-  throw new Error(`${url} never answered 200: ${last}`);
-}
-
-/** One wrk run: requests per second, MB/s and latency percentiles. */
-async function wrk(url: string, connections: number) {
-  const output = await new Deno.Command("wrk", {
-    args: ["-t2", `-c${connections}`, `-d${SECONDS}s`, "--latency", url],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
-  const ms = (pattern: RegExp) => {
-    const match = pattern.exec(text);
-    if (!match) return NaN;
-    const unit = match[2];
-    return Number(match[1]) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
-  };
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(text);
-  if (errors) throw new Error(`${url}: ${errors[1]} non-2xx answers under load`);
-  return {
-    requests_per_second: number(/Requests\/sec:\s+([\d.]+)/),
-    p50_ms: ms(/50%\s+([\d.]+)(us|ms|s)/),
-    p99_ms: ms(/99%\s+([\d.]+)(us|ms|s)/),
-  };
-}
-
 const dir = await Deno.makeTempDir({ prefix: "apt-dht-bench-" });
 const children: Deno.ChildProcess[] = [];
 let mirror: MirrorServer | undefined;
 try {
-  await ensureTools();
+  await ensureTools({ wrk: "wrk", nginx: "nginx-light", "apt-cacher-ng": "apt-cacher-ng" });
   for (const [i, file] of Object.values(FILES).entries()) {
     await writeFile(
       `${dir}/mirror`,
@@ -220,11 +145,15 @@ http {
   const figures: Record<string, unknown> = {};
   for (const [label, file] of Object.entries(FILES)) {
     const runs = Object.fromEntries(
-      SERVERS.map((s) => [s, [] as Awaited<ReturnType<typeof wrk>>[]]),
+      SERVERS.map((s) => [s, [] as WrkFigures[]]),
     );
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? [...SERVERS].reverse() : [...SERVERS];
-      for (const server of order) runs[server].push(await wrk(url(server, file), file.connections));
+      for (const server of order) {
+        runs[server].push(
+          await wrk(url(server, file), { connections: file.connections, seconds: SECONDS }),
+        );
+      }
     }
     const summary = Object.fromEntries(SERVERS.map((server) => [server, {
       requests_per_second: Math.round(median(runs[server].map((r) => r.requests_per_second))),

@@ -18,19 +18,7 @@
 import { heldByServer, holdConnections } from "../../tests/helpers/slow_clients.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
 import { median, percentile, processMemory, stopAll, writeResults } from "./results.ts";
-
-async function untilAnswers(url: string): Promise<void> {
-  for (let i = 0;; i++) {
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch (error) {
-      if (i > 100) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { untilAnswers } from "./load.ts";
 
 function daemon(dir: string, port: number, config: string): Deno.ChildProcess {
   Deno.writeTextFileSync(`${dir}/bench.toml`, config);
