@@ -14,6 +14,7 @@ import { runDaemon } from "./src/commands/run.ts";
 import { runScan } from "./src/commands/scan.ts";
 import { runStatus } from "./src/commands/status.ts";
 import { StartupError } from "./src/commands/startup_errors.ts";
+import { isListingWorker, useListingWorkerModule } from "./src/apt/mod.ts";
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -57,4 +58,9 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+// The bundle and the compiled binary are one module: started as the listing worker, this module
+// serves listing jobs (src/apt/ingest/worker.ts), and the program's listing workers run it.
+if (import.meta.main && !isListingWorker()) {
+  useListingWorkerModule(import.meta.url);
+  Deno.exit(await main(Deno.args));
+}

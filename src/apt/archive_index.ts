@@ -9,11 +9,12 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type ExpectedFile, HASH_ALGORITHMS } from "../hash/mod.ts";
+import type { ExpectedFile } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { byHashDigest } from "./index_files.ts";
 import { indexKindOf, indexKindSpec, isTrackedIndex } from "./index_kinds.ts";
 import type { IndexOptions, IngestContext, IngestResult } from "./ingest/context.ts";
+import { IndexWrites } from "./ingest/index_writes.ts";
 import { ReleaseTrust } from "./release_trust.ts";
 
 export type { DiffChange, IndexOptions, IngestResult } from "./ingest/context.ts";
@@ -43,15 +44,12 @@ export interface ListingVersion {
 /** Maps archive URLs to expected sizes and hashes; fed with every index that passes through. */
 export class ArchiveIndex {
   #lookup: StatementSync;
-  #upsert: StatementSync;
   #pending = new Set<Promise<unknown>>();
   /** Ingests running, by cache key. */
   #ingesting = new Map<string, Promise<unknown>>();
   #version: StatementSync;
-  #putVersion: StatementSync;
   /** Which Release files verified. */
   readonly releases: ReleaseTrust;
-  readonly #listed: StatementSync;
   readonly #ingestedAt: StatementSync;
   readonly #entrySeen: StatementSync;
   /** What the ingest of each kind may do to the index. */
@@ -69,39 +67,25 @@ export class ArchiveIndex {
       "SELECT size, sha256, sha512, sha1, md5, name, listed_by FROM index_entries WHERE url = ?",
     );
     this.releases = new ReleaseTrust(db, trust.keys, now, trust.onSigned);
-    this.#listed = db.prepare(
-      "INSERT OR REPLACE INTO listings (listed_by, ingested_at) VALUES (?, ?)",
-    );
     this.#ingestedAt = db.prepare("SELECT ingested_at FROM listings WHERE listed_by = ?");
     this.#entrySeen = db.prepare("SELECT seen_at, listed_by FROM index_entries WHERE url = ?");
     this.#version = db.prepare(
       "SELECT sha256, size, source_key, source_name FROM listing_versions WHERE listing = ?",
     );
-    this.#putVersion = db.prepare(
-      `INSERT OR REPLACE INTO listing_versions (listing, sha256, size, source_key, source_name, seen_at)
-      VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    this.#upsert = db.prepare(
-      `INSERT INTO index_entries (url, size, sha256, sha512, sha1, md5, name, listed_by, seen_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(url) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
-        sha512 = excluded.sha512, sha1 = excluded.sha1,
-        md5 = excluded.md5, name = excluded.name, listed_by = excluded.listed_by, seen_at = excluded.seen_at`,
-    );
     this.#markUnfinished = db.prepare(
       "INSERT OR IGNORE INTO unfinished_ingests (key, started_at) VALUES (?, ?)",
     );
     this.#clearUnfinished = db.prepare("DELETE FROM unfinished_ingests WHERE key = ?");
+    const writes = new IndexWrites(db);
     this.#context = {
       db,
       now,
       releases: this.releases,
       options: trust,
-      put: (key, file, name, listedBy, seen) => this.#put(key, file, name, listedBy, seen),
-      markListed: (listedBy, seen) => this.#listed.run(listedBy, seen),
-      putVersion: (listing, v, seen) =>
-        this.#putVersion.run(listing, v.sha256, v.size, v.key, v.name, seen),
-      has: (key) => this.#lookup.get(key) !== undefined,
+      put: (key, file, name, listedBy, seen) => writes.put(key, file, name, listedBy, seen),
+      markListed: (listedBy, seen) => writes.markListed(listedBy, seen),
+      putVersion: (listing, v, seen) => writes.putVersion(listing, v, seen),
+      has: (key) => writes.has(key),
     };
   }
 
@@ -325,22 +309,5 @@ export class ArchiveIndex {
       ms: Math.round(performance.now() - started),
     });
     return result;
-  }
-
-  /** Records the strongest digest only: SHA-256, else SHA512, SHA1, MD5. */
-  #put(key: string, file: ExpectedFile, name: string | null, listedBy: string, seen: number): void {
-    const strongest = HASH_ALGORITHMS.find((a) => file[a]);
-    const digest = (algorithm: string) => strongest === algorithm ? file[strongest] ?? null : null;
-    this.#upsert.run(
-      key,
-      file.size ?? null,
-      digest("sha256"),
-      digest("sha512"),
-      digest("sha1"),
-      digest("md5"),
-      name,
-      listedBy,
-      seen,
-    );
   }
 }

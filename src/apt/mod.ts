@@ -10,5 +10,7 @@ export { decompress } from "./compression.ts";
 export { parseDeb822 } from "./deb822.ts";
 export { compressionOf, isImmutable } from "./index_files.ts";
 export { indexKindSpec } from "./index_kinds.ts";
+export { ListingWorker, useListingWorkerModule } from "./ingest/listing_worker.ts";
+export { isListingWorker } from "./ingest/worker.ts";
 export type { DiffChange } from "./ingest/context.ts";
 export type { ReleaseTrustRecord } from "./release_trust.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ArchiveIndex } from "../apt/mod.ts";
+import { ArchiveIndex, ListingWorker } from "../apt/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { type KeyringPlaces, TrustedKeys } from "../trust/mod.ts";
@@ -26,6 +26,8 @@ export class Archive implements Component {
   readonly keys: TrustedKeys;
   readonly index: ArchiveIndex;
   readonly #storage: Storage;
+  /** Packages and Sources are read off the serving thread, at low priority. */
+  readonly #listings: ListingWorker;
 
   constructor(deps: {
     readonly live: LiveConfig;
@@ -35,6 +37,7 @@ export class Archive implements Component {
   }) {
     const { live, storage, events, log } = deps;
     this.#storage = storage;
+    this.#listings = new ListingWorker(storage.databasePath);
     this.keys = new TrustedKeys(keyringsOf(live.current), log);
     this.index = new ArchiveIndex(storage.db, log, Date.now, {
       keys: this.keys,
@@ -42,6 +45,7 @@ export class Archive implements Component {
       followDiffs: (change) => events.emit("diffIndex", change),
       onListing: () => void events.emit("listed", undefined),
       onSigned: (key) => void events.emit("releaseSigned", key),
+      listingWorker: this.#listings,
     });
     // Every verified file that is an index is read once committed, by whoever committed it.
     events.on("committed", (file) => this.index.ingestInBackground(file.key, file.path));
@@ -64,7 +68,8 @@ export class Archive implements Component {
   }
 
   /** Ingests still running (started by the last downloads) finish before the database closes. */
-  drain(): Promise<void> {
-    return this.index.settled();
+  async drain(): Promise<void> {
+    await this.index.settled();
+    this.#listings.stop();
   }
 }

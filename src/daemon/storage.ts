@@ -14,15 +14,21 @@ import type { Component } from "./lifecycle.ts";
 
 /** The database and the cache. */
 export class Storage implements Component {
-  private constructor(readonly db: DatabaseSync, readonly cache: CacheStore) {}
+  private constructor(
+    readonly db: DatabaseSync,
+    readonly cache: CacheStore,
+    /** The database's file, for connections of other threads. */
+    readonly databasePath: string,
+  ) {}
 
   /** Creates the state directory if needed, opens the database, prepares the cache. */
   static async open(config: Config, log: Logger): Promise<Storage> {
     await Deno.mkdir(config.state.directory, { recursive: true });
-    const db = openDatabase(`${config.state.directory}/${DATABASE_FILE}`);
+    const databasePath = `${config.state.directory}/${DATABASE_FILE}`;
+    const db = openDatabase(databasePath);
     const cache = new CacheStore(config.cache.directory, db, log);
     await cache.init();
-    return new Storage(db, cache);
+    return new Storage(db, cache, databasePath);
   }
 
   /** A verified cached file's bytes by cache key, or undefined when it is not cached. */

@@ -26,6 +26,26 @@ export interface IndexOptions {
   readonly onListing?: () => void;
   /** A Release verified against its Release.gpg (hex DHT key of the signature). */
   readonly onSigned?: (key: string) => void;
+  /**
+   * Reads Packages and Sources off the thread that serves requests, at low
+   * priority, into the same database file; without it they are read here.
+   */
+  readonly listingWorker?: ListingReader;
+}
+
+/** One Packages or Sources file to read into the index. */
+export interface ListingJob {
+  readonly kind: "packages" | "sources";
+  /** Cache key and canonical name of the listing, where it is stored, and when it was read. */
+  readonly key: string;
+  readonly name: string;
+  readonly filePath: string;
+  readonly seen: number;
+}
+
+/** Something that reads a listing into the index and says how many files it listed. */
+export interface ListingReader {
+  read(job: ListingJob): Promise<IngestResult>;
 }
 
 /** A diff Index that arrived, and the index it is for. */
