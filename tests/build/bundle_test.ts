@@ -41,6 +41,9 @@ Deno.test({
 
       await using daemon = await spawnDaemon(run(localRunArgs(dir)));
       await aptDownloadsThrough(daemon.port, repo, mirror, "juliet");
+      // Packages was read by the listing worker, which runs the bundle itself.
+      await daemon.until(/index\.ingested[^\n]*kind=packages/);
+      assert.doesNotMatch(daemon.log(), /ingest_failed/);
       assert.equal(await daemon.stop(), 0);
     } finally {
       await mirror.stop();
