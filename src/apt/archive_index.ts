@@ -15,9 +15,24 @@ import { byHashDigest } from "./index_files.ts";
 import { indexKindOf, indexKindSpec, isTrackedIndex } from "./index_kinds.ts";
 import type { IndexOptions, IngestContext, IngestResult } from "./ingest/context.ts";
 import { IndexWrites } from "./ingest/index_writes.ts";
+import { ListingContents } from "./ingest/listing_contents.ts";
 import { ReleaseTrust } from "./release_trust.ts";
 
 export type { DiffChange, IndexOptions, IngestResult } from "./ingest/context.ts";
+
+/** A row of what is recorded of one URL. */
+interface EntryRow {
+  readonly size: number | null;
+  readonly sha256: string | null;
+  readonly sha1: string | null;
+  readonly md5: string | null;
+  readonly sha512: string | null;
+  readonly name: string | null;
+  readonly listed_by: string;
+}
+
+/** A file a listing's current content lists, and when that listing was last read. */
+type ListedRow = EntryRow & { readonly seen_at: number };
 
 /** What the index knows of one URL. */
 export interface IndexEntry extends ExpectedFile {
@@ -56,6 +71,9 @@ export class ArchiveIndex {
   readonly #context: IngestContext;
   readonly #markUnfinished: StatementSync;
   readonly #clearUnfinished: StatementSync;
+  readonly #listedFiles: StatementSync;
+  /** The archive roots listings are under (loaded when first needed, again after each listing). */
+  #roots: string[] | undefined;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -76,12 +94,19 @@ export class ArchiveIndex {
       "INSERT OR IGNORE INTO unfinished_ingests (key, started_at) VALUES (?, ?)",
     );
     this.#clearUnfinished = db.prepare("DELETE FROM unfinished_ingests WHERE key = ?");
+    this.#listedFiles = db.prepare(
+      `SELECT f.size, f.sha256, f.sha512, f.sha1, f.md5, NULL AS name, s.listing AS listed_by,
+        s.seen_at
+      FROM listing_sources AS s JOIN listing_files AS f ON f.content = s.content AND f.path = ?
+      WHERE s.root = ? ORDER BY s.seen_at DESC`,
+    );
     const writes = new IndexWrites(db);
     this.#context = {
       db,
       now,
       releases: this.releases,
       options: trust,
+      contents: new ListingContents(db),
       put: (key, file, name, listedBy, seen) => writes.put(key, file, name, listedBy, seen),
       markListed: (listedBy, seen) => writes.markListed(listedBy, seen),
       putVersion: (listing, v, seen) => writes.putVersion(listing, v, seen),
@@ -94,19 +119,12 @@ export class ArchiveIndex {
    * from the URL itself. Undefined when nothing is known.
    */
   lookup(key: string): IndexEntry | undefined {
-    const row = this.#lookup.get(key) as
-      | {
-        size: number | null;
-        sha256: string | null;
-        sha1: string | null;
-        md5: string | null;
-        sha512: string | null;
-        name: string | null;
-        listed_by: string;
-      }
-      | undefined;
     const found = byHashDigest(key);
     const digest = found && { algorithm: found.algorithm, hex: found.hex };
+    // What a listing's current content says first (a trusted one before others), then the rest.
+    const listed = this.#listedRows(key);
+    const row = listed.find((r) => this.#trustedListing(r.listed_by)) ?? listed[0] ??
+      this.#lookup.get(key) as EntryRow | undefined;
     if (!row) return digest ? { [digest.algorithm]: digest.hex, trusted: true } : undefined;
     const entry: {
       size?: number;
@@ -125,6 +143,21 @@ export class ArchiveIndex {
     if (row.name !== null) entry.name = row.name;
     if (digest) entry[digest.algorithm] = digest.hex; // the URL's own hash always wins
     return entry;
+  }
+
+  /** The files the current contents of listings list under `key`'s path, newest read first. */
+  #listedRows(key: string): ListedRow[] {
+    this.#roots ??= (this.db.prepare("SELECT DISTINCT root FROM listing_sources").all() as {
+      root: string;
+    }[]).map((r) => r.root);
+    const rows: ListedRow[] = [];
+    for (const root of this.#roots) {
+      if (!key.startsWith(root)) continue;
+      rows.push(
+        ...this.#listedFiles.all(key.slice(root.length), root) as unknown as ListedRow[],
+      );
+    }
+    return rows;
   }
 
   /** Whether an index that listed something traces back to a verified Release. */
@@ -150,6 +183,17 @@ export class ArchiveIndex {
     usedAt: (key: string) => number | undefined,
     depth = 3,
   ): number | undefined {
+    const listed = this.#listedRows(key);
+    if (listed.length > 0) {
+      // Still listed: as late as each listing that lists it was read, used, or listed itself.
+      return Math.max(...listed.map((r) =>
+        Math.max(
+          r.seen_at,
+          usedAt(r.listed_by) ?? 0,
+          depth === 0 ? 0 : this.lastListed(r.listed_by, usedAt, depth - 1) ?? 0,
+        )
+      ));
+    }
     const row = this.#entrySeen.get(key) as { seen_at: number; listed_by: string } | undefined;
     if (!row) return undefined;
     const newest = (this.#ingestedAt.get(row.listed_by) as { ingested_at: number } | undefined)
@@ -174,7 +218,12 @@ export class ArchiveIndex {
       const rows = this.db.prepare(
         `SELECT url, sha256 FROM index_entries WHERE sha256 IN (${batch.map(() => "?").join(",")})`,
       ).all(...batch) as { url: string; sha256: string }[];
-      for (const row of rows) {
+      const listed = this.db.prepare(
+        `SELECT s.root || f.path AS url, f.sha256 FROM listing_files AS f
+        JOIN listing_sources AS s ON s.content = f.content
+        WHERE f.sha256 IN (${batch.map(() => "?").join(",")})`,
+      ).all(...batch) as { url: string; sha256: string }[];
+      for (const row of [...listed, ...rows]) {
         if (!found.has(row.sha256) && this.lookup(row.url)?.trusted) found.add(row.sha256);
       }
     }
@@ -301,11 +350,15 @@ export class ArchiveIndex {
       // Failed for good (a corrupt file is not better next time) or done.
       this.#clearUnfinished.run(key);
     }
-    if (spec.listsPoolFiles) this.trust.onListing?.();
+    if (spec.listsPoolFiles) {
+      this.#roots = undefined; // a listing may have come under a new root
+      this.trust.onListing?.();
+    }
     this.log.info("index.ingested", {
       key: name,
       kind: result.kind,
       entries: result.entries,
+      ...(result.reused ? { reused: true } : {}),
       ms: Math.round(performance.now() - started),
     });
     return result;

@@ -161,9 +161,54 @@ function unfinishedIngests(db: DatabaseSync): void {
   ) WITHOUT ROWID`);
 }
 
+/**
+ * Version 4: what a Packages or Sources file lists is stored once per
+ * content, not once per URL: the same bytes under several names (mirror
+ * aliases, several mirrors, by-hash) are read and kept once. A listing
+ * names its content and the archive root its paths are under; a pool URL
+ * is found through the listings whose root it is under. Entries that a
+ * newer version of a listing dropped move to index_entries, where their
+ * last listing time stays for eviction. Rows earlier versions wrote to
+ * index_entries stay: they are what was listed then.
+ */
+function listingContents(db: DatabaseSync): void {
+  // sha256 names the listing file's bytes as stored; text_* its uncompressed text (for pdiffs).
+  db.exec(`CREATE TABLE listing_contents (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    text_sha256 TEXT,
+    text_size INTEGER,
+    entries INTEGER,
+    complete INTEGER NOT NULL DEFAULT 0
+  )`);
+  // Paths relative to the archive root; the strongest digest only, as in index_entries. Found by
+  // content and path: a lookup knows the contents of the listings its URL may be under.
+  db.exec(`CREATE TABLE listing_files (
+    content INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER,
+    sha256 TEXT,
+    sha512 TEXT,
+    sha1 TEXT,
+    md5 TEXT,
+    PRIMARY KEY (content, path)
+  ) WITHOUT ROWID`);
+  db.exec(`CREATE TABLE listing_sources (
+    listing TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    content INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL
+  ) WITHOUT ROWID`);
+  db.exec("CREATE INDEX listing_sources_root ON listing_sources (root)");
+}
+
 /** Every step, in order: the step at index i brings the schema to version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { why: "the schema when versions started; adopts unversioned databases", up: baseline },
   { why: "piece lists go with the last file of their content", up: prunePieceLists },
   { why: "an index whose ingest was cut short is read again at start", up: unfinishedIngests },
+  {
+    why: "a listing's entries are stored once per content, whatever its URLs",
+    up: listingContents,
+  },
 ];

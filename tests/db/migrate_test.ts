@@ -61,7 +61,13 @@ Deno.test("openDatabase() creates every table of a fresh database and records th
     assert.equal(schemaVersion(db), MIGRATIONS.length);
     assert.deepEqual(
       Object.keys(schemaOf(db)).filter((name) => !name.includes(" ")).sort(),
-      [...Object.keys(OLD_TABLES), "unfinished_ingests"].sort(),
+      [
+        ...Object.keys(OLD_TABLES),
+        "unfinished_ingests",
+        "listing_contents",
+        "listing_files",
+        "listing_sources",
+      ].sort(),
     );
     db.close();
   } finally {

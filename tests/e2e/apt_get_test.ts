@@ -46,7 +46,11 @@ Deno.test({
       // apt asked for the Packages index by hash; the daemon learnt the pool hashes from it.
       assert.ok(mirror.log.some((r) => r.path.includes("/by-hash/SHA512/") && r.status === 200));
       const db = new DatabaseSync(`${daemon.stateDir}/apt-dht.db`, { readOnly: true });
-      const indexed = db.prepare("SELECT sha256 FROM index_entries WHERE url = ?").get(
+      // Stored once per content of the listing, under the archive root the listing names.
+      const indexed = db.prepare(
+        `SELECT f.sha256 FROM listing_files AS f JOIN listing_sources AS s
+        ON s.content = f.content WHERE s.root || f.path = ?`,
+      ).get(
         `${site}/debian/${repo.debs.get("bravo")!.path}`,
       ) as { sha256: string } | undefined;
       const cachedFiles = db.prepare("SELECT path, sha256 FROM files WHERE path LIKE '%.deb'")

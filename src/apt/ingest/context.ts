@@ -10,6 +10,7 @@ import type { ExpectedFile } from "../../hash/mod.ts";
 import type { TrustedKeys } from "../../trust/mod.ts";
 import type { DiffIndex } from "../pdiff/mod.ts";
 import type { ReleaseTrust } from "../release_trust.ts";
+import type { ListingContents } from "./listing_contents.ts";
 
 /** How the index checks Release signatures and follows pdiffs. */
 export interface IndexOptions {
@@ -61,6 +62,8 @@ export interface DiffChange {
 export interface IngestResult {
   readonly kind: string;
   readonly entries: number;
+  /** The same bytes were read before (under this name or another): nothing was parsed. */
+  readonly reused?: boolean;
 }
 
 /** The archive index as an ingest sees it. */
@@ -69,6 +72,8 @@ export interface IngestContext {
   readonly now: () => number;
   readonly releases: ReleaseTrust;
   readonly options: IndexOptions;
+  /** What Packages and Sources list, once per content. */
+  readonly contents: ListingContents;
   /** Records what `key` must contain (the strongest digest only); `name` says how to parse it. */
   put(key: string, file: ExpectedFile, name: string | null, listedBy: string, seen: number): void;
   /** Records that the index `listedBy` was read at `seen`: older entries it gave are dropped ones. */

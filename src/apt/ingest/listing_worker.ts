@@ -76,7 +76,10 @@ export class ListingWorker implements ListingReader {
       if (!waiting) return;
       this.#waiting.delete(data.id);
       if ("error" in data) waiting.reject(new ListingIngestError(data.error));
-      else waiting.resolve({ kind: waiting.kind, entries: data.entries });
+      else {
+        const { entries, reused } = data;
+        waiting.resolve({ kind: waiting.kind, entries, ...(reused ? { reused } : {}) });
+      }
       if (this.#waiting.size === 0) {
         this.#idleTimer = setTimeout(() => this.#end(), this.idleMs);
       }

@@ -14,7 +14,8 @@ import { DatabaseSync } from "node:sqlite";
 import { LISTING_WORKER_NAME, LISTING_WORKER_NICENESS } from "../constants.ts";
 import type { ListingJob } from "./context.ts";
 import { IndexWrites } from "./index_writes.ts";
-import { readListing } from "./listing.ts";
+import { ListingContents } from "./listing_contents.ts";
+import { type ListingStore, readListing } from "./listing.ts";
 
 /** A job as posted to the worker: the listing, the database file and the job's number. */
 export interface ListingRequest extends ListingJob {
@@ -24,7 +25,7 @@ export interface ListingRequest extends ListingJob {
 
 /** The worker's answer to one job. */
 export type ListingReply =
-  | { readonly id: number; readonly entries: number }
+  | { readonly id: number; readonly entries: number; readonly reused?: boolean }
   | { readonly id: number; readonly error: string };
 
 /** Whether this code runs in the listing worker. */
@@ -51,25 +52,31 @@ export function serveListingJobs(): void {
     onmessage: (event: MessageEvent<ListingRequest>) => void;
     postMessage: (reply: ListingReply) => void;
   };
-  const connections = new Map<string, IndexWrites>();
-  const writesTo = (database: string) => {
-    let writes = connections.get(database);
-    if (!writes) {
+  const connections = new Map<string, ListingStore>();
+  const storeOf = (database: string) => {
+    let store = connections.get(database);
+    if (!store) {
       // The daemon opened and migrated it; this is a second connection to the same file.
       const db = new DatabaseSync(database);
       db.exec("PRAGMA busy_timeout = 5000");
       db.exec("PRAGMA synchronous = NORMAL");
-      writes = new IndexWrites(db);
-      connections.set(database, writes);
+      const writes = new IndexWrites(db);
+      store = {
+        db,
+        contents: new ListingContents(db),
+        markListed: (listing, seen) => writes.markListed(listing, seen),
+        putVersion: (listing, version, seen) => writes.putVersion(listing, version, seen),
+      };
+      connections.set(database, store);
     }
-    return writes;
+    return store;
   };
   let queue = Promise.resolve();
   scope.onmessage = ({ data: job }) => {
     queue = queue.then(async () => {
       try {
-        const { entries } = await readListing(writesTo(job.database), job);
-        scope.postMessage({ id: job.id, entries });
+        const { entries, reused } = await readListing(storeOf(job.database), job);
+        scope.postMessage({ id: job.id, entries, reused });
       } catch (error) {
         const { name, message } = error as Error;
         scope.postMessage({ id: job.id, error: `${name}: ${message}` });
