@@ -90,6 +90,16 @@ Deno.test("a listing's next version replaces its content; the old one goes once 
       2_000,
     );
     assert.deepEqual(await publish(b, HELLO), { kind: "packages", entries: 1, reused: true });
+    const dropped = () =>
+      (db.prepare("SELECT count(*) AS n FROM index_entries WHERE url LIKE '%gone.deb'").get() as {
+        n: number;
+      }).n;
+    assert.equal(dropped(), 2);
+    now = 3_000;
+    await publish(a, first); // listed again: the content says so, the dropped row goes
+    assert.equal(dropped(), 1);
+    assert.equal(index.lastListed("a.example/debian/pool/main/g/gone.deb", () => undefined), 3_000);
+    await publish(a, HELLO);
     assert.equal(contents(), 1, "no listing names the first version any more");
     assert.deepEqual(index.trustedAmong(["c".repeat(64)]), new Set());
   } finally {

@@ -31,6 +31,7 @@ export class ListingContents {
   readonly #putSource: StatementSync;
   readonly #moveDropped: StatementSync;
   readonly #referenced: StatementSync;
+  readonly #dropSuperseded: StatementSync;
   readonly #dropContent: StatementSync;
 
   constructor(readonly db: DatabaseSync) {
@@ -67,6 +68,13 @@ export class ListingContents {
       ON CONFLICT(url) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
         sha512 = excluded.sha512, sha1 = excluded.sha1, md5 = excluded.md5, name = NULL,
         listed_by = excluded.listed_by, seen_at = excluded.seen_at`,
+    );
+    // Rows of index_entries the listing's content now has again (re-added; or written by URL
+    // before contents were kept): the content is what it lists.
+    this.#dropSuperseded = db.prepare(
+      `DELETE FROM index_entries WHERE listed_by = :listing AND EXISTS (SELECT 1 FROM listing_files
+        WHERE content = :content AND path = substr(index_entries.url, length(:root) + 1))
+        AND substr(url, 1, length(:root)) = :root`,
     );
     this.#referenced = db.prepare("SELECT 1 FROM listing_sources WHERE content = ? LIMIT 1");
     this.#dropContent = db.prepare("DELETE FROM listing_contents WHERE id = ?");
@@ -127,6 +135,7 @@ export class ListingContents {
         new: content,
       });
     }
+    if (previous?.content !== content) this.#dropSuperseded.run({ listing, content, root });
     this.#putSource.run(listing, root, content, seen);
     if (previous && previous.content !== content && !this.#referenced.get(previous.content)) {
       this.#clearFiles.run(previous.content);
