@@ -244,6 +244,11 @@ export class ArchiveIndex {
     return this.#ingesting.get(key);
   }
 
+  /** Listings whose reading waits for apt's burst to end are read now: a lookup needs them. */
+  hurry(): void {
+    this.trust.listingWorker?.hurry?.();
+  }
+
   /** Resolves when every ingest started so far has finished (successfully or not). */
   async settled(): Promise<void> {
     while (this.#pending.size) await Promise.allSettled([...this.#pending]);
@@ -359,7 +364,8 @@ export class ArchiveIndex {
       kind: result.kind,
       entries: result.entries,
       ...(result.reused ? { reused: true } : {}),
-      ms: Math.round(performance.now() - started),
+      waited_ms: result.waitedMs,
+      ms: Math.round(performance.now() - started - (result.waitedMs ?? 0)),
     });
     return result;
   }

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { ArchiveIndex, ListingWorker } from "../apt/mod.ts";
+import { ArchiveIndex, LISTING_MAX_DEFER_MS, LISTING_QUIET_MS, ListingWorker } from "../apt/mod.ts";
+import type { RequestLimits } from "../server/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { type KeyringPlaces, TrustedKeys } from "../trust/mod.ts";
@@ -33,11 +34,15 @@ export class Archive implements Component {
     readonly live: LiveConfig;
     readonly storage: Storage;
     readonly events: Emitter<DaemonEvents>;
+    /** Requests in flight: listings are read once apt's burst is over. */
+    readonly limits: RequestLimits;
     readonly log: Logger;
   }) {
-    const { live, storage, events, log } = deps;
+    const { live, storage, events, limits, log } = deps;
     this.#storage = storage;
-    this.#listings = new ListingWorker(storage.databasePath);
+    this.#listings = new ListingWorker(storage.databasePath, {
+      startWhen: (signal) => limits.whenQuiet(LISTING_QUIET_MS, LISTING_MAX_DEFER_MS, signal),
+    });
     this.keys = new TrustedKeys(keyringsOf(live.current), log);
     this.index = new ArchiveIndex(storage.db, log, Date.now, {
       keys: this.keys,
@@ -69,6 +74,7 @@ export class Archive implements Component {
 
   /** Ingests still running (started by the last downloads) finish before the database closes. */
   async drain(): Promise<void> {
+    this.#listings.hurry(); // no burst to wait for: the daemon is stopping
     await this.index.settled();
     this.#listings.stop();
   }

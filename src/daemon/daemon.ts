@@ -14,12 +14,12 @@ import type { DhtNode } from "../dht/mod.ts";
 import { Logger } from "../log/mod.ts";
 import { interfacesListenedOn, MdnsAdvertiser } from "../lan/mod.ts";
 import { type Announcer, PeerRecords } from "../peers/mod.ts";
-import type { AptPipeline } from "../server/mod.ts";
+import { type AptPipeline, RequestLimits } from "../server/mod.ts";
 import { LoopStalls, TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
 import { Archive } from "./archive.ts";
 import { Clients } from "./clients.ts";
-import { INSTANCE_ID_LENGTH, STOP_GRACE_MS } from "./constants.ts";
+import { INSTANCE_ID_LENGTH, REQUEST_CAPS, STOP_GRACE_MS } from "./constants.ts";
 import { type DaemonEvents, Emitter } from "./events.ts";
 import { buildFront } from "./front.ts";
 import { HttpListener } from "./http_listener.ts";
@@ -76,7 +76,8 @@ export async function startDaemon(
   );
 
   const storage = parts.add(await Storage.open(config, log));
-  const archive = parts.add(new Archive({ live, storage, events, log }));
+  const limits = new RequestLimits(REQUEST_CAPS);
+  const archive = parts.add(new Archive({ live, storage, events, limits, log }));
   const clients = parts.add(new Clients(config, counters, `1.1 apt-dht-${instance}`));
   const totals = parts.add(new Totals(storage.db, counters, log));
   const problems = watchProblems(events, config.cache.directory, log);
@@ -111,6 +112,7 @@ export async function startDaemon(
     problems,
     listen,
     loop,
+    limits,
     advertiser,
     via: `apt-dht-${instance}`,
     connectionsOpen: () => http.open,

@@ -15,13 +15,12 @@ import {
   type FrontSettings,
   type HttpFront,
   type Problems,
-  RequestLimits,
+  type RequestLimits,
 } from "../server/mod.ts";
 import type { LoopStalls, TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Archive } from "./archive.ts";
 import type { ListenPort } from "./listen_port.ts";
-import { REQUEST_CAPS } from "./constants.ts";
 import type { LiveConfig } from "./live_config.ts";
 import type { PeerSide } from "./peer_side.ts";
 import type { Storage } from "./storage.ts";
@@ -40,6 +39,8 @@ export interface FrontDeps {
   readonly problems: Problems;
   readonly listen: ListenPort;
   readonly loop: LoopStalls;
+  /** Requests in flight (the archive waits for them to end before reading listings). */
+  readonly limits: RequestLimits;
   /** The mDNS advertiser, when `server.advertise` is on. */
   readonly advertiser?: MdnsAdvertiser;
   /** Client connections open now (the listener is built after the front). */
@@ -70,7 +71,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
     signedSha256: (key) => index.releases.signedSha256(key),
     trusted: (sha256) => index.trustedAmong([sha256]).size > 0,
     growing: (sha256) => pipeline.growing(sha256),
-    limits: new RequestLimits(REQUEST_CAPS),
+    limits: deps.limits,
     uploadLimiter: config.peers.uploadLimit > 0
       ? new UploadLimiter(config.peers.uploadLimit)
       : undefined,

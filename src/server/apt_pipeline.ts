@@ -130,6 +130,7 @@ export class AptPipeline {
     if (!expected && index.busy) {
       // An index that may list this file is still arriving or being read (apt asks for
       // Packages right after InRelease, pool files right after Packages): wait for it.
+      index.hurry();
       await withTimeout(index.settled(), this.options.ingestWaitMs);
       expected = index.lookup(target.key);
     }

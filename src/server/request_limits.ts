@@ -9,6 +9,19 @@
 
 import { HeldCounts } from "../util/held_counts.ts";
 
+/** Waits `ms`, or less when `signal` aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
 /** The caps. */
 export interface RequestCaps {
   readonly perAddress: number;
@@ -18,6 +31,8 @@ export interface RequestCaps {
 /** Counts requests in flight; `enter` says whether one more may start. */
 export class RequestLimits {
   readonly #held = new HeldCounts();
+  /** When a request last started or ended (performance.now()). */
+  #lastActive = performance.now();
   /** Requests turned away since the start. */
   shed = 0;
 
@@ -38,6 +53,26 @@ export class RequestLimits {
       this.shed++;
       return undefined;
     }
-    return this.#held.hold(address);
+    const release = this.#held.hold(address);
+    this.#lastActive = performance.now();
+    return () => {
+      release();
+      this.#lastActive = performance.now();
+    };
+  }
+
+  /**
+   * Resolves once no request has been in flight for `quietMs` (a client's
+   * burst is over), after `maxMs` at the latest, or at once when `signal`
+   * aborts.
+   */
+  async whenQuiet(quietMs: number, maxMs: number, signal?: AbortSignal): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    while (!signal?.aborted) {
+      const now = performance.now();
+      const quietFor = this.#held.total === 0 ? now - this.#lastActive : 0;
+      if (quietFor >= quietMs || now >= deadline) return;
+      await sleep(Math.min(quietMs - quietFor, deadline - now), signal);
+    }
   }
 }

@@ -33,7 +33,9 @@ async function withIndex(
 ) {
   const dir = await Deno.makeTempDir();
   const db = openDatabase(`${dir}/${DATABASE_FILE}`);
-  const worker = offThread ? new ListingWorker(`${dir}/${DATABASE_FILE}`, 200) : undefined;
+  const worker = offThread
+    ? new ListingWorker(`${dir}/${DATABASE_FILE}`, { idleMs: 200 })
+    : undefined;
   try {
     await fn(
       new ArchiveIndex(db, new Logger("error"), Date.now, { listingWorker: worker }),
@@ -99,4 +101,40 @@ Deno.test("stopping the listing worker fails the reads it held and refuses new o
     await assert.rejects(index.ingest(LISTING, xz), /stopping/);
     assert.equal(worker!.running, false);
   });
+});
+
+Deno.test("a listing waits for its turn (apt's burst to end) unless a lookup hurries it", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDatabase(`${dir}/${DATABASE_FILE}`);
+  let opened: (() => void) | undefined;
+  const worker = new ListingWorker(`${dir}/${DATABASE_FILE}`, {
+    startWhen: (signal) =>
+      new Promise<void>((resolve) => {
+        opened = resolve;
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      }),
+  });
+  try {
+    const index = new ArchiveIndex(db, new Logger("error"), Date.now, { listingWorker: worker });
+    const { xz } = await writeSyntheticPackages(dir, 10, { xzLevel: 0 });
+    let done = false;
+    const reading = index.ingest(LISTING, xz).finally(() => done = true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(done, false, "read before its turn");
+    assert.equal(worker.running, false);
+    index.hurry();
+    const { waitedMs, ...read } = (await reading)!;
+    assert.deepEqual(read, { kind: "packages", entries: 10 });
+    assert.ok(waitedMs! >= 250, `waited ${waitedMs} ms`);
+    // The next one waits again, until its turn comes.
+    const next = index.ingest(LISTING.replace("stable", "testing"), xz);
+    await new Promise((r) => setTimeout(r, 100));
+    opened!();
+    const { waitedMs: _, ...second } = (await next)!;
+    assert.deepEqual(second, { kind: "packages", entries: 10, reused: true });
+  } finally {
+    worker.stop();
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -47,6 +47,8 @@ export interface ListingJob {
 /** Something that reads a listing into the index and says how many files it listed. */
 export interface ListingReader {
   read(job: ListingJob): Promise<IngestResult>;
+  /** A lookup waits for what the listings waiting their turn may hold: read them now. */
+  hurry?(): void;
 }
 
 /** A diff Index that arrived, and the index it is for. */
@@ -64,6 +66,8 @@ export interface IngestResult {
   readonly entries: number;
   /** The same bytes were read before (under this name or another): nothing was parsed. */
   readonly reused?: boolean;
+  /** How long it waited for its turn before it was read (apt's burst to end). */
+  readonly waitedMs?: number;
 }
 
 /** The archive index as an ingest sees it. */

@@ -37,35 +37,67 @@ interface Waiting {
   readonly kind: string;
 }
 
-/** Reads listings into the database file `database` in a Worker at low priority. */
+/** When listings are read. */
+export interface ListingWorkerOptions {
+  /** How long an idle worker is kept. */
+  readonly idleMs?: number;
+  /**
+   * Resolves when a listing may be read (apt's burst is over); resolves at
+   * once when `signal` aborts ({@link ListingWorker.hurry}). Default: at once.
+   */
+  readonly startWhen?: (signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Reads listings into the database file `database` in a Worker at low
+ * priority, each once `startWhen` lets it (or a lookup hurries it).
+ */
 export class ListingWorker implements ListingReader {
   #worker: Worker | undefined;
+  #hurry = new AbortController();
   #waiting = new Map<number, Waiting>();
   #nextId = 0;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  constructor(readonly database: string, readonly idleMs = LISTING_WORKER_IDLE_MS) {}
+  readonly idleMs: number;
+  readonly #startWhen: ((signal: AbortSignal) => Promise<void>) | undefined;
+
+  constructor(readonly database: string, options: ListingWorkerOptions = {}) {
+    this.idleMs = options.idleMs ?? LISTING_WORKER_IDLE_MS;
+    this.#startWhen = options.startWhen;
+  }
 
   /** Whether a worker is running now (for tests: it ends when idle). */
   get running(): boolean {
     return this.#worker !== undefined;
   }
 
-  read(job: ListingJob): Promise<IngestResult> {
-    if (this.#stopped) return Promise.reject(new ListingIngestError("the daemon is stopping"));
+  async read(job: ListingJob): Promise<IngestResult> {
+    const asked = performance.now();
+    if (this.#startWhen && !this.#stopped) await this.#startWhen(this.#hurry.signal);
+    const waitedMs = Math.round(performance.now() - asked);
+    if (this.#stopped) throw new ListingIngestError("the daemon is stopping");
     clearTimeout(this.#idleTimer);
     const worker = this.#worker ??= this.#start();
     const id = this.#nextId++;
     const { promise, resolve, reject } = Promise.withResolvers<IngestResult>();
     this.#waiting.set(id, { resolve, reject, kind: job.kind });
     worker.postMessage({ ...job, id, database: this.database } satisfies ListingRequest);
-    return promise;
+    const result = await promise;
+    return waitedMs > 0 ? { ...result, waitedMs } : result;
   }
 
-  /** Ends the worker; jobs it still held fail. */
+  /** Listings waiting their turn are read now. */
+  hurry(): void {
+    this.#hurry.abort();
+    this.#hurry = new AbortController();
+  }
+
+  /** Ends the worker; jobs it still held fail, and those waiting their turn. */
   stop(): void {
     this.#stopped = true;
+    this.hurry();
     this.#end(new ListingIngestError("the daemon is stopping"));
   }
 
