@@ -202,6 +202,8 @@ export class CacheStore {
     const key = this.#files.announcedKeyOf(hash);
     const cached = key ? this.open(key) : undefined;
     if (cached) return cached;
+    // Trust is asked last: it reads the archive index, and a stranger may ask for any hash.
+    if (this.#shared.withSha256(hash).length === 0) return undefined;
     return trusted(hash) ? this.#openShared(hash) : undefined;
   }
 
