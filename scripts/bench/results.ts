@@ -43,6 +43,14 @@ export async function stopAll(children: readonly Deno.ChildProcess[]): Promise<v
   }
 }
 
+/** Starts a process's peak memory (VmHWM) afresh from its resident memory now (as root). */
+export async function resetPeakMemory(pid: number): Promise<void> {
+  const { success } = await new Deno.Command("sh", {
+    args: ["-c", `echo 5 > /proc/${pid}/clear_refs`],
+  }).output();
+  if (!success) throw new Error(`cannot reset the peak memory of ${pid} (needs root)`);
+}
+
 /** A process's resident memory now and at its peak (VmRSS, VmHWM), in MB. */
 export async function processMemory(pid: number): Promise<{ rss_mb: number; peak_mb: number }> {
   // Through cat: Deno reads /proc only with every permission.

@@ -30,8 +30,11 @@ export const FILE_CHUNK_BYTES = 256 * 1024;
 /** A file body and its head up to this size go out in one write from one buffer. */
 export const SMALL_FILE_BYTES = 128 * 1024;
 
-/** Buffers of each size kept for reuse between responses (at most 12 MiB in all). */
-export const SPARE_FILE_BUFFERS = 32;
+/** The smallest file buffer: a small package or index with its head. */
+export const SMALLEST_FILE_BUFFER = 16 * 1024;
+
+/** File buffers kept for reuse between responses, in all sizes together. */
+export const SPARE_FILE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** The longest the timeout sweep sleeps: each timeout is met to within this, or a quarter of it. */
 export const SWEEP_MAX_MS = 1_000;
