@@ -11,7 +11,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ExpectedFile } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { byHashDigest } from "./index_files.ts";
+import { archiveRootOf, byHashDigest } from "./index_files.ts";
 import { indexKindOf, indexKindSpec, isTrackedIndex } from "./index_kinds.ts";
 import type { IndexOptions, IngestContext, IngestResult } from "./ingest/context.ts";
 import { IndexWrites } from "./ingest/index_writes.ts";
@@ -59,7 +59,8 @@ export interface ListingVersion {
 /** Maps archive URLs to expected sizes and hashes; fed with every index that passes through. */
 export class ArchiveIndex {
   #lookup: StatementSync;
-  #pending = new Set<Promise<unknown>>();
+  /** Index downloads and ingests in flight, by the archive root whose URLs they may list. */
+  #pending = new Map<Promise<unknown>, string>();
   /** Ingests running, by cache key. */
   #ingesting = new Map<string, Promise<unknown>>();
   #version: StatementSync;
@@ -251,21 +252,38 @@ export class ArchiveIndex {
 
   /** Resolves when every ingest started so far has finished (successfully or not). */
   async settled(): Promise<void> {
-    while (this.#pending.size) await Promise.allSettled([...this.#pending]);
+    while (this.#pending.size) await Promise.allSettled([...this.#pending.keys()]);
+  }
+
+  /** Resolves when no index that may list `key` is being downloaded or read any more. */
+  async settledFor(key: string): Promise<void> {
+    for (let jobs = this.#pendingFor(key); jobs.length; jobs = this.#pendingFor(key)) {
+      await Promise.allSettled(jobs);
+    }
   }
 
   /**
-   * Counts `work` as pending until it settles: a download of an index
-   * whose ingestion will follow its commit (lookups may wait for both).
+   * Counts `work` as pending until it settles: a download of the index
+   * `key` (canonically `name`) whose ingestion will follow its commit
+   * (lookups under its archive root may wait for both).
    */
-  track(work: Promise<unknown>): void {
+  track(work: Promise<unknown>, key: string, name = this.lookup(key)?.name ?? key): void {
     const job = work.catch(() => {}).finally(() => this.#pending.delete(job));
-    this.#pending.add(job);
+    this.#pending.set(job, archiveRootOf(name));
   }
 
   /** True while an index is being downloaded or ingested (lookups may then be incomplete). */
   get busy(): boolean {
     return this.#pending.size > 0;
+  }
+
+  /** True while an index that may list `key` (one under an archive root above it) is on its way. */
+  busyFor(key: string): boolean {
+    return this.#pendingFor(key).length > 0;
+  }
+
+  #pendingFor(key: string): Promise<unknown>[] {
+    return [...this.#pending].filter(([, root]) => key.startsWith(root)).map(([job]) => job);
   }
 
   /**
@@ -284,7 +302,7 @@ export class ArchiveIndex {
       this.#pending.delete(job);
       if (this.#ingesting.get(key) === job) this.#ingesting.delete(key);
     });
-    this.#pending.add(job);
+    this.#pending.set(job, archiveRootOf(name));
     this.#ingesting.set(key, job);
   }
 
@@ -312,7 +330,7 @@ export class ArchiveIndex {
   expectDownload(key: string, name: string, done: Promise<unknown>): void {
     if (!isTrackedIndex(name)) return;
     this.ingestExpected(key);
-    this.track(done);
+    this.track(done, key, name);
     done.then((file) => file ?? this.ingestNotNeeded(key), () => this.ingestNotNeeded(key));
   }
 

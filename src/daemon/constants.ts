@@ -5,8 +5,14 @@
  * @module
  */
 
-/** Longest wait for an index still being parsed before a lookup goes ahead without it. */
-export const INGEST_WAIT_MS = 5_000;
+/**
+ * Longest wait for an index that may list a file (under the same archive
+ * root) and is still arriving or being read, before the file is fetched
+ * without its hash: a file served without it is checked against nothing
+ * the archive signed, so the wait is long (apt's own timeout is 120 s); a
+ * file under another archive does not wait at all.
+ */
+export const INGEST_WAIT_MS = 60_000;
 /** Wait after the first index of a burst (apt-get update) before shared files are matched. */
 export const SHARED_MATCH_DELAY_MS = 500;
 /** How often the persistent traffic totals are written to the database. */

@@ -127,11 +127,11 @@ export class AptPipeline {
   async handle(request: Request, target: ArchiveTarget): Promise<PipelineResult> {
     const { cache, index } = this.deps;
     let expected = index.lookup(target.key);
-    if (!expected && index.busy) {
+    if (!expected && index.busyFor(target.key)) {
       // An index that may list this file is still arriving or being read (apt asks for
       // Packages right after InRelease, pool files right after Packages): wait for it.
       index.hurry();
-      await withTimeout(index.settled(), this.options.ingestWaitMs);
+      await withTimeout(index.settledFor(target.key), this.options.ingestWaitMs);
       expected = index.lookup(target.key);
     }
     if (isDetachedRelease(target.key) && request.method === "GET" && this.deps.peers?.releaseKeys) {
@@ -166,7 +166,7 @@ export class AptPipeline {
           .catch((error) =>
             this.deps.log.warn("cache.link_failed", { key: target.key, from: twin.key, error })
           );
-        index.track(linked);
+        index.track(linked, target.key);
         return { response: await serveCached(request, twin, "cache"), source: "cache" };
       }
     }

@@ -138,3 +138,35 @@ Deno.test("a listing waits for its turn (apt's burst to end) unless a lookup hur
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a lookup waits only for listings under its own archive root", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDatabase(`${dir}/${DATABASE_FILE}`);
+  const worker = new ListingWorker(`${dir}/${DATABASE_FILE}`, {
+    startWhen: (signal) =>
+      new Promise((resolve) => signal.addEventListener("abort", () => resolve())),
+  });
+  try {
+    const index = new ArchiveIndex(db, new Logger("error"), Date.now, { listingWorker: worker });
+    const { xz } = await writeSyntheticPackages(dir, 10, {
+      xzLevel: 0,
+      extra: `Package: hello\nFilename: pool/main/h/hello/hello_1_amd64.deb\nSize: 42\nSHA256: ${
+        "c".repeat(64)
+      }\n`,
+    });
+    index.ingestInBackground(LISTING, xz);
+    const hello = "m.example/debian/pool/main/h/hello/hello_1_amd64.deb";
+    assert.equal(index.busyFor(hello), true);
+    assert.equal(index.busyFor("other.example/debian/pool/main/h/hello/hello_1_amd64.deb"), false);
+    assert.equal(index.busyFor("m.example/ubuntu/pool/main/h/hello/hello_1_amd64.deb"), false);
+    assert.equal(index.lookup(hello), undefined, "not read yet: it waits for its turn");
+    index.hurry(); // what the pipeline does before it waits
+    await index.settledFor(hello);
+    assert.equal(index.lookup(hello)?.sha256, "c".repeat(64));
+    assert.equal(index.busyFor(hello), false);
+  } finally {
+    worker.stop();
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
