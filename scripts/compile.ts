@@ -64,6 +64,10 @@ const args = [
   "--unstable-net",
   V8_FLAGS_ARG, // kept in the executable: it starts with them
   "--no-check",
+  // The listing worker's module, which the executable starts as a Worker (it is in the module
+  // graph already; included by name so no analysis can leave it out).
+  "--include",
+  new URL("../src/apt/ingest/worker.ts", import.meta.url).pathname,
   "--output",
   output,
   new URL("../main.ts", import.meta.url).pathname,
