@@ -31,8 +31,8 @@ export interface RequestCaps {
 /** Counts requests in flight; `enter` says whether one more may start. */
 export class RequestLimits {
   readonly #held = new HeldCounts();
-  /** When a request last started or ended (performance.now()). */
-  #lastActive = performance.now();
+  /** Requests started since the start (whenQuiet sees a burst by it changing). */
+  #entered = 0;
   /** Requests turned away since the start. */
   shed = 0;
 
@@ -53,12 +53,8 @@ export class RequestLimits {
       this.shed++;
       return undefined;
     }
-    const release = this.#held.hold(address);
-    this.#lastActive = performance.now();
-    return () => {
-      release();
-      this.#lastActive = performance.now();
-    };
+    this.#entered++;
+    return this.#held.hold(address);
   }
 
   /**
@@ -67,12 +63,16 @@ export class RequestLimits {
    * aborts.
    */
   async whenQuiet(quietMs: number, maxMs: number, signal?: AbortSignal): Promise<void> {
+    // Looked at a few times per quiet time, not at every request: a hit costs nothing more.
+    const step = Math.max(10, quietMs / 8);
     const deadline = performance.now() + maxMs;
+    let quietSince = performance.now();
+    let seen = this.#entered;
     while (!signal?.aborted) {
       const now = performance.now();
-      const quietFor = this.#held.total === 0 ? now - this.#lastActive : 0;
-      if (quietFor >= quietMs || now >= deadline) return;
-      await sleep(Math.min(quietMs - quietFor, deadline - now), signal);
+      if (this.#held.total > 0 || this.#entered !== seen) [quietSince, seen] = [now, this.#entered];
+      if (now - quietSince >= quietMs || now >= deadline) return;
+      await sleep(Math.min(step, quietSince + quietMs - now, deadline - now), signal);
     }
   }
 }

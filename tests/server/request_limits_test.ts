@@ -15,9 +15,19 @@ Deno.test("whenQuiet() waits until no request has been in flight for the quiet t
   release(); // quiet from here on
   const waited = await elapsed(quiet);
   assert.ok(waited >= 140 && waited < 1_000, `${waited} ms after the last request ended`);
-  // Long quiet already: at once.
-  await new Promise((r) => setTimeout(r, 160));
-  assert.ok(await elapsed(limits.whenQuiet(150, 5_000)) < 50);
+  // Short requests one after another keep it waiting, though none is in flight when it looks.
+  let busy = true;
+  const burst = (async () => {
+    while (busy) {
+      limits.enter("192.0.2.2")!();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const during = limits.whenQuiet(150, 5_000);
+  setTimeout(() => busy = false, 400);
+  const waitedOut = await elapsed(during);
+  await burst;
+  assert.ok(waitedOut >= 500, `${waitedOut} ms: the burst lasted 400 ms, then 150 ms of quiet`);
 });
 
 Deno.test("whenQuiet() gives up waiting after the longest wait, and at once when aborted", async () => {
