@@ -250,14 +250,24 @@ export class ArchiveIndex {
     this.trust.listingWorker?.hurry?.();
   }
 
-  /** Resolves when every ingest started so far has finished (successfully or not). */
+  /**
+   * Resolves when every ingest started so far has finished (successfully or
+   * not); listings waiting for their turn are read now.
+   */
   async settled(): Promise<void> {
-    while (this.#pending.size) await Promise.allSettled([...this.#pending.keys()]);
+    while (this.#pending.size) {
+      this.hurry();
+      await Promise.allSettled([...this.#pending.keys()]);
+    }
   }
 
-  /** Resolves when no index that may list `key` is being downloaded or read any more. */
+  /**
+   * Resolves when no index that may list `key` is being downloaded or read
+   * any more; listings waiting for their turn are read now.
+   */
   async settledFor(key: string): Promise<void> {
     for (let jobs = this.#pendingFor(key); jobs.length; jobs = this.#pendingFor(key)) {
+      this.hurry();
       await Promise.allSettled(jobs);
     }
   }

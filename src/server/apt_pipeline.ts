@@ -130,7 +130,6 @@ export class AptPipeline {
     if (!expected && index.busyFor(target.key)) {
       // An index that may list this file is still arriving or being read (apt asks for
       // Packages right after InRelease, pool files right after Packages): wait for it.
-      index.hurry();
       await withTimeout(index.settledFor(target.key), this.options.ingestWaitMs);
       expected = index.lookup(target.key);
     }
