@@ -1,13 +1,14 @@
 /**
  * Announces keep their pace under loss: an announce is done once one node
- * stored the key, instead of waiting out every retransmission.
+ * stored the key, instead of waiting out every retransmission. Run alone
+ * after the rest (see network_loss_test.ts): its figure is a rate.
  */
 
 import assert from "node:assert/strict";
-import { systemClock } from "../../src/util/clock.ts";
-import { Logger } from "../../src/log/mod.ts";
-import { Announcer } from "../../src/peers/mod.ts";
-import { startDhtNetwork } from "../helpers/dht_network.ts";
+import { systemClock } from "../../../src/util/clock.ts";
+import { Logger } from "../../../src/log/mod.ts";
+import { Announcer } from "../../../src/peers/mod.ts";
+import { startDhtNetwork } from "../../helpers/dht_network.ts";
 
 Deno.test({
   name: "at 20% loss one node keeps announcing at least 3 files a second (the pacing allows 5)",
