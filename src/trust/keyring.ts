@@ -8,7 +8,8 @@
  * @module
  */
 
-import * as openpgp from "openpgp";
+import type * as OpenPgp from "openpgp";
+import { openPgp } from "./openpgp.ts";
 import type { Logger } from "../log/mod.ts";
 import { isArmored } from "./armor.ts";
 
@@ -41,25 +42,25 @@ export interface KeyringSource {
 
 /** The trusted keys, read on first use and again on `reload()`. */
 export class TrustedKeys {
-  #loading: Promise<openpgp.PublicKey[]> | undefined;
+  #loading: Promise<OpenPgp.PublicKey[]> | undefined;
   #sources: KeyringSource[] = [];
 
   constructor(private places: KeyringPlaces, private readonly log?: Logger) {}
 
   /** Reads keys from other places from now on (a config reload), starting now. */
-  reconfigure(places: KeyringPlaces): Promise<openpgp.PublicKey[]> {
+  reconfigure(places: KeyringPlaces): Promise<OpenPgp.PublicKey[]> {
     this.places = places;
     return this.reload();
   }
 
   /** Every trusted public key. */
-  keys(): Promise<openpgp.PublicKey[]> {
+  keys(): Promise<OpenPgp.PublicKey[]> {
     this.#loading ??= this.#load();
     return this.#loading;
   }
 
   /** Reads the keyrings again (after a config reload or a new keyring). */
-  reload(): Promise<openpgp.PublicKey[]> {
+  reload(): Promise<OpenPgp.PublicKey[]> {
     this.#loading = undefined;
     return this.keys();
   }
@@ -69,13 +70,13 @@ export class TrustedKeys {
     return this.#sources;
   }
 
-  async #load(): Promise<openpgp.PublicKey[]> {
+  async #load(): Promise<OpenPgp.PublicKey[]> {
     const files = [
       ...(this.places.apt ? await keyringFiles(APT_KEYRING_PLACES) : []),
       ...this.places.extra,
     ];
     const sources: KeyringSource[] = [];
-    const keys: openpgp.PublicKey[] = [];
+    const keys: OpenPgp.PublicKey[] = [];
     for (const path of files) {
       try {
         const found = await readKeyring(await Deno.readFile(path));
@@ -119,7 +120,8 @@ export async function keyringFiles(places: readonly string[]): Promise<string[]>
 }
 
 /** The public keys in a keyring file, armored or binary. */
-export async function readKeyring(bytes: Uint8Array): Promise<openpgp.PublicKey[]> {
+export async function readKeyring(bytes: Uint8Array): Promise<OpenPgp.PublicKey[]> {
+  const openpgp = await openPgp();
   const keys = isArmored(bytes)
     ? await openpgp.readKeys({ armoredKeys: new TextDecoder().decode(bytes) })
     : await openpgp.readKeys({ binaryKeys: bytes });

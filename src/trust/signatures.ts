@@ -7,7 +7,8 @@
  * @module
  */
 
-import * as openpgp from "openpgp";
+import type * as OpenPgp from "openpgp";
+import { openPgp } from "./openpgp.ts";
 import { isArmored } from "./armor.ts";
 
 /** The outcome of a signature check. */
@@ -23,9 +24,10 @@ export type ClearsignedVerdict =
 /** Verifies a clearsigned text; on success gives the signed text alone. */
 export async function verifyClearsigned(
   text: string,
-  keys: readonly openpgp.PublicKey[],
+  keys: readonly OpenPgp.PublicKey[],
 ): Promise<ClearsignedVerdict> {
-  let message: openpgp.CleartextMessage;
+  const openpgp = await openPgp();
+  let message: OpenPgp.CleartextMessage;
   try {
     message = await openpgp.readCleartextMessage({ cleartextMessage: text });
   } catch (error) {
@@ -41,22 +43,24 @@ export async function verifyClearsigned(
 export async function verifyDetached(
   data: Uint8Array,
   signatureBytes: Uint8Array,
-  keys: readonly openpgp.PublicKey[],
+  keys: readonly OpenPgp.PublicKey[],
 ): Promise<SignatureVerdict> {
-  let signature: openpgp.Signature;
+  let signature: OpenPgp.Signature;
   try {
     signature = await readSignature(signatureBytes);
   } catch (error) {
     return { ok: false, reason: `not an OpenPGP signature: ${(error as Error).message}` };
   }
   if (keys.length === 0) return { ok: false, reason: "no trusted keys" };
+  const openpgp = await openPgp();
   const message = await openpgp.createMessage({ binary: data });
   const result = await openpgp.verify({ message, signature, verificationKeys: [...keys] });
   return await firstGood(result.signatures);
 }
 
 /** Reads a detached signature, armored or binary. */
-export async function readSignature(bytes: Uint8Array): Promise<openpgp.Signature> {
+export async function readSignature(bytes: Uint8Array): Promise<OpenPgp.Signature> {
+  const openpgp = await openPgp();
   return isArmored(bytes)
     ? await openpgp.readSignature({ armoredSignature: new TextDecoder().decode(bytes) })
     : await openpgp.readSignature({ binarySignature: bytes });
@@ -67,7 +71,7 @@ export async function binarySignature(bytes: Uint8Array): Promise<Uint8Array> {
   return (await readSignature(bytes)).write() as Uint8Array;
 }
 
-type Checked = Awaited<ReturnType<typeof openpgp.verify>>["signatures"][number];
+type Checked = Awaited<ReturnType<typeof OpenPgp.verify>>["signatures"][number];
 
 /** Good if any signature is valid from a trusted key (archives sign with several keys). */
 async function firstGood(signatures: readonly Checked[]): Promise<SignatureVerdict> {
