@@ -17,6 +17,16 @@ export interface ListingVersionRecord {
   readonly name: string;
 }
 
+/**
+ * The strongest digest `file` has, in the columns sha256, sha512, sha1,
+ * md5 (the others null): SHA-256, else SHA512, SHA1, MD5.
+ */
+export function strongestDigest(file: ExpectedFile): (string | null)[] {
+  const strongest = HASH_ALGORITHMS.find((a) => file[a]);
+  const digest = (algorithm: string) => strongest === algorithm ? file[strongest] ?? null : null;
+  return [digest("sha256"), digest("sha512"), digest("sha1"), digest("md5")];
+}
+
 /** Prepared writes to index_entries, listings and listing_versions. */
 export class IndexWrites {
   readonly #upsert: StatementSync;
@@ -44,15 +54,10 @@ export class IndexWrites {
 
   /** Records what `key` must contain, the strongest digest only: SHA-256, else SHA512, SHA1, MD5. */
   put(key: string, file: ExpectedFile, name: string | null, listedBy: string, seen: number): void {
-    const strongest = HASH_ALGORITHMS.find((a) => file[a]);
-    const digest = (algorithm: string) => strongest === algorithm ? file[strongest] ?? null : null;
     this.#upsert.run(
       key,
       file.size ?? null,
-      digest("sha256"),
-      digest("sha512"),
-      digest("sha1"),
-      digest("md5"),
+      ...strongestDigest(file),
       name,
       listedBy,
       seen,

@@ -8,7 +8,8 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type ExpectedFile, HASH_ALGORITHMS } from "../../hash/mod.ts";
+import type { ExpectedFile } from "../../hash/mod.ts";
+import { strongestDigest } from "./index_writes.ts";
 
 /** A stored content: its id, and whether all it lists was recorded. */
 export interface StoredContent {
@@ -98,17 +99,7 @@ export class ListingContents {
 
   /** Records one file the content lists, by its path under the archive root. */
   putFile(content: number, path: string, file: ExpectedFile): void {
-    const strongest = HASH_ALGORITHMS.find((a) => file[a]);
-    const digest = (algorithm: string) => strongest === algorithm ? file[strongest] ?? null : null;
-    this.#putFile.run(
-      content,
-      path,
-      file.size ?? null,
-      digest("sha256"),
-      digest("sha512"),
-      digest("sha1"),
-      digest("md5"),
-    );
+    this.#putFile.run(content, path, file.size ?? null, ...strongestDigest(file));
   }
 
   /** All the content lists is recorded. */
