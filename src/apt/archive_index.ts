@@ -302,7 +302,19 @@ export class ArchiveIndex {
    */
   ingestInBackground(key: string, filePath: string): void {
     const name = this.lookup(key)?.name ?? key;
-    if (!indexKindOf(name)) return;
+    if (!indexKindOf(name)) {
+      // A by-hash file says what it is once the Release that lists it is read: apt asks for it
+      // right after the InRelease, whose check may still be running. Look again after that.
+      const releases = byHashDigest(key) ? this.#pendingFor(key) : [];
+      if (releases.length === 0) return;
+      const again = Promise.allSettled(releases).then(() => {
+        if (!indexKindOf(this.lookup(key)?.name ?? key)) return;
+        this.ingestInBackground(key, filePath);
+        return this.#ingesting.get(key);
+      });
+      this.track(again, key, key);
+      return;
+    }
     // One at a time per key: two at once would clear each other's mark and race their versions.
     const previous = this.#ingesting.get(key);
     const run = () => this.ingest(key, filePath);

@@ -166,3 +166,32 @@ Deno.test("lastListed(): listed while the newest Packages lists it and its Relea
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a by-hash Packages committed while its Release is still being read is read once the Release is", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = openDatabase(":memory:");
+  try {
+    const index = new ArchiveIndex(db, new Logger("error"));
+    const packages = `Package: a\nFilename: pool/a.deb\nSize: 1\nSHA256: ${"d".repeat(64)}\n`;
+    const packed = await xz(packages);
+    await Deno.writeFile(`${dir}/blob`, packed);
+    await Deno.writeTextFile(
+      `${dir}/Release`,
+      `Suite: s\nSHA256:\n ${sha256(packed)} ${packed.length} main/binary-amd64/Packages.xz\n`,
+    );
+    const site = "m.example/debian";
+    // As the daemon sees apt: the InRelease's read starts, and the by-hash file arrives before
+    // it ends (it did not know yet what the file is).
+    index.ingestInBackground(`${site}/dists/s/Release`, `${dir}/Release`);
+    index.ingestInBackground(
+      `${site}/dists/s/main/binary-amd64/by-hash/SHA256/${sha256(packed)}`,
+      `${dir}/blob`,
+    );
+    assert.equal(index.busyFor(`${site}/pool/a.deb`), true);
+    await index.settledFor(`${site}/pool/a.deb`);
+    assert.equal(index.lookup(`${site}/pool/a.deb`)?.sha256, "d".repeat(64));
+  } finally {
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
