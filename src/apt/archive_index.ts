@@ -350,7 +350,11 @@ export class ArchiveIndex {
    * commit, so no kill between commit and ingest can skip the read.
    */
   expectDownload(key: string, name: string, done: Promise<unknown>): void {
-    if (!isTrackedIndex(name)) return;
+    if (!isTrackedIndex(name)) {
+      // A by-hash file asked for while its Release is read may be an index: lookups wait for it.
+      if (byHashDigest(key) && this.busyFor(key)) this.track(done, key, key);
+      return;
+    }
     this.ingestExpected(key);
     this.track(done, key, name);
     done.then((file) => file ?? this.ingestNotNeeded(key), () => this.ingestNotNeeded(key));
