@@ -1,13 +1,8 @@
 /** Many nodes on loopback UDP (each on its own 127.x.y.z address); under loss: under_loss/. */
 
 import assert from "node:assert/strict";
-import { type DhtNode, idToHex, randomId } from "../../src/dht/mod.ts";
-import { startDhtNetwork } from "../helpers/dht_network.ts";
-
-async function finds(node: DhtNode, key: Uint8Array, port: number): Promise<boolean> {
-  for await (const peer of node.findPeers(key)) if (peer.port === port) return true;
-  return false;
-}
+import { idToHex, randomId } from "../../src/dht/mod.ts";
+import { finds, startDhtNetwork } from "../helpers/dht_network.ts";
 
 Deno.test({
   name: "100 nodes bootstrapped from one: every node finds a random announced key",

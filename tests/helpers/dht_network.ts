@@ -79,3 +79,9 @@ export function loopbackAddress(i: number): string {
   const n = i + 1;
   return `127.${(n >> 16) & 0xff}.${(n >> 8) & 0xff}.${n & 0xff}`;
 }
+
+/** Whether a lookup from `node` finds a peer announced for `key` on `port`. */
+export async function finds(node: DhtNode, key: Uint8Array, port: number): Promise<boolean> {
+  for await (const peer of node.findPeers(key)) if (peer.port === port) return true;
+  return false;
+}

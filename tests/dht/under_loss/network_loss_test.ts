@@ -5,13 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type DhtNode, randomId } from "../../../src/dht/mod.ts";
-import { startDhtNetwork } from "../../helpers/dht_network.ts";
-
-async function finds(node: DhtNode, key: Uint8Array, port: number): Promise<boolean> {
-  for await (const peer of node.findPeers(key)) if (peer.port === port) return true;
-  return false;
-}
+import { randomId } from "../../../src/dht/mod.ts";
+import { finds, startDhtNetwork } from "../../helpers/dht_network.ts";
 
 Deno.test({
   name: "with 20% of packets lost, retransmission keeps announces and lookups succeeding",
