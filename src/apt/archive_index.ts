@@ -124,8 +124,9 @@ export class ArchiveIndex {
     const digest = found && { algorithm: found.algorithm, hex: found.hex };
     // What a listing's current content says first (a trusted one before others), then the rest.
     const listed = this.#listedRows(key);
-    const row = listed.find((r) => this.#trustedListing(r.listed_by)) ?? listed[0] ??
-      this.#lookup.get(key) as EntryRow | undefined;
+    let row = listed.find((r) => this.#trustedListing(r.listed_by));
+    const trusted = row !== undefined || digest !== undefined;
+    row ??= listed[0] ?? this.#lookup.get(key) as EntryRow | undefined;
     if (!row) return digest ? { [digest.algorithm]: digest.hex, trusted: true } : undefined;
     const entry: {
       size?: number;
@@ -135,7 +136,7 @@ export class ArchiveIndex {
       sha512?: string;
       name?: string;
       trusted?: boolean;
-    } = { trusted: digest !== undefined || this.#trustedListing(row.listed_by) };
+    } = { trusted: trusted || (listed.length === 0 && this.#trustedListing(row.listed_by)) };
     if (row.size !== null) entry.size = row.size;
     if (row.sha256 !== null) entry.sha256 = row.sha256;
     if (row.sha1 !== null) entry.sha1 = row.sha1;
@@ -254,21 +255,23 @@ export class ArchiveIndex {
    * Resolves when every ingest started so far has finished (successfully or
    * not); listings waiting for their turn are read now.
    */
-  async settled(): Promise<void> {
-    while (this.#pending.size) {
-      this.hurry();
-      await Promise.allSettled([...this.#pending.keys()]);
-    }
+  settled(): Promise<void> {
+    return this.#settle(() => [...this.#pending.keys()]);
   }
 
   /**
    * Resolves when no index that may list `key` is being downloaded or read
    * any more; listings waiting for their turn are read now.
    */
-  async settledFor(key: string): Promise<void> {
-    for (let jobs = this.#pendingFor(key); jobs.length; jobs = this.#pendingFor(key)) {
+  settledFor(key: string): Promise<void> {
+    return this.#settle(() => this.#pendingFor(key));
+  }
+
+  /** Waits, round after round, until `jobs()` is empty, hurrying listings each round. */
+  async #settle(jobs: () => Promise<unknown>[]): Promise<void> {
+    for (let waiting = jobs(); waiting.length; waiting = jobs()) {
       this.hurry();
-      await Promise.allSettled(jobs);
+      await Promise.allSettled(waiting);
     }
   }
 

@@ -203,13 +203,13 @@ export class CacheStore {
     const cached = key ? this.open(key) : undefined;
     if (cached) return cached;
     // Trust is asked last: it reads the archive index, and a stranger may ask for any hash.
-    if (this.#shared.withSha256(hash).length === 0) return undefined;
-    return trusted(hash) ? this.#openShared(hash) : undefined;
+    const shared = this.#shared.withSha256(hash);
+    return shared.length > 0 && trusted(hash) ? this.#openShared(hash, shared) : undefined;
   }
 
   /** A shared file (extra_directories) with this content, if it is still as hashed. */
-  #openShared(sha256: string): OpenCachedFile | undefined {
-    for (const row of this.#shared.withSha256(sha256)) {
+  #openShared(sha256: string, rows = this.#shared.withSha256(sha256)): OpenCachedFile | undefined {
+    for (const row of rows) {
       let file: Deno.FsFile;
       try {
         file = Deno.openSync(row.path, { read: true });

@@ -74,8 +74,7 @@ export class Archive implements Component {
 
   /** Ingests still running (started by the last downloads) finish before the database closes. */
   async drain(): Promise<void> {
-    this.#listings.hurry(); // no burst to wait for: the daemon is stopping
-    await this.index.settled();
+    await this.index.settled(); // listings waiting for apt's burst to end are read now
     this.#listings.stop();
   }
 }

@@ -7,20 +7,8 @@
  * @module
  */
 
+import { monotonicClock, sleep } from "../util/clock.ts";
 import { HeldCounts } from "../util/held_counts.ts";
-
-/** Waits `ms`, or less when `signal` aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** The caps. */
 export interface RequestCaps {
@@ -62,17 +50,22 @@ export class RequestLimits {
    * burst is over), after `maxMs` at the latest, or at once when `signal`
    * aborts.
    */
-  async whenQuiet(quietMs: number, maxMs: number, signal?: AbortSignal): Promise<void> {
+  async whenQuiet(
+    quietMs: number,
+    maxMs: number,
+    signal = new AbortController().signal,
+  ): Promise<void> {
     // Looked at a few times per quiet time, not at every request: a hit costs nothing more.
     const step = Math.max(10, quietMs / 8);
     const deadline = performance.now() + maxMs;
     let quietSince = performance.now();
     let seen = this.#entered;
-    while (!signal?.aborted) {
+    while (!signal.aborted) {
       const now = performance.now();
       if (this.#held.total > 0 || this.#entered !== seen) [quietSince, seen] = [now, this.#entered];
       if (now - quietSince >= quietMs || now >= deadline) return;
-      await sleep(Math.min(step, quietSince + quietMs - now, deadline - now), signal);
+      const wait = Math.min(step, quietSince + quietMs - now, deadline - now);
+      await sleep(monotonicClock, wait, signal).catch(() => {}); // aborted: hurried, go now
     }
   }
 }

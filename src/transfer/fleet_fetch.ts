@@ -14,7 +14,7 @@
 import type { CachedFile } from "../cache/mod.ts";
 import { type MirrorClient, UpstreamError } from "../fetch/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { type Clock, monotonicClock } from "../util/clock.ts";
+import { type Clock, monotonicClock, sleep } from "../util/clock.ts";
 import type { Attempt } from "./attempt.ts";
 import {
   FLEET_FIRST_LOOK,
@@ -336,20 +336,4 @@ async function probeAll(
     }
   }));
   return answers.flat();
-}
-
-/** Waits `ms` on `clock`, or until `signal` aborts (then throws its reason). */
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clock.clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = clock.setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
