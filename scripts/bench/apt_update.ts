@@ -25,7 +25,7 @@
 import { parseArgs } from "node:util";
 import { LISTING_WORKER_IDLE_MS } from "../../src/apt/constants.ts";
 import { createAptRoot } from "../../tests/helpers/apt.ts";
-import { bytes, writeFile } from "../../tests/helpers/archive.ts";
+import { bytes, sha256, writeFile } from "../../tests/helpers/archive.ts";
 import { gpgIn, run } from "../../tests/helpers/debian_repo.ts";
 import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import {
@@ -33,7 +33,7 @@ import {
   type DaemonProcess,
   spawnDaemon,
 } from "../../tests/helpers/daemon_process.ts";
-import { ensureTools, freePort, wrk, type WrkFigures } from "./load.ts";
+import { ensureTools, freePort, startAptCacherNg, wrk, type WrkFigures } from "./load.ts";
 import { median, processMemory, resetPeakMemory, stopAll, writeResults } from "./results.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { rounds: { type: "string" } } });
@@ -62,15 +62,10 @@ async function realPackages(): Promise<string> {
   return await run("/usr/lib/apt/apt-helper", ["cat-file", best.path]);
 }
 
-async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** The stanza that lists `path` (under the archive) with these bytes. */
-async function stanza(name: string, path: string, data: Uint8Array): Promise<string> {
+function stanza(name: string, path: string, data: Uint8Array): string {
   return `Package: ${name}\nVersion: 1\nArchitecture: all\nFilename: ${path}\n` +
-    `Size: ${data.length}\nSHA256: ${await sha256Hex(data)}\n\n`;
+    `Size: ${data.length}\nSHA256: ${sha256(data)}\n\n`;
 }
 
 /**
@@ -81,14 +76,14 @@ async function stanza(name: string, path: string, data: Uint8Array): Promise<str
 async function buildMirror(root: string, text: string): Promise<string> {
   const small = bytes(53_000, 7);
   await writeFile(root, SMALL, small);
-  const listed = (await stanza("bench-small", SMALL.replace(/^debian\//, ""), small)) + text;
+  const listed = stanza("bench-small", SMALL.replace(/^debian\//, ""), small) + text;
   const gnupg = `${root}/.gnupg`;
   await Deno.mkdir(gnupg, { mode: 0o700 });
   const gpg = gpgIn(gnupg);
   await gpg("--quick-generate-key", "bench <bench@invalid>", "ed25519", "sign", "never");
   await gpg("--output", `${root}/keyring.gpg`, "--export", "bench@invalid");
   await publishSuite(root, SUITE, listed, gpg);
-  const extra = await stanza("bench-second", "pool/main/b/bench/second_1_all.deb", bytes(10, 8));
+  const extra = stanza("bench-second", "pool/main/b/bench/second_1_all.deb", bytes(10, 8));
   await publishSuite(root, SECOND_SUITE, extra + listed, gpg);
   return `${root}/keyring.gpg`;
 }
@@ -115,8 +110,8 @@ async function publishSuite(
     "Architectures: amd64",
     "Components: main",
     "SHA256:",
-    ` ${await sha256Hex(plain)} ${plain.length} ${PACKAGES}`,
-    ` ${await sha256Hex(xz)} ${xz.length} ${PACKAGES}.xz`,
+    ` ${sha256(plain)} ${plain.length} ${PACKAGES}`,
+    ` ${sha256(xz)} ${xz.length} ${PACKAGES}.xz`,
     "",
   ].join("\n");
   await Deno.writeTextFile(`${dist}/Release`, release);
@@ -165,30 +160,6 @@ function ingested(suite: string): RegExp {
 }
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function startAptCacherNg(dir: string, port: number): Promise<Deno.ChildProcess> {
-  await Deno.mkdir(`${dir}/cache`, { recursive: true });
-  await Deno.mkdir(`${dir}/log`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/acng.conf`,
-    `CacheDir: ${dir}/cache\nLogDir: ${dir}/log\nPort: ${port}\nBindAddress: 127.0.0.1\n` +
-      "Foreground: 1\nAllowUserPorts: 0\n",
-  );
-  const child = new Deno.Command("apt-cacher-ng", {
-    args: ["-c", dir],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0;; i++) { // it answers its report page only when configured to: wait for the port
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return child;
-    } catch (error) {
-      if (i === 100) throw error;
-      await settle(100);
-    }
-  }
-}
 
 const dir = await Deno.makeTempDir({ prefix: "apt-dht-bench-update-" });
 let mirror: MirrorServer | undefined;

@@ -18,7 +18,14 @@ import { MirrorServer } from "../../tests/helpers/mirror_server.ts";
 import { bytes, writeFile } from "../../tests/helpers/archive.ts";
 import { cliArgs, runArgs } from "../../tests/helpers/daemon_process.ts";
 import { median, processMemory, stopAll, writeResults } from "./results.ts";
-import { ensureTools, freePort, untilAnswers, wrk, type WrkFigures } from "./load.ts";
+import {
+  ensureTools,
+  freePort,
+  startAptCacherNg,
+  untilAnswers,
+  wrk,
+  type WrkFigures,
+} from "./load.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -106,25 +113,7 @@ http {
   children.push(nginx);
 
   ports["apt-cacher-ng"] = freePort(32768);
-  await Deno.mkdir(`${dir}/acng/cache`, { recursive: true });
-  await Deno.mkdir(`${dir}/acng/log`, { recursive: true });
-  for await (const entry of Deno.readDir("/etc/apt-cacher-ng")) {
-    if (entry.name.startsWith("backends_")) {
-      await Deno.copyFile(`/etc/apt-cacher-ng/${entry.name}`, `${dir}/acng/${entry.name}`);
-    }
-  }
-  await Deno.writeTextFile(
-    `${dir}/acng/acng.conf`,
-    `CacheDir: ${dir}/acng/cache\nLogDir: ${dir}/acng/log\nPort: ${
-      ports["apt-cacher-ng"]
-    }\nBindAddress: 127.0.0.1\nForeground: 1\nAllowUserPorts: 0\n`,
-  );
-  const acng = new Deno.Command("apt-cacher-ng", {
-    args: ["-c", `${dir}/acng`],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  children.push(acng);
+  children.push(await startAptCacherNg(`${dir}/acng`, ports["apt-cacher-ng"]));
 
   // Every server in rewrite or plain form, each cache filled once from the loopback mirror.
   const url = (server: Server, file: { name: string }) =>

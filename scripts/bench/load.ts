@@ -62,6 +62,44 @@ export async function untilAnswers(url: string, child?: Deno.ChildProcess): Prom
   throw new Error(`${url} never answered 200: ${last}`);
 }
 
+/**
+ * Starts apt-cacher-ng with its state under `dir`, on 127.0.0.1:`port`
+ * (below 32768: it keeps ports in a signed 16-bit number) with the
+ * distribution's backends, and resolves once it accepts connections (it
+ * answers its report page only when configured to).
+ */
+export async function startAptCacherNg(dir: string, port: number): Promise<Deno.ChildProcess> {
+  await Deno.mkdir(`${dir}/cache`, { recursive: true });
+  await Deno.mkdir(`${dir}/log`, { recursive: true });
+  for await (const entry of Deno.readDir("/etc/apt-cacher-ng")) {
+    if (entry.name.startsWith("backends_")) {
+      await Deno.copyFile(`/etc/apt-cacher-ng/${entry.name}`, `${dir}/${entry.name}`);
+    }
+  }
+  await Deno.writeTextFile(
+    `${dir}/acng.conf`,
+    `CacheDir: ${dir}/cache\nLogDir: ${dir}/log\nPort: ${port}\nBindAddress: 127.0.0.1\n` +
+      "Foreground: 1\nAllowUserPorts: 0\n",
+  );
+  const child = new Deno.Command("apt-cacher-ng", {
+    args: ["-c", dir],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (let i = 0;; i++) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return child;
+    } catch (error) {
+      if (i === 100) {
+        child.kill("SIGKILL");
+        throw error;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /** What one wrk run measured. */
 export interface WrkFigures {
   readonly requests_per_second: number;
