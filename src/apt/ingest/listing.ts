@@ -41,24 +41,27 @@ export async function readListing(store: ListingStore, job: ListingJob): Promise
   const { contents, db } = store;
   const fileSha256 = (await sha256OfStream((await Deno.open(filePath)).readable)).sha256;
   const stored = contents.find(fileSha256);
+  // Complete contents always have their text's hash and size (complete() writes them together).
+  const reused = stored?.complete === true;
   let entries: number;
   let text: { sha256: string; size: number };
   let content: number;
-  if (stored?.complete && stored.textSha256 !== null && stored.textSize !== null) {
-    ({ id: content, entries: entries = 0 } = stored as { id: number; entries: number });
-    text = { sha256: stored.textSha256, size: stored.textSize };
+  if (stored?.complete) {
+    content = stored.id;
+    entries = stored.entries ?? 0;
+    text = { sha256: stored.textSha256!, size: stored.textSize! };
   } else {
     content = transaction(db, () => contents.begin(fileSha256));
     ({ entries, text } = await parseListing(store, job, content, root));
   }
   // Only now is this version complete: entries older than `seen` are the dropped ones.
   transaction(db, () => {
-    if (!stored?.complete) contents.complete(content, text, entries);
+    if (!reused) contents.complete(content, text, entries);
     contents.attach(name, root, content, seen);
     store.markListed(name, seen);
     store.putVersion(uncompressedName(name), { ...text, key, name }, seen);
   });
-  return { kind, entries, ...(stored?.complete ? { reused: true } : {}) };
+  return { kind, entries, ...(reused ? { reused } : {}) };
 }
 
 /** Decompresses and parses the listing into `content`; its entry count and text's hash and size. */
