@@ -300,6 +300,11 @@ export class DhtNode {
     return first.done ? undefined : first.value;
   }
 
+  /** The peers stored here for `key` (what a get_peers for it is answered with; tests, simulation). */
+  storedPeers(key: NodeId): Endpoint[] {
+    return this.#peers.get(key);
+  }
+
   /** Ourselves as a peer for `infoHash`, at the address others reach us on (when known). */
   #ownPeer(infoHash: NodeId): Endpoint | undefined {
     const bound = this.local.address;

@@ -16,5 +16,5 @@ export function seededRandom(seed: number) {
   };
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { int, pick };
+  return { int, pick, next };
 }
