@@ -84,7 +84,9 @@ export function summarize(samples: readonly LookupSample[]): Record<string, numb
   const within = (ms: number) => found.filter((f) => f <= ms).length / samples.length;
   const sorted = (values: number[]) => values.sort((a, b) => a - b);
   const at = (values: number[], p: number) =>
-    values.length ? sorted(values)[Math.min(values.length - 1, Math.floor(p * values.length))] : NaN;
+    values.length
+      ? sorted(values)[Math.min(values.length - 1, Math.floor(p * values.length))]
+      : NaN;
   return {
     lookups: samples.length,
     found: found.length / samples.length,

@@ -8,6 +8,7 @@
  */
 
 import { ANNOUNCE_INTERVAL_MS } from "../../src/peers/constants.ts";
+import { BUCKET_REFRESH_MS } from "../../src/dht/constants.ts";
 import type { NodeId } from "../../src/dht/mod.ts";
 import { coverage, lookup, type LookupSample, summarize } from "./measure.ts";
 import { SimNetwork } from "./sim_network.ts";
@@ -39,7 +40,7 @@ const LOOKUP_SPREAD_MS = 180_000;
 export async function runScenario(options: ScenarioOptions): Promise<Record<string, unknown>> {
   const { random, log } = options;
   const wallStart = performance.now();
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(BUCKET_REFRESH_MS); // tables are backdated up to one refresh period
   const network = new SimNetwork(clock, {
     minRttMs: 20,
     maxRttMs: 200,
@@ -63,10 +64,22 @@ export async function runScenario(options: ScenarioOptions): Promise<Record<stri
     const holders = new Map<NodeId, Set<string>>();
     const popular = randomKey(random);
     const popularHolders = pick(world.livePublic(), options.popularHolders, random);
-    for (const key of keys) announceBy(clock, key, pick(world.livePublic(), options.holdersPerKey, random), holders, random);
+    for (const key of keys) {
+      announceBy(
+        clock,
+        key,
+        pick(world.livePublic(), options.holdersPerKey, random),
+        holders,
+        random,
+      );
+    }
     announceBy(clock, popular, popularHolders, holders, random);
     await clock.runFor(SETTLE_MS);
-    log(`  announced at ${secs(clock.now())} s, coverage ${coverage(world, keys).toFixed(3)}, ${wall(wallStart)}`);
+    log(
+      `  announced at ${secs(clock.now())} s, coverage ${coverage(world, keys).toFixed(3)}, ${
+        wall(wallStart)
+      }`,
+    );
 
     const phases: Record<string, unknown>[] = [];
     for (const loss of options.losses) {
@@ -82,8 +95,20 @@ export async function runScenario(options: ScenarioOptions): Promise<Record<stri
     const leaving = popularHolders.slice(0, Math.floor(popularHolders.length / 2));
     await Promise.all(leaving.map((n) => world.leave(n)));
     await clock.runFor(10_000);
-    const popularSamples = await lookupsOf(clock, world, [popular], holders, Math.min(100, options.lookups), random);
-    const popularPhase = { loss: network.lossRate, holders: popularHolders.length, left: leaving.length, ...summarize(popularSamples) };
+    const popularSamples = await lookupsOf(
+      clock,
+      world,
+      [popular],
+      holders,
+      Math.min(100, options.lookups),
+      random,
+    );
+    const popularPhase = {
+      loss: network.lossRate,
+      holders: popularHolders.length,
+      left: leaving.length,
+      ...summarize(popularSamples),
+    };
     log(`  popular key, half its holders gone: ${JSON.stringify(popularPhase)}`);
 
     const { bytes, nodeHours } = world.traffic(steadyFrom);
@@ -116,13 +141,16 @@ async function lookupsOf(
   count: number,
   random: () => number,
 ): Promise<LookupSample[]> {
-  const runs = Array.from({ length: count }, (_, i) =>
-    clock.sleep((i * LOOKUP_SPREAD_MS) / count).then(() => {
-      const live = world.live();
-      const from = live[Math.floor(random() * live.length)];
-      const key = keys[Math.floor(random() * keys.length)];
-      return lookup(clock, world, from, key, holders.get(key)!);
-    }));
+  const runs = Array.from(
+    { length: count },
+    (_, i) =>
+      clock.sleep((i * LOOKUP_SPREAD_MS) / count).then(() => {
+        const live = world.live();
+        const from = live[Math.floor(random() * live.length)];
+        const key = keys[Math.floor(random() * keys.length)];
+        return lookup(clock, world, from, key, holders.get(key)!);
+      }),
+  );
   return (await clock.runUntil(Promise.all(runs), LOOKUP_SPREAD_MS + 120_000)) ?? [];
 }
 

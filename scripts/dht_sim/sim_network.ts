@@ -58,7 +58,9 @@ export class SimNetwork {
   }
 
   forget(socket: SimSocket): void {
-    if (this.#sockets.get(socket.local.address) === socket) this.#sockets.delete(socket.local.address);
+    if (this.#sockets.get(socket.local.address) === socket) {
+      this.#sockets.delete(socket.local.address);
+    }
   }
 }
 

@@ -11,7 +11,7 @@
  */
 
 import { secureId } from "../../src/dht/bep42.ts";
-import { K } from "../../src/dht/constants.ts";
+import { BUCKET_REFRESH_MS, K } from "../../src/dht/constants.ts";
 import { DhtNode, idToHex, type NodeId } from "../../src/dht/mod.ts";
 import { compareDistance } from "../../src/dht/node_id.ts";
 import type { SimNetwork, SimSocket } from "./sim_network.ts";
@@ -84,7 +84,15 @@ export class SimWorld {
   /** Builds `count` nodes with tables as if they had run a while, and starts them over `spreadMs`. */
   async populate(count: number, spreadMs: number): Promise<void> {
     const nodes = Array.from({ length: count }, () => this.#create());
-    warmTables(nodes.filter((n) => !n.natted), nodes, this.options.random);
+    // Tables last changed at random moments of the past refresh period, as of nodes of any age:
+    // their refreshes come spread out, not all at once 15 minutes in.
+    const age = () => this.options.random() * BUCKET_REFRESH_MS;
+    warmTables(
+      nodes.filter((n) => !n.natted),
+      nodes,
+      this.options.random,
+      (_node, fill) => this.clock.backdated(age(), fill),
+    );
     const started = nodes.map((n) =>
       this.clock.sleep(this.options.random() * spreadMs).then(() => n.node.start())
     );
@@ -134,7 +142,15 @@ export class SimWorld {
       readOnly: natted,
       bootstrap,
     });
-    const sim: SimNode = { node, socket, address, natted, alive: true, bornAt: this.clock.now(), bytesOut: 0 };
+    const sim: SimNode = {
+      node,
+      socket,
+      address,
+      natted,
+      alive: true,
+      bornAt: this.clock.now(),
+      bytesOut: 0,
+    };
     this.all.push(sim);
     this.#byAddress.set(address, sim);
     this.#live.add(sim);
@@ -165,7 +181,12 @@ export class SimWorld {
  * (the id space sharing that many leading bits with its own id, then
  * differing), up to K random reachable nodes from that part.
  */
-function warmTables(reachable: SimNode[], nodes: SimNode[], random: () => number): void {
+function warmTables(
+  reachable: SimNode[],
+  nodes: SimNode[],
+  random: () => number,
+  at: (node: SimNode, fill: () => void) => void,
+): void {
   const sorted = [...reachable].sort((a, b) => idToHex(a.node.id) < idToHex(b.node.id) ? -1 : 1);
   const hex = sorted.map((n) => idToHex(n.node.id));
   const rangeOf = (id: NodeId, bits: number, flip: boolean) => {
@@ -173,11 +194,14 @@ function warmTables(reachable: SimNode[], nodes: SimNode[], random: () => number
     const from = lowerBound(hex, low);
     return { from, count: lowerBound(hex, high) - from };
   };
-  for (const n of nodes) {
+  for (const n of nodes) at(n, () => fillTable(n));
+  function fillTable(n: SimNode): void {
     const id = n.node.id;
     for (let depth = 0; depth < 160; depth++) {
       const there = rangeOf(id, depth + 1, true);
-      const picks = there.count <= K ? [...Array(there.count).keys()] : sample(there.count, K, random);
+      const picks = there.count <= K
+        ? [...Array(there.count).keys()]
+        : sample(there.count, K, random);
       for (const i of picks) {
         const contact = sorted[there.from + i];
         n.node.table.insert({ id: contact.node.id, ...contact.socket.local });

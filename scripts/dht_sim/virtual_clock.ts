@@ -58,6 +58,17 @@ export class VirtualClock implements Clock {
     this.#byId.delete(id);
   }
 
+  /** Runs `fn` as if it were `ms` earlier (state it stamps looks that old); no timer may be set in it. */
+  backdated(ms: number, fn: () => void): void {
+    const now = this.#now;
+    this.#now = now - ms;
+    try {
+      fn();
+    } finally {
+      this.#now = now;
+    }
+  }
+
   /** A promise that resolves `ms` of simulated time from now. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.setTimeout(resolve, ms));

@@ -110,8 +110,20 @@ export const SIZE_ESTIMATE_WEIGHT = 0.1;
 /** BEP 42 is enforced on routing-table entries once the table holds this many nodes (a small private DHT has no NAT-proof ids to spare). */
 export const BEP42_ENFORCE_FROM_NODES = 2000;
 
-/** A lookup stops waiting for a query after this long (the RPC layer still retransmits it): most answers come within 300 ms. */
-export const LOOKUP_STALE_MS = 1000;
+/**
+ * A lookup stops waiting for a query after a few of this node's usual
+ * round trips (the RPC layer still retransmits it, and a late answer still
+ * counts): under loss, a lost query holding a slot for a full second made
+ * lookups slow. STALE_RTT_FACTOR times the 90th percentile of recent round
+ * trips, within these bounds; the upper one until enough were measured.
+ */
+export const LOOKUP_STALE_MAX_MS = 1000;
+export const LOOKUP_STALE_MIN_MS = 300;
+export const STALE_RTT_FACTOR = 3;
+/** Round trips remembered for that (first transmissions only: a retransmission's answer is ambiguous). */
+export const RTT_SAMPLES = 64;
+/** Round trips measured before they set the stale mark. */
+export const RTT_MIN_SAMPLES = 16;
 /** Addresses that must agree on our public address (BEP 42 `ip`) before we adopt it: one liar cannot move it. */
 export const PUBLIC_ADDRESS_VOTES = 3;
 /** Candidate public addresses tracked while votes come in; the oldest is forgotten first. */

@@ -3,7 +3,7 @@
  * are thin variants that say what to ask and what an answer yields.
  *
  * Up to ALPHA queries are in flight toward the closest candidates not yet
- * asked. A query unanswered after LOOKUP_STALE_MS stops holding a slot and
+ * asked. A query unanswered after a few round trips (`Rpc.staleAfterMs`) stops holding a slot and
  * stops counting for termination (its answer is still used if it comes, and
  * the RPC layer keeps retransmitting). The lookup ends when the K closest
  * live candidates have all answered. Values are yielded as they arrive.
@@ -14,7 +14,6 @@
 import {
   ALPHA,
   K,
-  LOOKUP_STALE_MS,
   MAX_LOOKUP_CANDIDATES,
   MAX_LOOKUP_QUERIES,
 } from "./constants.ts";
@@ -123,7 +122,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
         candidate.state = "stale";
         change.notify();
       }
-    }, LOOKUP_STALE_MS);
+    }, context.rpc.staleAfterMs());
     context.rpc.query(candidate.contact, variant.method, variant.args(ownId, target), querySignal)
       .then(
         (answer) => {

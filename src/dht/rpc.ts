@@ -8,7 +8,15 @@
  * @module
  */
 
-import { MIN_BYTES_FOR_ERROR_REPLY, RETRANSMIT_AFTER_MS } from "./constants.ts";
+import {
+  LOOKUP_STALE_MAX_MS,
+  LOOKUP_STALE_MIN_MS,
+  MIN_BYTES_FOR_ERROR_REPLY,
+  RETRANSMIT_AFTER_MS,
+  RTT_MIN_SAMPLES,
+  RTT_SAMPLES,
+  STALE_RTT_FACTOR,
+} from "./constants.ts";
 import type { Clock, TimerId } from "../util/clock.ts";
 import { QueryTimeoutError, RemoteError } from "./errors.ts";
 import {
@@ -43,7 +51,9 @@ interface Pending {
   readonly method: string;
   readonly to: Endpoint;
   readonly packet: Uint8Array;
+  readonly sentAt: number;
   timer: TimerId;
+  retransmitted: boolean;
   resolve(answer: Answer): void;
   reject(error: Error): void;
 }
@@ -53,6 +63,9 @@ export class Rpc {
   #pending = new Map<string, Pending>();
   #running?: Promise<void>;
   #stopped = false;
+  readonly #rtts = new Float64Array(RTT_SAMPLES);
+  #rttCount = 0;
+  #staleMs = LOOKUP_STALE_MAX_MS;
   /** BEP 43: our queries say we are read-only (other nodes then leave us out of their tables). */
   readOnly = false;
 
@@ -83,6 +96,22 @@ export class Rpc {
   /** Queries in flight. */
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /** How long a lookup waits on a query before it asks others: a few of our usual round trips. */
+  staleAfterMs(): number {
+    return this.#staleMs;
+  }
+
+  #recordRtt(ms: number): void {
+    this.#rtts[this.#rttCount++ % RTT_SAMPLES] = ms;
+    if (this.#rttCount < RTT_MIN_SAMPLES || this.#rttCount % 8 !== 0) return;
+    const sorted = this.#rtts.slice(0, Math.min(this.#rttCount, RTT_SAMPLES)).sort();
+    const p90 = sorted[Math.floor(0.9 * (sorted.length - 1))];
+    this.#staleMs = Math.min(
+      LOOKUP_STALE_MAX_MS,
+      Math.max(LOOKUP_STALE_MIN_MS, STALE_RTT_FACTOR * p90),
+    );
   }
 
   /** Sends a query and resolves with the answer; rejects with QueryTimeoutError or RemoteError. */
@@ -121,6 +150,7 @@ export class Rpc {
           if (!pending) return;
           if (attempt < RETRANSMIT_AFTER_MS.length - 1) {
             attempt++;
+            pending.retransmitted = true;
             this.counters.retransmissions++;
             this.#send(packet, to);
             pending.timer = schedule();
@@ -133,6 +163,8 @@ export class Rpc {
         method,
         to,
         packet,
+        sentAt: this.clock.now(),
+        retransmitted: false,
         timer: schedule(),
         resolve: (answer) => settle(() => resolve(answer)),
         reject: (error) => settle(() => reject(error)),
@@ -212,6 +244,7 @@ export class Rpc {
     }
     if (message.kind === "response") {
       this.counters.responsesReceived++;
+      if (!pending.retransmitted) this.#recordRtt(this.clock.now() - pending.sentAt);
       pending.resolve({ from, body: message.body, ip: message.ip });
     } else {
       this.counters.errorsReceived++;
