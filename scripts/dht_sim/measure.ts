@@ -9,7 +9,7 @@
 import type { LookupResult, NodeId } from "../../src/dht/mod.ts";
 import { K } from "../../src/dht/constants.ts";
 import type { SimNode, SimWorld } from "./sim_world.ts";
-import type { VirtualClock } from "./virtual_clock.ts";
+import type { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
 
 /** One lookup's outcome. */
 export interface LookupSample {

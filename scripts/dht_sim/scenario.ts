@@ -13,7 +13,7 @@ import type { NodeId } from "../../src/dht/mod.ts";
 import { coverage, lookup, type LookupSample, summarize } from "./measure.ts";
 import { SimNetwork } from "./sim_network.ts";
 import { type SimNode, SimWorld } from "./sim_world.ts";
-import { VirtualClock } from "./virtual_clock.ts";
+import { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
 
 /** What one run is given. */
 export interface ScenarioOptions {

@@ -10,7 +10,7 @@
 
 import type { Endpoint } from "../../src/dht/mod.ts";
 import type { Datagram, DatagramSocket } from "../../src/dht/socket.ts";
-import type { VirtualClock } from "./virtual_clock.ts";
+import type { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
 
 /** How the network behaves. */
 export interface SimNetworkOptions {

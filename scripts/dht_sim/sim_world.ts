@@ -15,7 +15,7 @@ import { BUCKET_REFRESH_MS, K } from "../../src/dht/constants.ts";
 import { DhtNode, idToHex, type NodeId } from "../../src/dht/mod.ts";
 import { compareDistance } from "../../src/dht/node_id.ts";
 import type { SimNetwork, SimSocket } from "./sim_network.ts";
-import type { VirtualClock } from "./virtual_clock.ts";
+import type { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
 
 /** One simulated node. */
 export interface SimNode {

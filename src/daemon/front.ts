@@ -87,8 +87,17 @@ export function buildFront(deps: FrontDeps): HttpFront {
       dhtBootstrap: () => config.dht.bootstrap.length,
       announces: () => {
         const announcer = deps.peerSide?.announcer;
-        return announcer &&
-          { held: announcer.size, announced: announcer.announced, failed: announcer.failed };
+        if (!announcer) return undefined;
+        const { overdue, behindS, perSecond, inFlight } = announcer.backlog();
+        return {
+          held: announcer.size,
+          announced: announcer.announced,
+          failed: announcer.failed,
+          overdue,
+          behind_s: behindS,
+          per_second: perSecond,
+          in_flight: inFlight,
+        };
       },
       lan: () => ({
         discovery: deps.peerSide?.lan?.status() ?? null,

@@ -11,12 +11,7 @@
  * @module
  */
 
-import {
-  ALPHA,
-  K,
-  MAX_LOOKUP_CANDIDATES,
-  MAX_LOOKUP_QUERIES,
-} from "./constants.ts";
+import { ALPHA, K, MAX_LOOKUP_CANDIDATES, MAX_LOOKUP_QUERIES } from "./constants.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Contact } from "./krpc/compact.ts";
 import type { QueryArgs } from "./krpc/messages.ts";

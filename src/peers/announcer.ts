@@ -10,7 +10,9 @@
 import type { Clock, TimerId } from "../util/clock.ts";
 import {
   ANNOUNCE_INTERVAL_MS,
+  ANNOUNCE_PACE_MARGIN,
   ANNOUNCE_RETRY_MS,
+  ANNOUNCE_SECONDS,
   ANNOUNCES_IN_FLIGHT,
   ANNOUNCES_PER_SECOND,
 } from "./constants.ts";
@@ -30,9 +32,9 @@ export interface AnnouncerOptions {
   readonly intervalMs?: number;
   /** Try again this soon after an announce that no node stored. */
   readonly retryMs?: number;
-  /** Announces started per second at most. */
+  /** Announces started per second at least (more when the files would not all come round in an interval). */
   readonly perSecond?: number;
-  /** Announces in flight at most. */
+  /** Announces in flight at least (more at a higher pace). */
   readonly concurrency?: number;
   /** A file's bencoded piece list, if it has one (lists up to BEP 44's value limit also go into the DHT). */
   readonly pieceListOf?: (sha256: string) => Uint8Array | undefined;
@@ -48,10 +50,20 @@ interface Entry {
   readonly due: number;
 }
 
+/** How the announcer keeps up (for `/stats.json`). */
+export interface AnnounceBacklog {
+  /** Files due for an announce (new, to retry, or to renew) that have not gone out yet. */
+  readonly overdue: number;
+  /** How long the one waiting longest has been due (s): past the 30-minute expiry it is unfindable. */
+  readonly behindS: number;
+  readonly perSecond: number;
+  readonly inFlight: number;
+}
+
 /** Announces files, paced, and keeps them announced. */
 export class Announcer {
   // Three FIFO queues; each is ordered by due time because its delay is constant.
-  #fresh: string[] = [];
+  #fresh: Entry[] = [];
   #scheduled: Entry[] = [];
   #retry: Entry[] = [];
   #known = new Set<string>();
@@ -96,8 +108,9 @@ export class Announcer {
     const hex = sha256.toLowerCase();
     if (this.#known.has(hex)) return;
     this.#known.add(hex);
-    if (!options.now) return void this.#fresh.push(hex);
-    this.#fresh.unshift(hex);
+    const entry = { sha256: hex, due: this.clock.now() };
+    if (!options.now) return void this.#fresh.push(entry);
+    this.#fresh.unshift(entry);
     if (this.#running) this.#tick();
   }
 
@@ -120,19 +133,53 @@ export class Announcer {
     this.#timer = undefined;
   }
 
+  /** How far behind the announces are. */
+  backlog(): AnnounceBacklog {
+    const now = this.clock.now();
+    let overdue = 0;
+    let oldest = now;
+    const count = (entries: readonly Entry[]) => {
+      for (const entry of entries) {
+        if (entry.due > now) break; // each queue is in due order (the fresh one but for a few `now`)
+        if (!this.#known.has(entry.sha256)) continue;
+        overdue++;
+        oldest = Math.min(oldest, entry.due);
+      }
+    };
+    for (const entry of this.#fresh) {
+      if (!this.#known.has(entry.sha256)) continue;
+      overdue++;
+      oldest = Math.min(oldest, entry.due);
+    }
+    count(this.#retry);
+    count(this.#scheduled);
+    return {
+      overdue,
+      behindS: Math.round((now - oldest) / 1000),
+      perSecond: Math.round(this.#perSecond() * 10) / 10,
+      inFlight: this.#inFlight,
+    };
+  }
+
+  /** Announces started per second: the floor, or what brings every file round within an interval. */
+  #perSecond(): number {
+    const needed = (this.#known.size * ANNOUNCE_PACE_MARGIN) / (this.#options.intervalMs / 1000);
+    return Math.max(this.#options.perSecond, needed);
+  }
+
   #schedule(): void {
     if (!this.#running) return;
     this.#timer = this.clock.setTimeout(() => {
       this.#tick();
       this.#schedule();
-    }, 1000 / this.#options.perSecond);
+    }, 1000 / this.#perSecond());
   }
 
   #next(): string | undefined {
     const now = this.clock.now();
     while (this.#fresh.length) {
-      const hex = this.#fresh.shift()!;
-      if (this.#known.has(hex)) return hex;
+      const { sha256 } = this.#fresh.shift()!;
+      if (this.#known.has(sha256)) return sha256;
     }
     for (const queue of [this.#retry, this.#scheduled]) {
       while (queue.length && queue[0].due <= now) {
@@ -144,7 +191,8 @@ export class Announcer {
   }
 
   #tick(): void {
-    if (this.#inFlight >= this.#options.concurrency) return;
+    const concurrency = Math.max(this.#options.concurrency, this.#perSecond() * ANNOUNCE_SECONDS);
+    if (this.#inFlight >= concurrency) return;
     const sha256 = this.#next();
     if (!sha256) return;
     this.#inFlight++;

@@ -22,7 +22,15 @@ export const NO_CONNECTION_FACTOR = 0.9;
 export const ANNOUNCE_INTERVAL_MS = 25 * 60_000;
 /** A failed announce is tried again after this long: the DHT may have been unreachable for a moment. */
 export const ANNOUNCE_RETRY_MS = 60_000;
-/** Announces started per second: a cache of thousands of files must not flood the DHT at start. */
+/** Announces started per second at least: a cache of thousands of files must not flood the DHT at start. */
 export const ANNOUNCES_PER_SECOND = 5;
-/** Announces in flight: each is a lookup and a store, under loss seconds long, so several at once. */
+/**
+ * The pace rises with the cache: every file must come round within the
+ * announce interval, with this much to spare for retries and a slow DHT
+ * (20,000 files: 20 a second, where 5 took 67 minutes, past the expiry).
+ */
+export const ANNOUNCE_PACE_MARGIN = 1.5;
+/** Announces in flight at least: each is a lookup and a store, under loss seconds long, so several at once. */
 export const ANNOUNCES_IN_FLIGHT = 16;
+/** Seconds an announce may take under loss (lookup and store at 20% loss: 2 to 4 s): in flight = pace × this. */
+export const ANNOUNCE_SECONDS = 4;

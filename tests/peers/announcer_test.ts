@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../helpers/manual_clock.ts";
+import { seededRandom } from "../helpers/seeded_random.ts";
+import { VirtualClock } from "../helpers/virtual_clock.ts";
+import { PEER_TTL_MS } from "../../src/dht/constants.ts";
 import { Logger } from "../../src/log/mod.ts";
 import { Announcer } from "../../src/peers/mod.ts";
 import { dhtKeyOf } from "../../src/peers/announcer.ts";
@@ -120,4 +123,44 @@ Deno.test("a piece list small enough for a BEP 44 item is put in the DHT with th
   }
   assert.deepEqual(puts.map((p) => p.length), [200], "only the small list");
   announcer.stop();
+});
+
+Deno.test("a cache of 20,000 files stays announced within the 30-minute expiry, and says how far behind it is", async () => {
+  const clock = new VirtualClock();
+  const random = seededRandom(34).next;
+  const stores = new Map<string, number[]>();
+  const dht = {
+    // An announce under 20% loss: a lookup and a store take seconds; now and then nobody stores it.
+    async announce(key: Uint8Array) {
+      await clock.sleep(1000 + random() * 3000);
+      if (random() < 0.1) return { stored: 0 };
+      const at = stores.get(key.toHex()) ?? [];
+      at.push(clock.now());
+      stores.set(key.toHex(), at);
+      return { stored: 8 };
+    },
+  };
+  const announcer = new Announcer(dht, () => 9977, clock, new Logger("error"));
+  const files = Array.from({ length: 20_000 }, (_, i) => i.toString(16).padStart(64, "0"));
+  for (const sha256 of files) announcer.add(sha256);
+  announcer.start();
+  await clock.runFor(60_000);
+  const early = announcer.backlog();
+  assert.ok(
+    early.overdue > 15_000 && early.behindS >= 59,
+    `behind at start: ${JSON.stringify(early)}`,
+  );
+  assert.ok(early.perSecond >= 20, `the pace follows the cache: ${early.perSecond}/s`);
+  await clock.runFor(75 * 60_000);
+  let worstGap = 0;
+  for (const sha256 of files) {
+    const at = stores.get(sha256.slice(0, 40)) ?? [];
+    assert.ok(at.length >= 2, `${sha256} announced ${at.length} times in 76 minutes`);
+    for (let i = 1; i < at.length; i++) worstGap = Math.max(worstGap, at[i] - at[i - 1]);
+  }
+  assert.ok(worstGap <= PEER_TTL_MS, `longest gap between stores: ${worstGap / 60_000} min`);
+  const settled = announcer.backlog();
+  assert.ok(settled.behindS < 120, `caught up: ${JSON.stringify(settled)}`);
+  announcer.stop();
+  clock.close();
 });

@@ -12,6 +12,17 @@ import type { HashFailure } from "../../cache/mod.ts";
 import type { LanDiscoveryStatus, MdnsAdvertiserStatus } from "../../lan/mod.ts";
 
 /** The LAN: discovery's nodes and counters, and where the proxy is advertised (null: off). */
+/** The announcer's figures in `/stats.json`. */
+export interface AnnounceFigures {
+  readonly held: number;
+  readonly announced: number;
+  readonly failed: number;
+  readonly overdue: number;
+  readonly behind_s: number;
+  readonly per_second: number;
+  readonly in_flight: number;
+}
+
 export interface LanStatus {
   readonly discovery: LanDiscoveryStatus | null;
   readonly advertise: MdnsAdvertiserStatus | null;
@@ -50,8 +61,11 @@ export interface StatusSource {
   readonly dht?: () => DhtStats | undefined;
   /** How many bootstrap nodes are configured (none: the node waits to be joined). */
   readonly dhtBootstrap?: () => number;
-  /** Our own announces: files held to announce, announces stored, announces that failed. */
-  readonly announces?: () => { held: number; announced: number; failed: number } | undefined;
+  /**
+   * Our own announces: files held to announce, announces stored, announces that failed, and how
+   * far behind they are (files due that have not gone out, how long the oldest has been due).
+   */
+  readonly announces?: () => AnnounceFigures | undefined;
   /** LAN discovery and mDNS advertising. */
   readonly lan?: () => LanStatus;
   /** Totals over every run, from the database. */

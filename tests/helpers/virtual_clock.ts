@@ -1,7 +1,7 @@
 /**
- * Simulated time for the DHT simulation: the nodes' timers and the
- * network's deliveries wait in one heap, and time jumps from one to the
- * next. Between batches of timers the pump yields one macrotask
+ * Simulated time for the DHT simulation and for schedules that run for
+ * hours: timers (a node's, the simulated network's deliveries) wait in one
+ * heap, and time jumps from one to the next. Between batches of timers the pump yields one macrotask
  * (MessageChannel: a few µs; `setTimeout(0)` is clamped to milliseconds), so
  * every promise chain a timer started has run before time moves on.
  *
