@@ -99,6 +99,15 @@ export function buildFront(deps: FrontDeps): HttpFront {
           in_flight: inFlight,
         };
       },
+      finds: () => {
+        const finder = deps.peerSide?.finder;
+        if (!finder) return undefined;
+        return {
+          lookups: finder.memory.lookups,
+          found_peers: finder.memory.foundPeers,
+          wait_ms: finder.memory.waitMs(config.peers.wait * 1000),
+        };
+      },
       lan: () => ({
         discovery: deps.peerSide?.lan?.status() ?? null,
         advertise: deps.advertiser?.status() ?? null,

@@ -34,3 +34,18 @@ export const ANNOUNCE_PACE_MARGIN = 1.5;
 export const ANNOUNCES_IN_FLIGHT = 16;
 /** Seconds an announce may take under loss (lookup and store at 20% loss: 2 to 4 s): in flight = pace × this. */
 export const ANNOUNCE_SECONDS = 4;
+
+/**
+ * How long a download waits for the DHT to name a peer before it starts
+ * from the mirror, while lookups here have found nobody lately: a LAN
+ * peer is found in a few ms, and a file nobody holds costs at most this
+ * more than the mirror alone. The lookup goes on in the background up to
+ * `peers.wait`, so a network whose peers take longer to find is noticed.
+ */
+export const PROBE_WAIT_MS = 30;
+/** Once lookups find peers, the wait is this many times the 90th percentile of their time to the first one. */
+export const FOUND_WAIT_FACTOR = 2;
+/** Lookups that found a peer, remembered for that percentile. */
+export const FOUND_SAMPLES = 32;
+/** A find this old no longer says the network shares (a fleet upgrades together, then goes quiet). */
+export const SHARED_MEMORY_MS = 30 * 60_000;

@@ -228,11 +228,14 @@ export class AptPipeline {
     return await this.#answerFrom(request, download, await download.outcome);
   }
 
-  /** The peers announced under `key` (hex), best first; `max` for more than the usual few. */
-  async #peersHolding(key: string, max?: number): Promise<readonly PeerRef[]> {
+  /**
+   * The peers announced under `key` (hex), best first; `max` for more than the usual few;
+   * `patient` to look the whole `peers.wait` (the fleet's later looks).
+   */
+  async #peersHolding(key: string, max?: number, patient = false): Promise<readonly PeerRef[]> {
     const peers = this.deps.peers;
     if (!peers) return [];
-    return peers.records.rank(await peers.finder.find(key, max));
+    return peers.records.rank(await peers.finder.find(key, max, { patient }));
   }
 
   /** Is the cached copy good as it is, worth a conditional request, or stale? */
@@ -296,7 +299,7 @@ export class AptPipeline {
     }
     // Shared while it downloads: holders of part of it count too. The first look stops at a
     // few, as usual (a whole copy among them is enough); the fleet looks wider when it needs to.
-    const lookup = () => this.#peersHolding(sha256, FLEET_MAX_HOLDERS);
+    const lookup = () => this.#peersHolding(sha256, FLEET_MAX_HOLDERS, true);
     const peers = this.#peersHolding(sha256, FLEET_FIRST_LOOK);
     return { peers, path: fileByHashPath(sha256), fleet: { lookup } };
   }

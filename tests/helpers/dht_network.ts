@@ -12,6 +12,8 @@ export interface DhtNetwork extends AsyncDisposable {
   readonly sockets: LossySocket[];
   /** Sets the loss rate of every node's socket. */
   setLoss(rate: number): void;
+  /** Delays every datagram each node sends by `ms` (each round trip to a node takes that much longer). */
+  setDelay(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,9 @@ export async function startDhtNetwork(
     sockets,
     setLoss(rate) {
       for (const socket of sockets) socket.lossRate = rate;
+    },
+    setDelay(ms) {
+      for (const socket of sockets) socket.delayMs = ms;
     },
     stop,
     [Symbol.asyncDispose]: stop,

@@ -1,4 +1,4 @@
-/** A datagram socket that loses packets, for tests and benchmarks of retransmission. */
+/** A datagram socket that loses and delays packets, for tests and benchmarks of retransmission and latency. */
 
 import type { Endpoint } from "../../src/dht/mod.ts";
 import type { Datagram, DatagramSocket } from "../../src/dht/socket.ts";
@@ -21,12 +21,26 @@ export class LossySocket implements DatagramSocket {
     return this.inner.local;
   }
 
+  /**
+   * Added to every datagram sent (ms): latency in user space, since these
+   * kernels have no netem. A node's replies are late by this much, so each
+   * round trip to it is.
+   */
+  delayMs = 0;
+  #delayed = new Set<ReturnType<typeof setTimeout>>();
+
   send(data: Uint8Array, to: Endpoint): Promise<void> {
     if (this.random() < this.lossRate) {
       this.dropped++;
       return Promise.resolve();
     }
-    return this.inner.send(data, to);
+    if (this.delayMs <= 0) return this.inner.send(data, to);
+    const timer = setTimeout(() => {
+      this.#delayed.delete(timer);
+      this.inner.send(data, to).catch(() => {});
+    }, this.delayMs);
+    this.#delayed.add(timer);
+    return Promise.resolve();
   }
 
   receive(): AsyncIterable<Datagram> {
@@ -34,6 +48,8 @@ export class LossySocket implements DatagramSocket {
   }
 
   close(): void {
+    for (const timer of this.#delayed) clearTimeout(timer);
+    this.#delayed.clear();
     this.inner.close();
   }
 }

@@ -66,6 +66,11 @@ export interface StatusSource {
    * far behind they are (files due that have not gone out, how long the oldest has been due).
    */
   readonly announces?: () => AnnounceFigures | undefined;
+  /**
+   * Lookups for the files downloaded: how many, how many found a peer, and how long a download
+   * now waits for peers before the mirror (short while nobody is found: share_memory.ts).
+   */
+  readonly finds?: () => { lookups: number; found_peers: number; wait_ms: number } | undefined;
   /** LAN discovery and mDNS advertising. */
   readonly lan?: () => LanStatus;
   /** Totals over every run, from the database. */
@@ -130,6 +135,7 @@ export function statusSnapshot(source: StatusSource) {
         reachable: dht.nodes > 0 && dht.counters.responsesReceived > 0,
         bootstrap_nodes: source.dhtBootstrap?.() ?? 0,
         announces: source.announces?.() ?? null,
+        finds: source.finds?.() ?? null,
       }
       : null,
     lan: source.lan?.() ?? { discovery: null, advertise: null },
