@@ -1,17 +1,19 @@
 /**
  * One client connection: reads request heads (several, pipelined or kept
- * alive), hands each to the handler and sends its response, in order. It
- * keeps a deadline that the server's sweep enforces: the head must be
- * complete within the header timeout of the connection (or of its first
- * byte, on a kept-alive connection), a kept-alive connection with nothing
- * to do lasts the idle timeout, and a write that the client does not take
- * lasts the send timeout. While the handler waits for peers or the mirror,
- * there is no deadline: that wait is not the client's doing.
+ * alive), hands each to the handler as soon as it is read (up to
+ * PIPELINE_AHEAD at once: apt pipelines, and each request may wait on
+ * peers or the mirror) and sends the responses in order. It keeps
+ * deadlines that the server's sweep enforces: the first head must be
+ * complete within the header timeout of the connection, each later one
+ * within the header timeout of its first byte; a kept-alive connection
+ * with nothing to do lasts the idle timeout, and a write that the client
+ * does not take lasts the send timeout. While handlers wait for peers or
+ * the mirror, there is no deadline: that wait is not the client's doing.
  *
  * @module
  */
 
-import { MAX_HEAD_BYTES, READ_BUFFER_BYTES } from "./constants.ts";
+import { MAX_HEAD_BYTES, PIPELINE_AHEAD, READ_BUFFER_BYTES } from "./constants.ts";
 import {
   headEnd,
   type HeadError,
@@ -21,6 +23,7 @@ import {
 } from "./request_head.ts";
 import { requestOf } from "./request_object.ts";
 import { sendResponse, type Sink } from "./response_writer.ts";
+import { waitForChange } from "../util/change_signal.ts";
 
 /** The three timeouts, in milliseconds. */
 export interface Timeouts {
@@ -48,41 +51,61 @@ export interface ConnectionContext {
   readonly closed: (because: ClosedBecause) => void;
 }
 
-type Phase = "waiting" | "head" | "handling" | "sending";
+type Head = Exclude<ReturnType<typeof parseRequestHead>, HeadError>;
+
+/** A request read and handed to the handler, its response not sent yet. */
+interface Exchange {
+  readonly head: Head;
+  readonly response: Promise<Response>;
+  readonly completed: PromiseWithResolvers<void>;
+}
 
 const encoder = new TextEncoder();
 
 /** Serves one connection until either side ends it. */
 export class Connection {
-  #phase: Phase = "waiting";
-  #deadline: number;
+  /** When the head being read must be complete (Infinity: none is being read). */
+  #headDeadline: number;
+  /** When the write under way must have been taken (Infinity: none). */
+  #sendDeadline = Infinity;
+  /** When a kept-alive connection with nothing to do closes (Infinity: it has something to do). */
+  #idleDeadline = Infinity;
   #closed = false;
   #buffer = new Uint8Array(READ_BUFFER_BYTES);
   #start = 0;
   #end = 0;
   /** Whether a response went out on this connection already. */
   #kept = false;
+  /** Requests read whose responses have not gone out, in order. */
+  #queue: (Exchange | HeadError)[] = [];
+  #changed = waitForChange();
+  /** The reader stopped: no more requests will come on this connection. */
+  #readerDone = false;
 
   constructor(
     private readonly conn: Deno.TcpConn,
     private readonly context: ConnectionContext,
   ) {
-    this.#deadline = performance.now() + context.timeouts.headerMs;
+    this.#headDeadline = performance.now() + context.timeouts.headerMs;
   }
 
   /** Between requests, with nothing of the next one received: may be closed at once on stop. */
   get waiting(): boolean {
-    return this.#phase === "waiting" && this.#start === this.#end;
+    return this.#queue.length === 0 && this.#start === this.#end &&
+      this.#sendDeadline === Infinity;
   }
 
-  /** Closes the connection if its deadline passed at `now`. */
+  /** Closes the connection if a deadline passed at `now`. */
   expire(now: number): void {
-    if (now < this.#deadline || this.#closed) return;
-    const because: ClosedBecause = this.#phase === "sending"
+    if (this.#closed) return;
+    const because: ClosedBecause | undefined = now >= this.#sendDeadline
       ? "send_timeout"
-      : this.#phase === "waiting" && this.#kept
+      : now >= this.#headDeadline
+      ? "header_timeout"
+      : now >= this.#idleDeadline
       ? "idle_timeout"
-      : "header_timeout";
+      : undefined;
+    if (!because) return;
     this.context.closed(because);
     this.close();
   }
@@ -90,25 +113,79 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#changed.notify();
     try {
       this.conn.close();
     } catch { /* already closed */ }
   }
 
-  /** Serves requests until the connection ends; never throws. */
+  /**
+   * Serves requests until the connection ends; never throws. Heads are read
+   * while earlier responses are prepared and sent, and each is handed to
+   * the handler at once, up to PIPELINE_AHEAD; responses go out in order.
+   */
   async serve(): Promise<void> {
+    let reading: Promise<void> | undefined;
     try {
       this.conn.setNoDelay(true);
-      while (!this.#closed) {
-        const head = await this.#readHead();
-        if (head === undefined) return;
-        if (isHeadError(head)) return await this.#refuse(head);
-        if (!await this.#exchange(head)) return;
+      reading = this.#readAll();
+      while (true) {
+        const next = this.#queue[0];
+        if (!next) {
+          if (this.#closed || this.#readerDone) return;
+          await this.#changed.wait();
+          continue;
+        }
+        if (isRefusal(next)) return await this.#refuse(next);
+        const carryOn = await this.#send(next);
+        this.#queue.shift();
+        this.#changed.notify();
+        if (!carryOn) return;
       }
     } catch {
       // The client went away, or a timeout closed the connection: nothing to answer.
     } finally {
       this.close();
+      await reading?.catch(() => {});
+      this.#abandon();
+    }
+  }
+
+  /** Reads heads and starts their handling, until the client ends, a head is bad or the last one came. */
+  async #readAll(): Promise<void> {
+    try {
+      while (!this.#closed) {
+        // A stopping server answers what it read and reads no further.
+        if (this.context.stopping() && this.#queue.length) return;
+        if (this.#queue.length >= PIPELINE_AHEAD) {
+          await this.#changed.wait();
+          continue;
+        }
+        const head = await this.#readHead();
+        if (head === undefined || this.#closed) return;
+        const exchange = isHeadError(head) ? head : this.#begin(head);
+        this.#queue.push(exchange);
+        this.#idleDeadline = Infinity;
+        this.#changed.notify();
+        // Nothing is read past a refused head, or past one whose response closes the connection.
+        if (isRefusal(exchange) || !exchange.head.keepAlive) return;
+      }
+    } catch {
+      // The client went away, or the connection closed.
+    } finally {
+      this.#readerDone = true;
+      this.#changed.notify();
+    }
+  }
+
+  /** Requests whose responses will not go out: their bodies are let go, their handlers told. */
+  #abandon(): void {
+    for (const exchange of this.#queue.splice(0)) {
+      if (isRefusal(exchange)) continue;
+      exchange.completed.reject(
+        new Deno.errors.Interrupted("connection closed before the response"),
+      );
+      exchange.response.then((response) => response.body?.cancel().catch(() => {}), () => {});
     }
   }
 
@@ -123,6 +200,10 @@ export class Connection {
       if (end >= 0) {
         const bytes = this.#buffer.subarray(this.#start, end);
         this.#start = end;
+        // What follows in the buffer is the next head begun: its clock runs from now.
+        this.#headDeadline = this.#start < this.#end
+          ? performance.now() + this.context.timeouts.headerMs
+          : Infinity;
         return parseRequestHead(bytes);
       }
       scanned = Math.max(this.#start, this.#end - 3);
@@ -133,11 +214,11 @@ export class Connection {
       scanned -= this.#makeRoom();
       const n = await this.conn.read(this.#buffer.subarray(this.#end));
       if (n === null) return undefined;
-      if (this.#phase === "waiting") {
-        this.#phase = "head";
-        // On a kept-alive connection the head's clock starts with its first byte.
-        if (this.#kept) this.#deadline = performance.now() + this.context.timeouts.headerMs;
+      // After the first head, each head's clock starts with its first byte.
+      if (this.#headDeadline === Infinity) {
+        this.#headDeadline = performance.now() + this.context.timeouts.headerMs;
       }
+      this.#idleDeadline = Infinity;
       this.#end += n;
     }
   }
@@ -164,46 +245,49 @@ export class Connection {
     return moved;
   }
 
-  /** One request and its response; whether the connection carries on. */
-  async #exchange(head: Exclude<ReturnType<typeof parseRequestHead>, HeadError>): Promise<boolean> {
-    if (head.hasBody) {
-      await this.#refuse({ status: 400, reason: "request bodies are not accepted" });
-      return false;
-    }
+  /** Hands a head to the handler at once; a head that cannot be served is refused instead. */
+  #begin(head: Head): Exchange | HeadError {
+    if (head.hasBody) return { status: 400, reason: "request bodies are not accepted" };
     const request = requestOf(head, this.conn.localAddr.port);
-    if (!request) {
-      await this.#refuse({ status: 400, reason: "malformed Host or request target" });
-      return false;
-    }
-    this.#phase = "handling";
-    this.#deadline = Infinity;
+    if (!request) return { status: 400, reason: "malformed Host or request target" };
     const completed = Promise.withResolvers<void>();
     completed.promise.catch(() => {}); // a handler need not watch it
-    let response: Response;
-    try {
-      response = await this.context.handler(request, {
-        remoteAddr: this.conn.remoteAddr,
-        completed: completed.promise,
-      });
-    } catch (error) {
-      response = this.context.onError(error);
-    }
+    const response = (async () => {
+      try {
+        return await this.context.handler(request, {
+          remoteAddr: this.conn.remoteAddr,
+          completed: completed.promise,
+        });
+      } catch (error) {
+        return this.context.onError(error);
+      }
+    })();
+    return { head, response, completed };
+  }
+
+  /** Sends one response, once it is ready; whether the connection carries on. */
+  async #send({ head, response, completed }: Exchange): Promise<boolean> {
+    const ready = await response;
+    if (this.#closed) throw new Deno.errors.Interrupted("connection closed");
     const keepAlive = head.keepAlive && !this.context.stopping();
     try {
       const carryOn = await sendResponse(
         this.#sink,
-        response,
+        ready,
         head.version,
         head.method === "HEAD",
         keepAlive,
       );
       completed.resolve();
       this.#kept = true;
-      this.#phase = "waiting";
-      this.#deadline = performance.now() + this.context.timeouts.idleMs;
+      // Nothing more to do and nothing of the next head yet: the idle clock runs.
+      if (this.#queue.length <= 1 && this.#start === this.#end) {
+        this.#idleDeadline = performance.now() + this.context.timeouts.idleMs;
+      }
       return carryOn;
     } catch (error) {
       completed.reject(new Deno.errors.Interrupted(`response not sent: ${error}`));
+      await ready.body?.cancel().catch(() => {});
       return false;
     }
   }
@@ -212,14 +296,15 @@ export class Connection {
   readonly #sink: Sink = {
     write: async (bytes) => {
       const { sendMs } = this.context.timeouts;
-      this.#phase = "sending";
       let written = 0;
-      while (written < bytes.length) {
-        this.#deadline = performance.now() + sendMs;
-        written += await this.conn.write(written ? bytes.subarray(written) : bytes);
+      try {
+        while (written < bytes.length) {
+          this.#sendDeadline = performance.now() + sendMs;
+          written += await this.conn.write(written ? bytes.subarray(written) : bytes);
+        }
+      } finally {
+        this.#sendDeadline = Infinity;
       }
-      this.#phase = "handling";
-      this.#deadline = Infinity;
     },
   };
 
@@ -241,4 +326,8 @@ export class Connection {
       false,
     );
   }
+}
+
+function isRefusal(entry: Exchange | HeadError): entry is HeadError {
+  return "status" in entry;
 }

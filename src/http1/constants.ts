@@ -38,3 +38,11 @@ export const SPARE_FILE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** The longest the timeout sweep sleeps: each timeout is met to within this, or a quarter of it. */
 export const SWEEP_MAX_MS = 1_000;
+
+/**
+ * Pipelined requests of one connection handled at once (their responses
+ * still go out in order): apt sends up to 10 before it reads an answer,
+ * and each may wait on peers or the mirror; one after the other, those
+ * waits added up.
+ */
+export const PIPELINE_AHEAD = 10;

@@ -103,6 +103,78 @@ Deno.test("Http1Server: pipelined requests on one connection are answered in ord
   });
 });
 
+Deno.test("Http1Server: pipelined requests are handled at once (their waits overlap), answered in order", async () => {
+  const started: string[] = [];
+  const slow = async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    started.push(path);
+    // The first waits longest: its answer still goes out first.
+    await new Promise((resolve) => setTimeout(resolve, path === "/a" ? 400 : 300));
+    return new Response(`${path}\n`);
+  };
+  await withServer(slow, async (port) => {
+    const heads = ["/a", "/b", "/c", "/d"].map((p, i) =>
+      `GET ${p} HTTP/1.1\r\nHost: h\r\n${i === 3 ? "Connection: close\r\n" : ""}\r\n`
+    );
+    const before = performance.now();
+    const reply = await exchange(port, heads.join(""));
+    const ms = performance.now() - before;
+    assert.deepEqual([...reply.matchAll(/^\/[a-d]$/gm)].map((m) => m[0]), ["/a", "/b", "/c", "/d"]);
+    assert.equal(started.length, 4);
+    assert(
+      ms < 1_000,
+      `four waits of 300-400 ms took ${ms.toFixed(0)} ms (one after the other: 1,300)`,
+    );
+  });
+});
+
+Deno.test("Http1Server: a head begun behind a pipelined request is held to the header timeout", async () => {
+  const timeouts = { headerMs: 300, idleMs: 10_000, sendMs: 10_000 };
+  await withServer(echo, async (port, _server, closed) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const started = performance.now();
+    await conn.write(encoder.encode("GET /one HTTP/1.1\r\nHost: h\r\n\r\nGET /two HTTP/1.1\r\nHo"));
+    const buffer = new Uint8Array(4096);
+    let text = "";
+    while (true) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (n === null) break;
+      text += decoder.decode(buffer.subarray(0, n));
+    }
+    const ms = performance.now() - started;
+    assert.match(text, /^HTTP\/1\.1 200 OK/);
+    assert(ms >= 250 && ms < 1_500, `closed after ${ms.toFixed(0)} ms`);
+    assert.deepEqual(closed, ["header_timeout"]);
+    conn.close();
+  }, { timeouts });
+});
+
+Deno.test("Http1Server: responses of pipelined requests never sent (the client left) are let go", async () => {
+  let cancelled = 0;
+  const handler = (request: Request) => {
+    const path = new URL(request.url).pathname;
+    const body = new ReadableStream({
+      pull: (controller) => {
+        if (path === "/first") controller.error(new Error("the first fails mid-way"));
+        else controller.enqueue(new Uint8Array(10));
+      },
+      cancel: () => void cancelled++,
+    });
+    return new Response(body);
+  };
+  await withServer(handler, async (port) => {
+    await exchange(
+      port,
+      "GET /first HTTP/1.1\r\nHost: h\r\n\r\nGET /second HTTP/1.1\r\nHost: h\r\n\r\n",
+    );
+    const until = performance.now() + 2_000;
+    while (cancelled < 1 && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(cancelled, 1, "the second's body was cancelled");
+  });
+});
+
 Deno.test("Http1Server: one kept-alive connection carries 1,000 requests, one at a time and pipelined in bursts (the read buffer wraps many times)", async () => {
   await withServer(echo, async (port) => {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
