@@ -9,7 +9,7 @@ import { randomId } from "../../../src/dht/mod.ts";
 import { finds, startDhtNetwork } from "../../helpers/dht_network.ts";
 
 Deno.test({
-  name: "with 20% of packets lost, retransmission keeps announces and lookups succeeding",
+  name: "with 20% of packets lost, announces and lookups succeed (other nodes asked, lost queries sent again)",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -30,8 +30,10 @@ Deno.test({
     assert.equal(found.filter(Boolean).length, 40, `found ${found.filter(Boolean).length} of 40`);
     const dropped = network.sockets.reduce((n, s) => n + s.dropped, 0);
     const retransmissions = nodes.reduce((n, node) => n + node.stats().counters.retransmissions, 0);
+    // Lookups ask other nodes a few round trips after a lost query (the stale mark) and end before
+    // most retransmissions are due; stores and the queries a lookup still waits on are sent again.
     assert.ok(
-      dropped > 50 && retransmissions > 20,
+      dropped > 50 && retransmissions > 5,
       `${dropped} dropped, ${retransmissions} retransmitted`,
     );
   },
