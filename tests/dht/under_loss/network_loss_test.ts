@@ -9,7 +9,8 @@ import { randomId } from "../../../src/dht/mod.ts";
 import { finds, startDhtNetwork } from "../../helpers/dht_network.ts";
 
 Deno.test({
-  name: "with 20% of packets lost, announces and lookups succeed (other nodes asked, lost queries sent again)",
+  name:
+    "with 20% of packets lost, announces and lookups succeed (other nodes asked, lost queries sent again)",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
