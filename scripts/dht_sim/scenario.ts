@@ -8,12 +8,10 @@
  */
 
 import { ANNOUNCE_INTERVAL_MS } from "../../src/peers/constants.ts";
-import { BUCKET_REFRESH_MS } from "../../src/dht/constants.ts";
 import type { NodeId } from "../../src/dht/mod.ts";
 import { coverage, lookup, type LookupSample, summarize } from "./measure.ts";
-import { SimNetwork } from "./sim_network.ts";
-import { type SimNode, SimWorld } from "./sim_world.ts";
-import { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
+import { createSimulation, type SimNode, type SimWorld } from "./sim_world.ts";
+import type { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
 
 /** What one run is given. */
 export interface ScenarioOptions {
@@ -40,17 +38,9 @@ const LOOKUP_SPREAD_MS = 180_000;
 export async function runScenario(options: ScenarioOptions): Promise<Record<string, unknown>> {
   const { random, log } = options;
   const wallStart = performance.now();
-  const clock = new VirtualClock(BUCKET_REFRESH_MS); // tables are backdated up to one refresh period
-  const network = new SimNetwork(clock, {
-    minRttMs: 20,
-    maxRttMs: 200,
-    natTimeoutMs: 60_000,
-    random,
-  });
-  const world = new SimWorld(clock, network, {
+  const { clock, network, world } = createSimulation({
     natShare: options.natShare,
     medianSessionMs: options.medianSessionMs,
-    sessionSigma: 1,
     random,
   });
   try {

@@ -14,8 +14,8 @@ import { secureId } from "../../src/dht/bep42.ts";
 import { BUCKET_REFRESH_MS, K } from "../../src/dht/constants.ts";
 import { DhtNode, idToHex, type NodeId } from "../../src/dht/mod.ts";
 import { compareDistance } from "../../src/dht/node_id.ts";
-import type { SimNetwork, SimSocket } from "./sim_network.ts";
-import type { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
+import { SimNetwork, type SimSocket } from "./sim_network.ts";
+import { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
 
 /** One simulated node. */
 export interface SimNode {
@@ -129,11 +129,11 @@ export class SimWorld {
     return { bytes, nodeHours: ms / 3_600_000 };
   }
 
-  #create(bootstrap?: { address: string; port: number }[]): SimNode {
+  #create(bootstrap?: { address: string; port: number }[], mayBeNatted = true): SimNode {
     const index = this.#nextAddress++;
     // Public-looking addresses (BEP 42 applies: each id is the secure one for its address).
     const address = `${11 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}.7`;
-    const natted = this.options.random() < this.options.natShare;
+    const natted = mayBeNatted && this.options.random() < this.options.natShare;
     const socket = this.network.socket(address, natted);
     const node = new DhtNode({
       socket,
@@ -157,13 +157,26 @@ export class SimWorld {
     return sim;
   }
 
-  #join(): void {
+  /**
+   * A reachable node that stays (a daemon under study), joined through a
+   * few live nodes as a newcomer is; resolves once it has joined.
+   */
+  async spawnStaying(): Promise<SimNode> {
+    const node = this.#create(this.#bootstrapList(), false);
+    await this.clock.runUntil(node.node.start(), 120_000);
+    return node;
+  }
+
+  #bootstrapList(): { address: string; port: number }[] {
     const reachable = this.livePublic();
-    const bootstrap = Array.from(
+    return Array.from(
       { length: Math.min(BOOTSTRAP_CONTACTS, reachable.length) },
       () => reachable[Math.floor(this.options.random() * reachable.length)].socket.local,
     );
-    const joiner = this.#create(bootstrap);
+  }
+
+  #join(): void {
+    const joiner = this.#create(this.#bootstrapList());
     this.joins++;
     joiner.node.start().catch(() => {});
     this.#scheduleLeave(joiner);
@@ -254,4 +267,28 @@ function randomBytes(count: number, random: () => number): Uint8Array {
 /** A standard normal draw (Box–Muller). */
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** How a simulation is set up. */
+export interface SimulationOptions {
+  readonly natShare: number;
+  readonly medianSessionMs: number;
+  readonly random: () => number;
+}
+
+/**
+ * A simulated internet (round trips 20-200 ms, NAT mappings kept a minute)
+ * and an empty population on it; the clock starts one refresh period in,
+ * since tables are backdated by up to that much.
+ */
+export function createSimulation(options: SimulationOptions) {
+  const clock = new VirtualClock(BUCKET_REFRESH_MS);
+  const network = new SimNetwork(clock, {
+    minRttMs: 20,
+    maxRttMs: 200,
+    natTimeoutMs: 60_000,
+    random: options.random,
+  });
+  const world = new SimWorld(clock, network, { ...options, sessionSigma: 1 });
+  return { clock, network, world };
 }
