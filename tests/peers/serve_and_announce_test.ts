@@ -87,6 +87,13 @@ Deno.test({
     assert.deepEqual(peers, [{ address: "127.0.0.1", port: daemon.port }]);
     // Files verified against the indexes are announced; the Release, which nothing lists, is not.
     assert.equal(daemon.announcer?.size, 2, "Packages (listed in Release) and the package");
+    // The status says the announces keep up: none overdue, and the pace for a cache this small.
+    const stats = await (await fetch(`${daemon.base}/stats.json`)).json();
+    assert.deepEqual(
+      { ...stats.dht.announces, in_flight: 0 },
+      { held: 2, announced: 2, failed: 0, overdue: 0, behind_s: 0, per_second: 5, in_flight: 0 },
+    );
+    assert.equal(stats.dht.finds.lookups >= 1, true, JSON.stringify(stats.dht.finds));
     const response = await fetch(`http://127.0.0.1:${daemon.port}/~/${sha256(world.data)}`);
     assertBytes(new Uint8Array(await response.arrayBuffer()), world.data);
   },
