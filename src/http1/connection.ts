@@ -158,6 +158,8 @@ export class Connection {
         // A stopping server answers what it read and reads no further.
         if (this.context.stopping() && this.#queue.length) return;
         if (this.#queue.length >= PIPELINE_AHEAD) {
+          // Not reading is our doing: a head begun in the buffer gets its time once we read again.
+          this.#headDeadline = Infinity;
           await this.#changed.wait();
           continue;
         }
@@ -196,14 +198,19 @@ export class Connection {
       const blank = leadingBlankLines(this.#buffer, this.#start, this.#end);
       this.#start += blank;
       scanned = Math.max(scanned, this.#start);
+      if (this.#start < this.#end) {
+        // A head has begun (its first byte just came, or it waited behind pipelined ones):
+        // its clock runs from now, and the connection is not idle.
+        if (this.#headDeadline === Infinity) {
+          this.#headDeadline = performance.now() + this.context.timeouts.headerMs;
+        }
+        this.#idleDeadline = Infinity;
+      }
       const end = headEnd(this.#buffer, this.#start, this.#end, scanned);
       if (end >= 0) {
         const bytes = this.#buffer.subarray(this.#start, end);
         this.#start = end;
-        // What follows in the buffer is the next head begun: its clock runs from now.
-        this.#headDeadline = this.#start < this.#end
-          ? performance.now() + this.context.timeouts.headerMs
-          : Infinity;
+        this.#headDeadline = Infinity;
         return parseRequestHead(bytes);
       }
       scanned = Math.max(this.#start, this.#end - 3);
@@ -214,11 +221,6 @@ export class Connection {
       scanned -= this.#makeRoom();
       const n = await this.conn.read(this.#buffer.subarray(this.#end));
       if (n === null) return undefined;
-      // After the first head, each head's clock starts with its first byte.
-      if (this.#headDeadline === Infinity) {
-        this.#headDeadline = performance.now() + this.context.timeouts.headerMs;
-      }
-      this.#idleDeadline = Infinity;
       this.#end += n;
     }
   }

@@ -149,6 +149,32 @@ Deno.test("Http1Server: a head begun behind a pipelined request is held to the h
   }, { timeouts });
 });
 
+Deno.test("Http1Server: a head waiting behind 10 pipelined requests is not timed out while they are handled", async () => {
+  const timeouts = { headerMs: 300, idleMs: 10_000, sendMs: 10_000 };
+  const slow = async (request: Request) => {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    return new Response(`${new URL(request.url).pathname}\n`);
+  };
+  await withServer(slow, async (port, _server, closed) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const heads = Array.from({ length: 10 }, (_, i) => `GET /${i} HTTP/1.1\r\nHost: h\r\n\r\n`);
+    await conn.write(encoder.encode(heads.join("") + "GET /last HTTP/1.1\r\nHo"));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // past the header timeout
+    await conn.write(encoder.encode("st: h\r\nConnection: close\r\n\r\n"));
+    const buffer = new Uint8Array(65536);
+    let text = "";
+    while (true) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (n === null) break;
+      text += decoder.decode(buffer.subarray(0, n));
+    }
+    assert.equal((text.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 11, text);
+    assert.match(text, /\/last\n$/);
+    assert.deepEqual(closed, []);
+    conn.close();
+  }, { timeouts });
+});
+
 Deno.test("Http1Server: responses of pipelined requests never sent (the client left) are let go", async () => {
   let cancelled = 0;
   const handler = (request: Request) => {
