@@ -75,8 +75,17 @@ export const MAX_INFO_HASHES = 20_000;
 export const MAX_PEERS_PER_HASH = 500;
 /** Peers kept in all (without it, 20,000 hashes × 500 peers could be asked of us). */
 export const MAX_PEER_ENTRIES = 100_000;
-/** Entries (peers and items) one source address may hold in our store. */
-export const MAX_ENTRIES_PER_SOURCE = 200;
+/**
+ * Peers one source address may hold in our store: a fifth of it. A daemon
+ * announces every file it caches, and in a private DHT each node stores a
+ * K/N share of them (a 20,000-file cache among 700 reachable nodes: about
+ * 230 per node, more for nodes with wide gaps around them; among 10 nodes:
+ * 16,000). At 200, most of a large cache could not be stored, so could not
+ * be found (the simulation showed it: scripts/dht_sim/announce_load.ts).
+ */
+export const MAX_PEERS_PER_SOURCE = 20_000;
+/** BEP 44 items one source address may hold in our store: a tenth of it (a daemon puts a few piece lists). */
+export const MAX_ITEMS_PER_SOURCE = 1_000;
 /** BEP 44 immutable items kept: 10,000 × ~1.2 KB stays within the memory budget below. */
 export const MAX_ITEMS = 10_000;
 /** An item's lifetime unless put again (BEP 44 suggests 2 hours). */

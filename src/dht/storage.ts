@@ -9,11 +9,12 @@
 
 import {
   ITEM_TTL_MS,
-  MAX_ENTRIES_PER_SOURCE,
   MAX_INFO_HASHES,
   MAX_ITEMS,
+  MAX_ITEMS_PER_SOURCE,
   MAX_PEER_ENTRIES,
   MAX_PEERS_PER_HASH,
+  MAX_PEERS_PER_SOURCE,
   PEER_TTL_MS,
 } from "./constants.ts";
 import type { Endpoint } from "./krpc/compact.ts";
@@ -63,7 +64,7 @@ export class PeerStore {
     this.#limits = {
       maxKeys: limits.maxKeys ?? MAX_INFO_HASHES,
       maxPerKey: limits.maxPerKey ?? MAX_PEERS_PER_HASH,
-      maxPerSource: limits.maxPerSource ?? MAX_ENTRIES_PER_SOURCE,
+      maxPerSource: limits.maxPerSource ?? MAX_PEERS_PER_SOURCE,
       maxTotal: limits.maxTotal ?? MAX_PEER_ENTRIES,
       ttlMs: limits.ttlMs ?? PEER_TTL_MS,
     };
@@ -176,7 +177,7 @@ export class ItemStore {
     private readonly now: () => number,
     private readonly limits = {
       maxItems: MAX_ITEMS,
-      maxPerSource: MAX_ENTRIES_PER_SOURCE,
+      maxPerSource: MAX_ITEMS_PER_SOURCE,
       ttlMs: ITEM_TTL_MS,
     },
   ) {}
