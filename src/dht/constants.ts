@@ -131,6 +131,13 @@ export const BEP42_ENFORCE_FROM_NODES = 2000;
 export const LOOKUP_STALE_MAX_MS = 1000;
 export const LOOKUP_STALE_MIN_MS = 50;
 export const STALE_RTT_FACTOR = 3;
+/**
+ * With nobody left to ask, a lookup waits this long more on queries gone
+ * stale before it ends: the stale mark follows this node's usual round
+ * trips, which may be far shorter than these nodes' (measured on a LAN,
+ * asking the internet).
+ */
+export const LOOKUP_STALE_GRACE_MS = 1000;
 /** Round trips remembered for that (first transmissions only: a retransmission's answer is ambiguous). */
 export const RTT_SAMPLES = 64;
 /** Round trips measured before they set the stale mark. */

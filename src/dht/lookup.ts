@@ -3,15 +3,24 @@
  * are thin variants that say what to ask and what an answer yields.
  *
  * Up to ALPHA queries are in flight toward the closest candidates not yet
- * asked. A query unanswered after a few round trips (`Rpc.staleAfterMs`) stops holding a slot and
- * stops counting for termination (its answer is still used if it comes, and
- * the RPC layer keeps retransmitting). The lookup ends when the K closest
- * live candidates have all answered. Values are yielded as they arrive.
+ * asked. A query unanswered after a few round trips (`Rpc.staleAfterMs`)
+ * stops holding a slot and stops counting for termination (its answer is
+ * still used if it comes, and the RPC layer keeps retransmitting). The
+ * lookup ends when the K closest live candidates have all answered, or when
+ * nobody is left to ask and the stale queries had LOOKUP_STALE_GRACE_MS
+ * more. Values are yielded as they arrive.
  *
  * @module
  */
 
-import { ALPHA, K, MAX_LOOKUP_CANDIDATES, MAX_LOOKUP_QUERIES } from "./constants.ts";
+import {
+  ALPHA,
+  K,
+  LOOKUP_STALE_GRACE_MS,
+  LOOKUP_STALE_MAX_MS,
+  MAX_LOOKUP_CANDIDATES,
+  MAX_LOOKUP_QUERIES,
+} from "./constants.ts";
 import type { Clock } from "../util/clock.ts";
 import type { Contact } from "./krpc/compact.ts";
 import type { QueryArgs } from "./krpc/messages.ts";
@@ -67,6 +76,11 @@ interface Candidate {
   state: State;
   depth: number;
   token?: Uint8Array;
+  /** When its query went stale. */
+  staleAt?: number;
+  /** Stops its query (the lookup is over, or the caller aborted). */
+  stop?: AbortController;
+  launchedAt?: number;
 }
 
 /** Runs a lookup for `target`, yielding values as they arrive; returns the result when done. */
@@ -81,9 +95,6 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
   const known = new Set<string>();
   const ready: T[] = [];
   const change = waitForChange();
-  // Queries stop when the caller aborts or the lookup is over, whichever comes first.
-  const finished = new AbortController();
-  const querySignal = signal ? AbortSignal.any([signal, finished.signal]) : finished.signal;
   const onOuterAbort = () => change.notify(); // wake the loop, which then throws the reason
   signal?.addEventListener("abort", onOuterAbort, { once: true });
   let queried = 0;
@@ -111,10 +122,14 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
 
   const launch = (candidate: Candidate) => {
     candidate.state = "pending";
+    const launchedAt = candidate.launchedAt = context.clock.now();
+    const stop = candidate.stop = new AbortController();
+    const querySignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
     queried++;
     const stale = context.clock.setTimeout(() => {
       if (candidate.state === "pending") {
         candidate.state = "stale";
+        candidate.staleAt = context.clock.now();
         change.notify();
       }
     }, context.rpc.staleAfterMs());
@@ -133,9 +148,17 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
         },
         () => {
           context.clock.clearTimeout(stale);
-          // Unanswered past the stale mark counts against the node even when the lookup ended
-          // first and cut the query short: otherwise a dead node is never marked failed.
-          if (querySignal.aborted && candidate.state !== "stale") return;
+          // Unanswered for LOOKUP_STALE_MAX_MS counts against the node even when the lookup
+          // ended first and cut the query short: otherwise a dead node is never marked failed.
+          // Less does not (the lookup leaves such a query running to its own timeout): the stale
+          // mark follows our usual round trips, and a node farther than those must not be
+          // evicted for it.
+          const silentMs = context.clock.now() - launchedAt;
+          if (
+            querySignal.aborted && (candidate.state !== "stale" || silentMs < LOOKUP_STALE_MAX_MS)
+          ) {
+            return;
+          }
           const soft = querySignal.aborted;
           candidate.state = "failed";
           context.onFailure(candidate.contact, soft);
@@ -158,8 +181,16 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
       for (const c of candidates) if (c.state === "pending") inFlight++;
       let window = 0;
       let allAnswered = true;
+      // Until when queries gone stale, nearer than the K-th live candidate, may still answer.
+      let graceUntil = 0;
       for (const candidate of candidates) {
-        if (candidate.state === "failed" || candidate.state === "stale") continue;
+        if (candidate.state === "failed") continue;
+        if (candidate.state === "stale") {
+          if (window < K) {
+            graceUntil = Math.max(graceUntil, candidate.staleAt! + LOOKUP_STALE_GRACE_MS);
+          }
+          continue;
+        }
         if (window++ >= K) break;
         if (candidate.state === "responded") continue;
         allAnswered = false;
@@ -168,17 +199,30 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
           inFlight++;
         }
       }
-      if (allAnswered && inFlight === 0) break;
-      if (inFlight === 0 && !candidates.some((c) => c.state === "new" || c.state === "pending")) {
-        break;
+      const exhausted = queried >= MAX_LOOKUP_QUERIES || !candidates.some((c) => c.state === "new");
+      if (inFlight === 0 && ((allAnswered && window >= K) || exhausted)) {
+        // The K closest live ones answered, or nobody is left to ask. A stale query nearer than
+        // those may still answer (lost once, or farther than our usual round trips) and hold
+        // what the lookup is for: it gets a while more.
+        const left = graceUntil - context.clock.now();
+        if (left <= 0) break;
+        const timer = context.clock.setTimeout(() => change.notify(), left);
+        await change.wait();
+        context.clock.clearTimeout(timer);
+        continue;
       }
-      if (inFlight === 0 && queried >= MAX_LOOKUP_QUERIES) break;
       await change.wait();
     }
     while (ready.length) yield ready.shift()!;
   } finally {
     signal?.removeEventListener("abort", onOuterAbort);
-    finished.abort(new Error("lookup finished")); // stop retransmitting to stragglers
+    // Stragglers are not asked again. A query stale for less than LOOKUP_STALE_MAX_MS goes on
+    // in the RPC layer: its answer, or its timeout, then tells the table about the node.
+    const now = context.clock.now();
+    for (const c of candidates) {
+      const young = c.state === "stale" && now - c.launchedAt! < LOOKUP_STALE_MAX_MS;
+      if (!young) c.stop?.abort(new Error("lookup finished"));
+    }
   }
 
   const closest = candidates
