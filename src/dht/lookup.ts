@@ -126,14 +126,18 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
     const stop = candidate.stop = new AbortController();
     const querySignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
     queried++;
+    const staleMs = context.rpc.staleAfterMs();
     const stale = context.clock.setTimeout(() => {
       if (candidate.state === "pending") {
         candidate.state = "stale";
         candidate.staleAt = context.clock.now();
         change.notify();
       }
-    }, context.rpc.staleAfterMs());
-    context.rpc.query(candidate.contact, variant.method, variant.args(ownId, target), querySignal)
+    }, staleMs);
+    // Sent again at the stale mark: a lost query is asked again within a few round trips, and
+    // its answer can come within the grace a near stale one gets.
+    const args = variant.args(ownId, target);
+    context.rpc.query(candidate.contact, variant.method, args, querySignal, staleMs)
       .then(
         (answer) => {
           context.clock.clearTimeout(stale);

@@ -1,7 +1,8 @@
 /**
  * KRPC transactions over one datagram socket: a query goes out with a random
- * transaction id, is sent again with the same id 2 s and then 4 s later, and
- * after 8 s more (14 s in all) the node counts as unreachable; any answer
+ * transaction id, is sent again with the same id 2 s (a lookup's: at its
+ * stale mark, a few round trips) and then 4 s later, and after 8 s more
+ * the node counts as unreachable; any answer
  * from the same address and port settles it, duplicates are ignored. Incoming queries are rate-limited per address and handed to the
  * node's handlers; replies never exceed the packet limit.
  *
@@ -120,6 +121,8 @@ export class Rpc {
     method: M,
     args: QueryArgs[M],
     signal?: AbortSignal,
+    /** Send again after this long the first time (a lookup's stale mark), not after 2 s. */
+    firstRetransmitMs?: number,
   ): Promise<Answer> {
     if (this.#stopped) return Promise.reject(new QueryTimeoutError(to, method));
     let tid: Uint8Array;
@@ -158,7 +161,7 @@ export class Rpc {
             this.counters.countTimeout(method);
             settle(() => reject(new QueryTimeoutError(to, method)));
           }
-        }, RETRANSMIT_AFTER_MS[attempt]);
+        }, attempt === 0 && firstRetransmitMs ? firstRetransmitMs : RETRANSMIT_AFTER_MS[attempt]);
       this.#pending.set(key, {
         method,
         to,
