@@ -84,6 +84,17 @@ function served(port: number, localAddress: string): Promise<"served" | "closed"
   });
 }
 
+/** Everything the server sends on `conn` until it closes it. */
+async function readToEnd(conn: Deno.Conn): Promise<string> {
+  const buffer = new Uint8Array(65536);
+  let text = "";
+  while (true) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) return text;
+    text += decoder.decode(buffer.subarray(0, n));
+  }
+}
+
 const echo = (request: Request) =>
   new Response(`${request.method} ${request.url}\n`, { headers: { "x-a": "1" } });
 
@@ -134,13 +145,7 @@ Deno.test("Http1Server: a head begun behind a pipelined request is held to the h
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     const started = performance.now();
     await conn.write(encoder.encode("GET /one HTTP/1.1\r\nHost: h\r\n\r\nGET /two HTTP/1.1\r\nHo"));
-    const buffer = new Uint8Array(4096);
-    let text = "";
-    while (true) {
-      const n = await conn.read(buffer).catch(() => null);
-      if (n === null) break;
-      text += decoder.decode(buffer.subarray(0, n));
-    }
+    const text = await readToEnd(conn);
     const ms = performance.now() - started;
     assert.match(text, /^HTTP\/1\.1 200 OK/);
     assert(ms >= 250 && ms < 1_500, `closed after ${ms.toFixed(0)} ms`);
@@ -161,13 +166,7 @@ Deno.test("Http1Server: a head waiting behind 10 pipelined requests is not timed
     await conn.write(encoder.encode(heads.join("") + "GET /last HTTP/1.1\r\nHo"));
     await new Promise((resolve) => setTimeout(resolve, 500)); // past the header timeout
     await conn.write(encoder.encode("st: h\r\nConnection: close\r\n\r\n"));
-    const buffer = new Uint8Array(65536);
-    let text = "";
-    while (true) {
-      const n = await conn.read(buffer).catch(() => null);
-      if (n === null) break;
-      text += decoder.decode(buffer.subarray(0, n));
-    }
+    const text = await readToEnd(conn);
     assert.equal((text.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 11, text);
     assert.match(text, /\/last\n$/);
     assert.deepEqual(closed, []);
