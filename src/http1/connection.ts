@@ -74,8 +74,6 @@ export class Connection {
   #buffer = new Uint8Array(READ_BUFFER_BYTES);
   #start = 0;
   #end = 0;
-  /** Whether a response went out on this connection already. */
-  #kept = false;
   /** Requests read whose responses have not gone out, in order. */
   #queue: (Exchange | HeadError)[] = [];
   #changed = waitForChange();
@@ -136,7 +134,7 @@ export class Connection {
           await this.#changed.wait();
           continue;
         }
-        if (isRefusal(next)) return await this.#refuse(next);
+        if (isHeadError(next)) return await this.#refuse(next);
         const carryOn = await this.#send(next);
         this.#queue.shift();
         this.#changed.notify();
@@ -170,7 +168,7 @@ export class Connection {
         this.#idleDeadline = Infinity;
         this.#changed.notify();
         // Nothing is read past a refused head, or past one whose response closes the connection.
-        if (isRefusal(exchange) || !exchange.head.keepAlive) return;
+        if (isHeadError(exchange) || !exchange.head.keepAlive) return;
       }
     } catch {
       // The client went away, or the connection closed.
@@ -183,7 +181,7 @@ export class Connection {
   /** Requests whose responses will not go out: their bodies are let go, their handlers told. */
   #abandon(): void {
     for (const exchange of this.#queue.splice(0)) {
-      if (isRefusal(exchange)) continue;
+      if (isHeadError(exchange)) continue;
       exchange.completed.reject(
         new Deno.errors.Interrupted("connection closed before the response"),
       );
@@ -281,7 +279,6 @@ export class Connection {
         keepAlive,
       );
       completed.resolve();
-      this.#kept = true;
       // Nothing more to do and nothing of the next head yet: the idle clock runs.
       if (this.#queue.length <= 1 && this.#start === this.#end) {
         this.#idleDeadline = performance.now() + this.context.timeouts.idleMs;
@@ -328,8 +325,4 @@ export class Connection {
       false,
     );
   }
-}
-
-function isRefusal(entry: Exchange | HeadError): entry is HeadError {
-  return "status" in entry;
 }

@@ -132,7 +132,9 @@ export function parseRequestHead(bytes: Uint8Array): RequestHead | HeadError {
 }
 
 /** Whether `result` is an error. */
-export function isHeadError(result: RequestHead | HeadError): result is HeadError {
+export function isHeadError<T extends object = RequestHead>(
+  result: T | HeadError,
+): result is HeadError {
   return "status" in result;
 }
 

@@ -138,21 +138,15 @@ export class Announcer {
     const now = this.clock.now();
     let overdue = 0;
     let oldest = now;
-    const count = (entries: readonly Entry[]) => {
-      for (const entry of entries) {
-        if (entry.due > now) break; // each queue is in due order (the fresh one but for a few `now`)
+    // Each queue is in due order (the fresh one but for a few `now`, all of it already due).
+    for (const queue of [this.#fresh, this.#retry, this.#scheduled]) {
+      for (const entry of queue) {
+        if (entry.due > now) break;
         if (!this.#known.has(entry.sha256)) continue;
         overdue++;
         oldest = Math.min(oldest, entry.due);
       }
-    };
-    for (const entry of this.#fresh) {
-      if (!this.#known.has(entry.sha256)) continue;
-      overdue++;
-      oldest = Math.min(oldest, entry.due);
     }
-    count(this.#retry);
-    count(this.#scheduled);
     return {
       overdue,
       behindS: Math.round((now - oldest) / 1000),

@@ -11,7 +11,6 @@ import type { ReleaseTrustRecord } from "../../apt/mod.ts";
 import type { HashFailure } from "../../cache/mod.ts";
 import type { LanDiscoveryStatus, MdnsAdvertiserStatus } from "../../lan/mod.ts";
 
-/** The LAN: discovery's nodes and counters, and where the proxy is advertised (null: off). */
 /** The announcer's figures in `/stats.json`. */
 export interface AnnounceFigures {
   readonly held: number;
@@ -23,6 +22,7 @@ export interface AnnounceFigures {
   readonly in_flight: number;
 }
 
+/** The LAN: discovery's nodes and counters, and where the proxy is advertised (null: off). */
 export interface LanStatus {
   readonly discovery: LanDiscoveryStatus | null;
   readonly advertise: MdnsAdvertiserStatus | null;
