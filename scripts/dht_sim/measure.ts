@@ -21,6 +21,8 @@ export interface LookupSample {
   /** Queries the looking node sent for it, retransmissions included. */
   messages: number;
   natted: boolean;
+  /** Why nothing was found, when nothing was: the looking node left, or no holder was alive. */
+  miss?: "looker_left" | "no_live_holder" | "not_found";
 }
 
 function sent(node: SimNode): number {
@@ -56,8 +58,16 @@ export async function lookup(
   } catch {
     // The looking node left mid-lookup: what it found so far counts.
   }
+  const miss = firstMs !== undefined
+    ? undefined
+    : !from.alive
+    ? "looker_left"
+    : ![...holders].some((address) => world.isLive(address))
+    ? "no_live_holder"
+    : "not_found";
   return {
     firstMs,
+    miss,
     doneMs: clock.now() - started,
     hops: result?.hops ?? 0,
     messages: sent(from) - before,
@@ -101,6 +111,9 @@ export function summarize(samples: readonly LookupSample[]): Record<string, numb
       ? samples.filter((s) => s.natted && s.firstMs !== undefined && s.firstMs <= 2000).length /
         samples.filter((s) => s.natted).length
       : NaN,
+    // Misses the DHT cannot help: churn took the looker or every holder before the lookup ended.
+    missed_looker_left: samples.filter((s) => s.miss === "looker_left").length,
+    missed_no_live_holder: samples.filter((s) => s.miss === "no_live_holder").length,
   };
 }
 

@@ -10,7 +10,7 @@
 import { ANNOUNCE_INTERVAL_MS } from "../../src/peers/constants.ts";
 import type { NodeId } from "../../src/dht/mod.ts";
 import { coverage, lookup, type LookupSample, summarize } from "./measure.ts";
-import { createSimulation, type SimNode, type SimWorld } from "./sim_world.ts";
+import { createSimulation, randomBytes, type SimNode, type SimWorld } from "./sim_world.ts";
 import type { VirtualClock } from "../../tests/helpers/virtual_clock.ts";
 
 /** What one run is given. */
@@ -50,9 +50,9 @@ export async function runScenario(options: ScenarioOptions): Promise<Record<stri
     const steadyFrom = clock.now();
 
     // Keys and their holders; holders announce again on the announcer's interval while alive.
-    const keys = Array.from({ length: options.keys }, () => randomKey(random));
+    const keys = Array.from({ length: options.keys }, () => randomBytes(20, random));
     const holders = new Map<NodeId, Set<string>>();
-    const popular = randomKey(random);
+    const popular = randomBytes(20, random);
     const popularHolders = pick(world.livePublic(), options.popularHolders, random);
     for (const key of keys) {
       announceBy(
@@ -122,7 +122,7 @@ export async function runScenario(options: ScenarioOptions): Promise<Record<stri
   }
 }
 
-/** `count` lookups from random live nodes of random keys, spread over LOOKUP_SPREAD_MS. */
+/** `count` lookups from random live nodes of random keys with a live holder, spread over LOOKUP_SPREAD_MS. */
 async function lookupsOf(
   clock: VirtualClock,
   world: SimWorld,
@@ -137,7 +137,11 @@ async function lookupsOf(
       clock.sleep((i * LOOKUP_SPREAD_MS) / count).then(() => {
         const live = world.live();
         const from = live[Math.floor(random() * live.length)];
-        const key = keys[Math.floor(random() * keys.length)];
+        // A key some holder still serves (as the real-UDP benchmark does): one churn took every
+        // holder of cannot be found by any DHT.
+        const held = keys.filter((k) => [...holders.get(k)!].some((a) => world.isLive(a)));
+        if (held.length === 0) throw new Error("churn took every holder of every key");
+        const key = held[Math.floor(random() * held.length)];
         return lookup(clock, world, from, key, holders.get(key)!);
       }),
   );
@@ -170,10 +174,6 @@ function pick<T>(items: readonly T[], count: number, random: () => number): T[] 
     [copy[i], copy[j]] = [copy[j], copy[i]];
   }
   return copy.slice(0, count);
-}
-
-function randomKey(random: () => number): NodeId {
-  return Uint8Array.from({ length: 20 }, () => Math.floor(random() * 256));
 }
 
 function secs(ms: number): number {

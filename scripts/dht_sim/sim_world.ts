@@ -260,7 +260,8 @@ function sample(range: number, count: number, random: () => number): number[] {
   return [...picked];
 }
 
-function randomBytes(count: number, random: () => number): Uint8Array {
+/** `count` bytes drawn from `random` (ids, keys). */
+export function randomBytes(count: number, random: () => number): Uint8Array {
   return Uint8Array.from({ length: count }, () => Math.floor(random() * 256));
 }
 
