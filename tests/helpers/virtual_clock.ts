@@ -4,6 +4,9 @@
  * heap, and time jumps from one to the next. Between batches of timers the pump yields one macrotask
  * (MessageChannel: a few µs; `setTimeout(0)` is clamped to milliseconds), so
  * every promise chain a timer started has run before time moves on.
+ * (`ManualClock` scans all its timers for each one it fires and runs them
+ * without yielding: right for a test's few, not for 10,000 nodes' or for
+ * code that awaits between timers.)
  *
  * @module
  */
