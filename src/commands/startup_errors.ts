@@ -7,6 +7,7 @@
  */
 
 import type { Config } from "../config/mod.ts";
+import { TrustedRootsError } from "../fetch/mod.ts";
 
 /** A start that failed for a reason the admin can mend; the daemon exits 2 with `message`. */
 export class StartupError extends Error {
@@ -29,6 +30,7 @@ export function explainStartupError(error: unknown, config: Config): StartupErro
       `cannot listen on ${where}: ${listen} is not an address of this machine (server.listen)`,
     );
   }
+  if (error instanceof TrustedRootsError) return new StartupError(error.message);
   const path = pathFailure(error, config);
   if (path) return path;
   if (/readonly database|unable to open database|disk I\/O error/i.test(text)) {

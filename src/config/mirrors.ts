@@ -16,6 +16,8 @@ export interface MirrorAlias {
 }
 
 const MIRROR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** First path segments with a meaning of their own (server/request_target.ts). */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(["https"]);
 
 /** Checks an upstream base URL and returns it without a trailing slash. */
 export function parseUpstreamUrl(value: unknown, key: string): string {
@@ -52,6 +54,13 @@ export function mirrorsOf(raw: unknown, source: LayerSource): Map<string, Mirror
     const key = `mirrors.${name}`;
     if (!MIRROR_NAME.test(name) || name.includes(".")) {
       throw new ConfigError(source, key, "alias names may use letters, digits, '-' and '_' only");
+    }
+    if (RESERVED_NAMES.has(name.toLowerCase())) {
+      throw new ConfigError(
+        source,
+        key,
+        `"${name}" is reserved (/https/<host>/… is the https form)`,
+      );
     }
     if (!isTable(table)) {
       throw new ConfigError(source, key, `expected a table with "upstreams", got ${show(table)}`);

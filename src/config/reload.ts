@@ -18,6 +18,7 @@ export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
   "server.header_timeout",
   "server.idle_timeout",
   "server.send_timeout",
+  "server.connect_pass_through",
   "cache.index_freshness",
   "cache.max_size",
   "cache.expire_days",

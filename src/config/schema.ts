@@ -7,7 +7,14 @@
  */
 
 import { isIP } from "node:net";
-import { type Authority, bareHost, type Cidr, parseAuthority, parseCidr } from "../net/mod.ts";
+import {
+  type Authority,
+  bareHost,
+  type Cidr,
+  isHostPattern,
+  parseAuthority,
+  parseCidr,
+} from "../net/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../log/mod.ts";
 import { ConfigError } from "./errors.ts";
 import { type MirrorAlias, mirrorsOf, parseUpstreamUrl } from "./mirrors.ts";
@@ -54,6 +61,12 @@ export interface Config {
     readonly maxConnectionsPerClient: number;
     /** Connections open at once from one address that is not an allowed client. */
     readonly maxConnectionsPerStranger: number;
+    /**
+     * Hosts an allowed client may `CONNECT` to on port 443 through the proxy
+     * (https sources in proxy mode): `*` for any, `*.example.org` for the
+     * names under it, or a host name or address. Tunnels are not cached.
+     */
+    readonly connectPassThrough: readonly string[];
   };
   readonly cache: {
     /** Root of the cache tree (`<dir>/<host>/<path>`). */
@@ -84,6 +97,8 @@ export interface Config {
     readonly maxConnections: number;
     /** DNS servers (`ip` or `ip:port`) for mirror names; the system's when empty. */
     readonly dnsServers: readonly string[];
+    /** PEM files of further CAs https mirrors may chain to (besides the system's bundle). */
+    readonly caFiles: readonly string[];
   };
   readonly log: { readonly level: LogLevel };
   readonly dht: {
@@ -139,6 +154,9 @@ export function defaultConfig(
       sendTimeout: 60,
       maxConnectionsPerClient: 256,
       maxConnectionsPerStranger: 16,
+      // Any host: proxy mode must not break an https source that works without it, and only
+      // allowed clients (loopback by default) may tunnel, to port 443 of public addresses only.
+      connectPassThrough: ["*"],
     },
     cache: {
       directory: root ? "/var/cache/apt-dht" : `${env.xdgCache ?? `${home}/.cache`}/apt-dht`,
@@ -157,6 +175,7 @@ export function defaultConfig(
       resumeAttempts: 3,
       maxConnections: 4,
       dnsServers: [],
+      caFiles: [],
     },
     log: { level: "info" },
     // No bootstrap nodes, no multicast: a daemon started with no config never sends a packet
@@ -191,6 +210,21 @@ const SECTIONS: Record<string, Section> = {
     max_connections: integer(1, 1_000_000),
     max_connections_per_client: integer(1, 1_000_000),
     max_connections_per_stranger: integer(1, 1_000_000),
+    connect_pass_through: (value, key) => {
+      if (!Array.isArray(value)) {
+        throw new TypeError(`${key}: expected a list of host patterns, got ${show(value)}`);
+      }
+      return value.map((item, i) => {
+        if (typeof item !== "string" || !isHostPattern(item)) {
+          throw new TypeError(
+            `${key}[${i}]: expected "*", "*.example.org" or a host name or address, got ${
+              show(item)
+            }`,
+          );
+        }
+        return item.toLowerCase();
+      });
+    },
     allowed_clients: (value, key) => {
       if (!Array.isArray(value)) {
         throw new TypeError(
@@ -244,6 +278,14 @@ const SECTIONS: Record<string, Section> = {
         }
         return item as string;
       });
+    },
+    ca_files: (value, key) => {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || !v.startsWith("/"))) {
+        throw new TypeError(
+          `${key}: expected a list of absolute PEM file paths, got ${show(value)}`,
+        );
+      }
+      return value as string[];
     },
   },
   dht: {
@@ -367,6 +409,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
         "server.max_connections_per_stranger",
         base.server.maxConnectionsPerStranger,
       ),
+      connectPassThrough: pick("server.connect_pass_through", base.server.connectPassThrough),
     },
     cache: {
       directory: pick("cache.directory", base.cache.directory),
@@ -383,6 +426,7 @@ export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
       resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),
       maxConnections: pick("upstream.max_connections", base.upstream.maxConnections),
       dnsServers: pick("upstream.dns_servers", base.upstream.dnsServers),
+      caFiles: pick("upstream.ca_files", base.upstream.caFiles),
     },
     log: { level: pick("log.level", base.log.level) },
     peers: {

@@ -6,7 +6,7 @@
  */
 
 import type { Config } from "../config/mod.ts";
-import { MAX_REDIRECTS, MirrorAddresses, MirrorClient } from "../fetch/mod.ts";
+import { loadTrustedRoots, MAX_REDIRECTS, MirrorAddresses, MirrorClient } from "../fetch/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
 import { PEER_MIN_RATE } from "./constants.ts";
@@ -30,6 +30,7 @@ export class Clients implements Component {
       maxRedirects: MAX_REDIRECTS,
       addresses: new MirrorAddresses({ servers: config.upstream.dnsServers }),
       onWire: (direction, bytes) => counters.carried("mirror", direction, bytes),
+      caCerts: loadTrustedRoots(config.upstream.caFiles),
     });
     this.peer = new MirrorClient({
       responseTimeoutMs: config.peers.timeout * 1000,

@@ -38,3 +38,9 @@ export const PEER_MIN_RATE = { bytesPerSecond: 16 * 1024, graceMs: 3_000 } as co
  * NAT address still gets 128 at once.
  */
 export const REQUEST_CAPS = { perAddress: 128, total: 4096 } as const;
+
+/**
+ * `CONNECT` tunnels open at once: each holds two descriptors and a request
+ * slot for as long as it lasts; apt opens one per https host it fetches from.
+ */
+export const MAX_TUNNELS = 256;

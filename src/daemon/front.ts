@@ -16,7 +16,9 @@ import {
   type HttpFront,
   type Problems,
   type RequestLimits,
+  TunnelOpener,
 } from "../server/mod.ts";
+import { MAX_TUNNELS } from "./constants.ts";
 import type { LoopStalls, TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
 import type { Archive } from "./archive.ts";
@@ -54,12 +56,19 @@ const settingsOf = (config: Config): FrontSettings => ({
   allowedClients: config.server.allowedClients,
   statusPublic: config.server.statusPublic,
   mirrors: config.mirrors,
+  passThrough: config.server.connectPassThrough,
 });
 
 /** Builds the handler, subscribed to reloads. */
 export function buildFront(deps: FrontDeps): HttpFront {
   const { live, storage: { cache }, archive: { index }, pipeline, counters, listen } = deps;
   const config = live.current; // what is not reloadable is read once
+  const tunnels = new TunnelOpener({
+    counters,
+    log: deps.log,
+    connectTimeoutMs: config.upstream.connectTimeout * 1000,
+    maxTunnels: MAX_TUNNELS,
+  });
   const front = createHandler({
     pipeline,
     counters,
@@ -72,6 +81,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
     trusted: (sha256) => index.trustedAmong([sha256]).size > 0,
     growing: (sha256) => pipeline.growing(sha256),
     limits: deps.limits,
+    tunnels,
     uploadLimiter: config.peers.uploadLimit > 0
       ? new UploadLimiter(config.peers.uploadLimit)
       : undefined,
@@ -80,6 +90,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
       counters,
       activeDownloads: () => pipeline.activeDownloads,
       connectionsOpen: deps.connectionsOpen,
+      tunnelsOpen: () => tunnels.openNow,
       loop: () => deps.loop.figures(),
       listen: () => `${config.server.listen}:${listen.port}`,
       cache: () => cache.stats(),

@@ -47,6 +47,8 @@ export interface MirrorClientOptions {
   readonly maxRedirects?: number;
   /** The slowest a body may come, on average, once its grace is over; no floor when absent. */
   readonly minRate?: MinimumRate;
+  /** PEM certificates https servers may chain to, besides the runtime's (trusted_roots.ts). */
+  readonly caCerts?: readonly string[];
 }
 
 /** One request to a mirror. */
@@ -83,7 +85,7 @@ export interface UpstreamResponse {
 export class MirrorClient {
   readonly slots: HostSlots | undefined;
   /** Lets a request to an address carry the host's name in `Host`. */
-  readonly #http = Deno.createHttpClient({ allowHost: true, poolIdleTimeout: POOL_IDLE_MS });
+  readonly #http: Deno.HttpClient;
   /** When each `host:port` last answered: its connections may still be pooled, no probe needed. */
   readonly #answered = new Map<string, number>();
 
@@ -92,6 +94,11 @@ export class MirrorClient {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
     if (options.maxConnectionsPerHost) this.slots = new HostSlots(options.maxConnectionsPerHost);
+    this.#http = Deno.createHttpClient({
+      allowHost: true,
+      poolIdleTimeout: POOL_IDLE_MS,
+      ...(options.caCerts?.length ? { caCerts: [...options.caCerts] } : {}),
+    });
   }
 
   /** Closes idle connections (shutdown). */

@@ -9,3 +9,4 @@ export { readBounded } from "./limited_body.ts";
 export { MirrorAddresses } from "./mirror_addresses.ts";
 export { MirrorClient, type UpstreamResponse } from "./mirror_client.ts";
 export { MAX_REDIRECTS } from "./redirects.ts";
+export { loadTrustedRoots, TrustedRootsError } from "./trusted_roots.ts";

@@ -1,8 +1,9 @@
 /**
  * Which redirects a mirror may send the daemon along. Peers' never are
  * followed (a peer is a stranger; a redirect from one is a request forged
- * on its behalf). A mirror's are, a few hops, to http or https only, and
- * never into a scope nearer than the mirror's own (address_scope.ts).
+ * on its behalf). A mirror's are, a few hops, to http or https only (never
+ * from https down to http), and never into a scope nearer than the
+ * mirror's own (address_scope.ts).
  *
  * @module
  */
@@ -36,6 +37,8 @@ export function refusedRedirect(
 ): string | undefined {
   if (to.protocol !== "http:" && to.protocol !== "https:") return `to ${to.protocol} URL`;
   if (to.username || to.password) return "to a URL with credentials";
+  // As apt refuses it: who chose https chose a way to the mirror nobody on the path can read.
+  if (from.protocol === "https:" && to.protocol !== "https:") return "from https to http";
   if (to.hostname === from.hostname) return undefined; // the same server, elsewhere on it
   if (toScopes.length === 0) return `cannot tell where ${to.hostname} is`;
   for (const scope of toScopes) {

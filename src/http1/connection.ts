@@ -24,6 +24,7 @@ import {
 import { requestOf } from "./request_object.ts";
 import { sendResponse, type Sink } from "./response_writer.ts";
 import { waitForChange } from "../util/change_signal.ts";
+import { relay, tunnelOf } from "./tunnel.ts";
 
 /** The three timeouts, in milliseconds. */
 export interface Timeouts {
@@ -68,6 +69,8 @@ export class Connection {
   #headDeadline: number;
   /** When the write under way must have been taken (Infinity: none). */
   #sendDeadline = Infinity;
+  /** In a tunnel: when the write under way to its far end must have been taken (Infinity: none). */
+  #peerSendDeadline = Infinity;
   /** When a kept-alive connection with nothing to do closes (Infinity: it has something to do). */
   #idleDeadline = Infinity;
   #closed = false;
@@ -96,13 +99,14 @@ export class Connection {
   /** Closes the connection if a deadline passed at `now`. */
   expire(now: number): void {
     if (this.#closed) return;
-    const because: ClosedBecause | undefined = now >= this.#sendDeadline
-      ? "send_timeout"
-      : now >= this.#headDeadline
-      ? "header_timeout"
-      : now >= this.#idleDeadline
-      ? "idle_timeout"
-      : undefined;
+    const because: ClosedBecause | undefined =
+      now >= this.#sendDeadline || now >= this.#peerSendDeadline
+        ? "send_timeout"
+        : now >= this.#headDeadline
+        ? "header_timeout"
+        : now >= this.#idleDeadline
+        ? "idle_timeout"
+        : undefined;
     if (!because) return;
     this.context.closed(because);
     this.close();
@@ -167,8 +171,10 @@ export class Connection {
         this.#queue.push(exchange);
         this.#idleDeadline = Infinity;
         this.#changed.notify();
-        // Nothing is read past a refused head, or past one whose response closes the connection.
+        // Nothing is read past a refused head, or past one whose response closes the connection
+        // or makes it a tunnel (what follows a CONNECT is the tunnel's, not a head).
         if (isHeadError(exchange) || !exchange.head.keepAlive) return;
+        if (exchange.head.method === "CONNECT") return;
       }
     } catch {
       // The client went away, or the connection closed.
@@ -269,7 +275,10 @@ export class Connection {
   async #send({ head, response, completed }: Exchange): Promise<boolean> {
     const ready = await response;
     if (this.#closed) throw new Deno.errors.Interrupted("connection closed");
-    const keepAlive = head.keepAlive && !this.context.stopping();
+    const tunnel = tunnelOf(ready);
+    if (tunnel) return await this.#tunnel(tunnel, completed);
+    // A refused CONNECT ends the connection: its reader stopped at that head.
+    const keepAlive = head.keepAlive && !this.context.stopping() && head.method !== "CONNECT";
     try {
       const carryOn = await sendResponse(
         this.#sink,
@@ -289,6 +298,39 @@ export class Connection {
       await ready.body?.cancel().catch(() => {});
       return false;
     }
+  }
+
+  /**
+   * Says `200 Connection established` and relays until the tunnel ends; the
+   * idle deadline runs whenever no byte moves, the send deadline on each
+   * write either way. The connection ends with the tunnel.
+   */
+  async #tunnel(
+    tunnel: NonNullable<ReturnType<typeof tunnelOf>>,
+    completed: PromiseWithResolvers<void>,
+  ): Promise<false> {
+    const early = this.#buffer.slice(this.#start, this.#end);
+    this.#start = this.#end;
+    const touch = () => this.#idleDeadline = performance.now() + this.context.timeouts.idleMs;
+    try {
+      await this.#sink.write(encoder.encode("HTTP/1.1 200 Connection established\r\n\r\n"));
+    } catch (error) {
+      tunnel.peer.close();
+      tunnel.options.onEnd?.();
+      completed.reject(new Deno.errors.Interrupted(`tunnel not opened: ${error}`));
+      return false;
+    }
+    touch();
+    await relay(this.conn, early, tunnel, {
+      moved: touch,
+      writing: (side, busy) => {
+        const deadline = busy ? performance.now() + this.context.timeouts.sendMs : Infinity;
+        if (side === "client") this.#sendDeadline = deadline;
+        else this.#peerSendDeadline = deadline;
+      },
+    });
+    completed.resolve();
+    return false;
   }
 
   /** Writes all of `bytes`, the send deadline running while the kernel does not take them. */

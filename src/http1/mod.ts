@@ -10,3 +10,4 @@ export { type CapReason, ConnectionCaps, type ConnectionCapValues } from "./conn
 export { markFileBody } from "./file_body.ts";
 export { reasonPhrase } from "./response_head.ts";
 export { Http1Server } from "./server.ts";
+export { tunnelResponse } from "./tunnel.ts";

@@ -14,6 +14,7 @@ export {
   unmappedAddress,
 } from "./cidr.ts";
 export { type Authority, parseAuthority } from "./hostname.ts";
+export { hostMatches, isHostPattern } from "./host_pattern.ts";
 export { independentParties } from "./independence.ts";
 export { isLocalAddress } from "./local_address.ts";
 export { bareHost, urlHost } from "./url_host.ts";

@@ -1,6 +1,7 @@
 /**
  * Who may have what: the one decision, per request, whether it is served
- * (to allowed clients: archive files and the status pages), served only as
+ * (to allowed clients: archive files, the status pages and `CONNECT`
+ * tunnels that pass_through.ts lets through), served only as
  * a peer's request (files by hash, to any address), or refused, and with
  * which status. Pure: the request's method, target and Via header, the
  * client's address and the policy in; the decision out. The caps on
@@ -19,7 +20,9 @@ import {
   type PeerSignedTarget,
   type RequestTarget,
   type TargetContext,
+  type TunnelTarget,
 } from "./request_target.ts";
+import { decideTunnel } from "./pass_through.ts";
 
 /** What a request is judged on: what the wire carried, nothing more. */
 export type RequestLine = Pick<Request, "method" | "url" | "headers">;
@@ -32,6 +35,8 @@ export interface AccessPolicy extends TargetContext {
   readonly statusPublic: boolean;
   /** Our `Via` token: a request carrying it has looped back to us. */
   readonly via: string;
+  /** Hosts `CONNECT` may reach (`server.connect_pass_through`); none when absent. */
+  readonly passThrough?: readonly string[];
 }
 
 /** A file by hash: any address may ask, for what may be announced only. */
@@ -42,6 +47,8 @@ export type AccessDecision =
   | { readonly kind: "archive"; readonly target: ArchiveTarget }
   | { readonly kind: "status"; readonly path: string; readonly target: RequestTarget }
   | { readonly kind: "peer"; readonly target: PeerRequest }
+  /** A `CONNECT` to pass through; `mirror`: the host is a configured https mirror. */
+  | { readonly kind: "tunnel"; readonly target: TunnelTarget; readonly mirror: boolean }
   | {
     readonly kind: "refuse";
     readonly status: number;
@@ -87,6 +94,14 @@ export function decideAccess(
   }
   if (target.kind === "refused") return refuse(target.status, target.reason);
   if (target.kind === "local") return { kind: "status", path: target.path, target };
+  if (target.kind === "tunnel") {
+    const verdict = decideTunnel(target, {
+      patterns: policy.passThrough ?? [],
+      mirrors: policy.mirrors,
+    });
+    if (!verdict.allowed) return refuse(verdict.status, verdict.reason);
+    return { kind: "tunnel", target, mirror: verdict.mirror };
+  }
   return { kind: "archive", target };
 }
 

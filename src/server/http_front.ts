@@ -16,6 +16,7 @@ import type { AptPipeline, Source } from "./apt_pipeline.ts";
 import { textResponse } from "./http_response.ts";
 import { answerPeer, type PeerAnswerDeps } from "./peer_answers.ts";
 import type { RequestLimits } from "./request_limits.ts";
+import type { TunnelOpener } from "./connect_tunnel.ts";
 import { statusResponse } from "./status/pages.ts";
 import type { StatusSource } from "./status/snapshot.ts";
 
@@ -31,6 +32,8 @@ export interface HttpFrontDeps extends PeerAnswerDeps {
   readonly status: StatusSource;
   /** Requests in flight per address and in total; past them, 503 at once. */
   readonly limits?: RequestLimits;
+  /** Opens `CONNECT` tunnels; without it every `CONNECT` is refused. */
+  readonly tunnels?: TunnelOpener;
 }
 
 /** What a config reload may change in the front; read per request. */
@@ -39,6 +42,8 @@ export interface FrontSettings {
   /** Status pages for any address, not only allowed clients. */
   readonly statusPublic?: boolean;
   readonly mirrors: ReadonlyMap<string, MirrorAlias>;
+  /** Hosts `CONNECT` may reach (`server.connect_pass_through`). */
+  readonly passThrough?: readonly string[];
 }
 
 /** The request handler, and how a reload reaches it. */
@@ -98,6 +103,7 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
       allows,
       statusPublic: settings.statusPublic ?? false,
       via: deps.via,
+      passThrough: deps.tunnels ? settings.passThrough : [],
     });
     const { target } = decision;
     const line = (
@@ -136,6 +142,10 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
           target.kind === "refused" ? { reason: decision.reason } : {},
         );
         return textResponse(decision.status, decision.reason);
+      }
+      case "tunnel": {
+        // Logged by the opener when it opens and when it ends: a tunnel outlives this line.
+        return await deps.tunnels!.open(decision.target, decision.mirror, client);
       }
     }
     const archive = decision.target;

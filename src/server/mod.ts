@@ -5,6 +5,7 @@
  * @module
  */
 export { AptPipeline, type PipelineOptions, type PipelinePeers } from "./apt_pipeline.ts";
+export { TunnelOpener } from "./connect_tunnel.ts";
 export { createHandler, type FrontSettings, type HttpFront } from "./http_front.ts";
 export { PdiffFollower } from "./pdiff_follower.ts";
 export { RequestLimits } from "./request_limits.ts";

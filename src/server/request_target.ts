@@ -10,6 +10,15 @@ import type { MirrorAlias } from "../config/mod.ts";
 import { isIP } from "node:net";
 import { bareHost, isLocalAddress, parseAuthority } from "../net/mod.ts";
 
+/**
+ * The first segment of the rewrite form for https archives:
+ * `/https/<host>/<path>` is fetched from `https://<host>/<path>`. It has no
+ * dot and no colon, so it is no rewrite-form host; a mirror alias may not
+ * take the name (config/mirrors.ts). The cache key keeps it, so an archive
+ * fetched over TLS never shares its Release with the same host's http one.
+ */
+export const HTTPS_SEGMENT = "https";
+
 /** A file of an archive, wherever it is fetched from. */
 export interface ArchiveTarget {
   readonly kind: "archive";
@@ -51,6 +60,14 @@ export interface PeerSignedTarget {
   readonly key: string;
 }
 
+/** A `CONNECT host:port` from a client in proxy mode: a tunnel, not a file. */
+export interface TunnelTarget {
+  readonly kind: "tunnel";
+  /** Lower case; IPv6 literals without brackets. */
+  readonly host: string;
+  readonly port: number;
+}
+
 /** A request refused before anything was fetched. */
 export interface RefusedTarget {
   readonly kind: "refused";
@@ -67,6 +84,7 @@ export type RequestTarget =
   | PeerFileTarget
   | PeerPieceListTarget
   | PeerSignedTarget
+  | TunnelTarget
   | RefusedTarget;
 
 /** Paths the daemon answers itself (status pages). */
@@ -127,11 +145,13 @@ export function archiveTargetOf(
       upstreams: alias.upstreams.map((base) => `${base}/${encodePath(path)}`),
     };
   }
+  const scheme = site === HTTPS_SEGMENT ? "https" : "http";
+  const [host, ...rest] = scheme === "https" ? path : [site, ...path];
   return {
     kind: "archive",
     mode: "rewrite",
     key,
-    upstreams: [`http://${site}/${encodePath(path)}`],
+    upstreams: [`${scheme}://${host}/${encodePath(rest)}`],
   };
 }
 
@@ -194,6 +214,7 @@ export function classifyRequest(
   request: Pick<Request, "method" | "url">,
   context: TargetContext,
 ): RequestTarget {
+  if (request.method === "CONNECT") return tunnelTarget(request.url);
   if (request.method !== "GET" && request.method !== "HEAD") {
     return refuse(405, `method ${request.method} is not supported`);
   }
@@ -229,19 +250,21 @@ export function classifyRequest(
   const forwarded = port === context.port && !ownHost && segments.length >= 2 &&
     (context.mirrors.has(segments[0]) || /[.:]/.test(segments[0]));
   if (!ours && !forwarded) {
-    if (url.protocol !== "http:") return refuse(400, "only http:// URLs can be proxied");
     const authority = parseAuthority(url.host);
     if (!authority) return refuse(400, `not a host name: ${url.host}`);
     if (segments.length === 0) return refuse(404, "no file named");
+    // An absolute-form https:// target (apt sends CONNECT instead; other clients may not).
+    const https = url.protocol === "https:";
     return {
       kind: "archive",
       mode: "proxy",
-      key: `${authority.text}/${segments.join("/")}`,
-      upstreams: [`http://${authority.text}/${encodePath(segments)}`],
+      key: `${https ? `${HTTPS_SEGMENT}/` : ""}${authority.text}/${segments.join("/")}`,
+      upstreams: [`${https ? "https" : "http"}://${authority.text}/${encodePath(segments)}`],
     };
   }
 
   if (segments.length < 2) return refuse(404, "expected /<host or mirror alias>/<path>");
+  if (segments[0] === HTTPS_SEGMENT) return httpsRewrite(segments.slice(1));
   const [site, ...path] = segments;
   const alias = context.mirrors.get(site);
   if (alias) {
@@ -260,4 +283,30 @@ export function classifyRequest(
     key: `${authority.text}/${path.join("/")}`,
     upstreams: [`http://${authority.text}/${encodePath(path)}`],
   };
+}
+
+/** `/https/<host>/<path…>`: the archive at `https://<host>/<path…>`. */
+function httpsRewrite(segments: readonly string[]): RequestTarget {
+  if (segments.length < 2) return refuse(404, "expected /https/<host>/<path>");
+  const [site, ...path] = segments;
+  const authority = parseAuthority(site);
+  if (!authority) return refuse(400, `not a host name: ${site}`);
+  return {
+    kind: "archive",
+    mode: "rewrite",
+    key: `${HTTPS_SEGMENT}/${authority.text}/${path.join("/")}`,
+    upstreams: [`https://${authority.text}/${encodePath(path)}`],
+  };
+}
+
+/**
+ * `CONNECT host:port` (authority-form; the HTTP layer hands it over as
+ * `http://host:port`): both parts are required, nothing else may follow.
+ */
+function tunnelTarget(url: string): TunnelTarget | RefusedTarget {
+  const authority = parseAuthority(url.replace(/^http:\/\//i, ""));
+  if (!authority || authority.port === undefined) {
+    return refuse(400, "CONNECT needs a target of the form host:port");
+  }
+  return { kind: "tunnel", host: bareHost(authority.host), port: authority.port };
 }

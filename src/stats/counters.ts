@@ -29,6 +29,8 @@ export class TrafficCounters {
    * `refused_per_stranger`, `refused_total`.
    */
   readonly connections = new Map<string, number>();
+  /** `CONNECT` tunnels (https in proxy mode): `opened`, and `failed` (refused or unreachable). */
+  readonly tunnels = new Map<string, number>();
 
   constructor(now = Date.now) {
     this.startedAt = now();
@@ -45,8 +47,22 @@ export class TrafficCounters {
     this.connections.set(why, (this.connections.get(why) ?? 0) + 1);
   }
 
+  /** Counts a tunnel opened, or one that could not be. */
+  tunnel(event: "opened" | "failed"): void {
+    this.tunnels.set(event, (this.tunnels.get(event) ?? 0) + 1);
+  }
+
+  /**
+   * Counts bytes relayed through a tunnel: `in` towards the client, `out`
+   * towards the far end. Kept with the wire bytes, as `tunnel_in` and
+   * `tunnel_out`: passed through, never served from anywhere.
+   */
+  passedThrough(direction: "in" | "out", bytes: number): void {
+    this.carried("tunnel", direction, bytes);
+  }
+
   /** Counts bytes on the wire: `party` is "mirror" or "peer", `direction` as seen from here. */
-  carried(party: "mirror" | "peer", direction: "in" | "out", bytes: number): void {
+  carried(party: "mirror" | "peer" | "tunnel", direction: "in" | "out", bytes: number): void {
     const key = `${party}_${direction}`;
     this.wire.set(key, (this.wire.get(key) ?? 0) + bytes);
   }
@@ -60,6 +76,7 @@ export class TrafficCounters {
     uploaded_growing: number;
     wire: Record<string, number>;
     connections: Record<string, number>;
+    tunnels: Record<string, number>;
   } {
     return {
       requests: Object.fromEntries(this.requests),
@@ -69,6 +86,7 @@ export class TrafficCounters {
       uploaded_growing: this.uploadedGrowing,
       wire: Object.fromEntries(this.wire),
       connections: Object.fromEntries(this.connections),
+      tunnels: Object.fromEntries(this.tunnels),
     };
   }
 }

@@ -11,9 +11,10 @@ import type { TrafficCounters } from "./counters.ts";
 
 /**
  * Totals in the shape of {@link TrafficCounters.snapshot}, without the
- * connection counts (this run's only: a flood long ago says nothing now).
+ * connection and tunnel counts (this run's only: a flood long ago says
+ * nothing now; the bytes tunnelled are kept, with the wire's).
  */
-export type Totals = Omit<ReturnType<TrafficCounters["snapshot"]>, "connections">;
+export type Totals = Omit<ReturnType<TrafficCounters["snapshot"]>, "connections" | "tunnels">;
 
 /** The counters of this run on top of the totals of the runs before. */
 export class PersistedCounters {

@@ -16,6 +16,9 @@ Deno.test("defaultConfig() listens on 9977, allows loopback only, and uses per-u
   // Nothing beyond the machine: no multicast, no mDNS.
   assert.equal(config.dht.lanDiscovery, false);
   assert.equal(config.server.advertise, false);
+  // CONNECT to any host's port 443 (pass_through.ts keeps it to public addresses).
+  assert.deepEqual(config.server.connectPassThrough, ["*"]);
+  assert.deepEqual(config.upstream.caFiles, []);
   assert.equal(
     parseConfigText("[dht]\nlan_discovery = true\n[server]\nadvertise = true", "f.toml").values
       .get("dht.lan_discovery"),
@@ -102,6 +105,13 @@ Deno.test("invalid values fail with the file, the key and what was expected", ()
     ],
     ["[mirrors.x]\nupstreams = []", /mirrors\.x\.upstreams: expected a non-empty list/],
     ['[mirrors."a b"]\nupstreams = ["http://a/"]', /mirrors\.a b: alias names may use/],
+    ['[mirrors.https]\nupstreams = ["http://a/"]', /mirrors\.https: "https" is reserved/],
+    [
+      '[server]\nconnect_pass_through = ["*debian.org"]',
+      /server\.connect_pass_through\[0\]: expected "\*", "\*\.example\.org" or a host name/,
+    ],
+    ['[server]\nconnect_pass_through = "*"', /connect_pass_through: expected a list of host/],
+    ['[upstream]\nca_files = ["ca.pem"]', /upstream\.ca_files: expected a list of absolute PEM/],
     ["[server\nport = 1", /^f\.toml: not valid TOML/],
   ];
   for (const [text, pattern] of cases) {

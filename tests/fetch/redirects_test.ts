@@ -59,6 +59,10 @@ Deno.test("refusedRedirect(): http(s) only, and never nearer than the mirror its
     refusedRedirect(local, ["loopback"], new URL("http://127.0.0.2/"), ["loopback"]),
     undefined,
   );
+  // Never down from TLS, even on the same host; up to it, always.
+  const tls = new URL("https://203.0.113.7/debian/x");
+  assert.match(refusedRedirect(tls, pub, new URL("http://203.0.113.7/x"), pub)!, /https to http/);
+  assert.equal(refusedRedirect(tls, pub, new URL("https://198.51.100.1/x"), pub), undefined);
 });
 
 /** A server on `hostname` answering each path from `routes` (a status and Location), else 200 "<path>". */

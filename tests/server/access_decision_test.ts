@@ -15,12 +15,16 @@ const VIA = "apt-dht-0123abcd";
 
 const policy = (statusPublic = false): AccessPolicy => ({
   port: PORT,
-  mirrors: new Map([["debian", { name: "debian", upstreams: ["http://mirror.test/debian"] }]]),
+  mirrors: new Map([
+    ["debian", { name: "debian", upstreams: ["http://mirror.test/debian"] }],
+    ["internal", { name: "internal", upstreams: ["https://10.0.0.8:8443/debian"] }],
+  ]),
   // This machine: loopback and 192.168.1.5 (a request to 192.168.1.9:9977 is for another host).
   isOwnAddress: (address) => address === "127.0.0.1" || address === "192.168.1.5",
   allows: allowedClients(["127.0.0.0/8", "192.168.1.0/24"].map((text) => parseCidr(text)!)),
   statusPublic,
   via: VIA,
+  passThrough: ["*.debian.org", "10.0.0.8", "192.168.1.77"],
 });
 
 const ALLOWED = "192.168.1.20";
@@ -65,16 +69,57 @@ const ROWS: readonly Row[] = [
     stranger: 403,
   },
   {
-    rule: "absolute-form https:// (only http is proxied; https goes through CONNECT)",
+    rule: "absolute-form https:// (a client that sends it rather than CONNECT)",
     url: "https://deb.debian.org/debian/dists/stable/InRelease",
-    allowed: 400,
+    allowed: "archive",
     stranger: 403,
   },
   {
-    rule: "CONNECT",
+    rule: "an https archive file by rewrite path (/https/<host>/…)",
+    url: `${own}/https/deb.debian.org/debian/dists/stable/InRelease`,
+    allowed: "archive",
+    stranger: 403,
+  },
+  {
+    rule: "CONNECT to port 443 of a host the pass-through patterns name",
     method: "CONNECT",
-    url: "http://deb.debian.org:443/",
-    allowed: 405,
+    url: "http://security.debian.org:443",
+    allowed: "tunnel",
+    stranger: 403,
+  },
+  {
+    rule: "CONNECT to another port (ssh)",
+    method: "CONNECT",
+    url: "http://security.debian.org:22",
+    allowed: 403,
+    stranger: 403,
+  },
+  {
+    rule: "CONNECT to a host the patterns do not name",
+    method: "CONNECT",
+    url: "http://example.org:443",
+    allowed: 403,
+    stranger: 403,
+  },
+  {
+    rule: "CONNECT to a private address that is not a configured mirror",
+    method: "CONNECT",
+    url: "http://192.168.1.77:443",
+    allowed: 403,
+    stranger: 403,
+  },
+  {
+    rule: "CONNECT to a configured https mirror, on its own port at a private address",
+    method: "CONNECT",
+    url: "http://10.0.0.8:8443",
+    allowed: "tunnel",
+    stranger: 403,
+  },
+  {
+    rule: "CONNECT without a port",
+    method: "CONNECT",
+    url: "http://security.debian.org",
+    allowed: 400,
     stranger: 403,
   },
   {

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { classifyRequest, decodePathSegments } from "../../src/server/request_target.ts";
+import {
+  archiveTargetOf,
+  classifyRequest,
+  decodePathSegments,
+} from "../../src/server/request_target.ts";
 import { isLocalAddress } from "../../src/net/mod.ts";
 
 /** A machine with no address but loopback. */
@@ -12,8 +16,8 @@ const context = {
     upstreams: ["https://a.example/debian", "http://b.example/debian"],
   }]]),
 };
-const classify = (url: string, method = "GET") =>
-  classifyRequest(new Request(url, { method }), context);
+// A plain object: `new Request()` refuses CONNECT (the HTTP layer builds its own).
+const classify = (url: string, method = "GET") => classifyRequest({ method, url }, context);
 
 Deno.test("classifyRequest() maps /<host>/<path> to the host over http (URL-rewrite mode)", () => {
   assert.deepEqual(
@@ -172,4 +176,48 @@ Deno.test("classifyRequest() takes /favicon.ico on our port as a local page, not
     kind: "local",
     path: "/favicon.ico",
   });
+});
+
+Deno.test("classifyRequest() maps /https/<host>/<path> to the host over https, keyed apart from http", () => {
+  const target = classify(
+    "http://localhost:9977/https/deb.example:8443/debian/pool/main/g/gcc/libstdc%2b%2b6_12_amd64.deb",
+  );
+  assert.deepEqual(target, {
+    kind: "archive",
+    mode: "rewrite",
+    key: "https/deb.example:8443/debian/pool/main/g/gcc/libstdc++6_12_amd64.deb",
+    upstreams: ["https://deb.example:8443/debian/pool/main/g/gcc/libstdc%2B%2B6_12_amd64.deb"],
+  });
+  // The key leads back to the same upstream (the daemon's own fetches: pdiff, whole indexes).
+  assert.deepEqual(
+    archiveTargetOf((target as { key: string }).key, context.mirrors).upstreams,
+    (target as { upstreams: string[] }).upstreams,
+  );
+  assert.deepEqual(archiveTargetOf("deb.example/debian/x", context.mirrors).upstreams, [
+    "http://deb.example/debian/x",
+  ]);
+  for (const url of ["http://localhost:9977/https/deb.example", "http://localhost:9977/https"]) {
+    assert.equal(classify(url).kind, "refused", url);
+  }
+  assert.equal(
+    (classify("http://localhost:9977/https/bad_host!/x") as { status: number }).status,
+    400,
+  );
+});
+
+Deno.test("classifyRequest() takes CONNECT host:port as a tunnel target, and nothing else", () => {
+  assert.deepEqual(classify("http://Deb.Example:443", "CONNECT"), {
+    kind: "tunnel",
+    host: "deb.example",
+    port: 443,
+  });
+  assert.deepEqual(classify("http://[2001:db8::1]:443", "CONNECT"), {
+    kind: "tunnel",
+    host: "2001:db8::1",
+    port: 443,
+  });
+  for (const url of ["http://deb.example", "http://deb.example:0", "http://a/b:443"]) {
+    const target = classify(url, "CONNECT");
+    assert.equal(target.kind === "refused" && target.status, 400, url);
+  }
 });

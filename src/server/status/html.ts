@@ -68,7 +68,7 @@ ${row("from peers", "peer")}${row("from mirrors", "mirror")}${row("from the cach
   }</td></tr>
 ${wireRow("on the wire with mirrors, in / out", "mirror")}${
     wireRow("on the wire with peers, in / out", "peer")
-  }
+  }${wireRow("passed through CONNECT tunnels (not cached), in / out", "tunnel")}
 <tr><th>share from peers</th><td class="n">${
     figure("saved.session.peer_share", s.saved.session.peer_share, percent)
   }</td><td class="n">${
@@ -93,6 +93,11 @@ function cache(s: StatusSnapshot): string {
 <tr><th>connections closed: too slow or idle / over the caps</th><td class="n">${
     figure("connections.timed_out", s.connections.timed_out)
   } / ${figure("connections.refused", s.connections.refused)}</td></tr>
+<tr><th>CONNECT tunnels open / opened / failed</th><td class="n">${
+    figure("tunnels.open", s.tunnels.open)
+  } / ${figure("tunnels.opened", s.tunnels.opened)} / ${
+    figure("tunnels.failed", s.tunnels.failed)
+  }</td></tr>
 </table></section>`;
 }
 

@@ -94,8 +94,15 @@ export function metricsText(s: StatusSnapshot): string {
     .add(
       "aptdht_wire_bytes_total",
       "counter",
-      "Bytes on the wire with mirrors and peers this run, heads included.",
+      "Bytes on the wire with mirrors and peers this run, heads included; party tunnel: relayed through CONNECT.",
       wireSamples(s.wire),
+    )
+    .add("aptdht_tunnels_open", "gauge", "CONNECT tunnels open now.", s.tunnels.open)
+    .add(
+      "aptdht_tunnels_total",
+      "counter",
+      "CONNECT tunnels this run: opened, or failed (refused after resolving, or unreachable).",
+      [[{ outcome: "opened" }, s.tunnels.opened], [{ outcome: "failed" }, s.tunnels.failed]],
     )
     .add(
       "aptdht_connections_open",

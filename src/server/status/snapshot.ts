@@ -56,6 +56,8 @@ export interface StatusSource {
   readonly loop?: () => LoopStallFigures;
   /** Client connections open now. */
   readonly connectionsOpen?: () => number;
+  /** `CONNECT` tunnels open now. */
+  readonly tunnelsOpen?: () => number;
   /** Where the daemon listens for apt and peers (`address:port`). */
   readonly listen?: () => string;
   readonly dht?: () => DhtStats | undefined;
@@ -125,6 +127,11 @@ export function statusSnapshot(source: StatusSource) {
     event_loop: loopFigures(source.loop?.()),
     ...session,
     connections: connectionFigures(source.connectionsOpen?.() ?? 0, session.connections),
+    tunnels: {
+      open: source.tunnelsOpen?.() ?? 0,
+      opened: session.tunnels.opened ?? 0,
+      failed: session.tunnels.failed ?? 0,
+    },
     all_time: allTime,
     saved: { session: saved(session.bytes), all_time: allTime ? saved(allTime.bytes) : null },
     cache: source.cache?.() ?? null,
