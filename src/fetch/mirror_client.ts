@@ -289,7 +289,7 @@ export class MirrorClient {
     } catch (error) {
       const reason = signal.reason;
       if (reason instanceof UpstreamError) throw reason;
-      throw new UpstreamError(request.url, "connect", (error as Error).message ?? String(error));
+      throw new UpstreamError(request.url, "connect", fetchFailure(error));
     } finally {
       clearTimeout(timer);
       probing.stop();
@@ -339,6 +339,18 @@ export class MirrorClient {
       cancel,
     };
   }
+}
+
+/**
+ * What a failed fetch() says, with its cause: fetch's own message is only
+ * "fetch failed", the cause says why (refused, or `invalid peer
+ * certificate: UnknownIssuer`, which an admin of an https mirror must see).
+ */
+function fetchFailure(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  const cause = (error as Error)?.cause;
+  const why = cause instanceof Error ? cause.message : cause ? String(cause) : "";
+  return why && !message.includes(why) ? `${message}: ${why}` : message;
 }
 
 /** A connect probe in progress; `stop` ends it (the request got its answer or failed). */

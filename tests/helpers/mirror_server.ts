@@ -50,12 +50,18 @@ export class MirrorServer {
     this.port = port;
   }
 
-  static async start(root: string, hostname = "127.0.0.1", port = 0): Promise<MirrorServer> {
+  /** Serves `root`; with `tls` (a certificate and its key, PEM) over https only. */
+  static async start(
+    root: string,
+    hostname = "127.0.0.1",
+    port = 0,
+    tls?: { readonly cert: string; readonly key: string },
+  ): Promise<MirrorServer> {
     const { promise, resolve } = Promise.withResolvers<Deno.NetAddr>();
     // deno-lint-ignore prefer-const
     let instance: MirrorServer;
     const server = Deno.serve(
-      { hostname, port, onListen: resolve },
+      { hostname, port, onListen: resolve, ...tls },
       (request) => instance.#handle(request),
     );
     const address = await promise;
