@@ -115,3 +115,83 @@ Deno.test({
     }
   },
 });
+
+/** Sends `CONNECT target` and reads until the daemon closes: the status line and the body. */
+async function connectRefused(
+  port: number,
+  target: string,
+): Promise<{ status: number; text: string }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`),
+  );
+  const text = new TextDecoder().decode(
+    new Uint8Array(await new Response(conn.readable).arrayBuffer()),
+  );
+  return { status: Number(text.split(" ")[1]), text };
+}
+
+Deno.test({
+  name:
+    "proxy mode: apt's https source goes through a CONNECT tunnel end to end, uncached; CONNECT elsewhere is refused",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const repo = await buildDebianRepo(PACKAGES);
+    const ca = await makeTestCa();
+    const mirror = await MirrorServer.start(repo.root, "127.0.0.1", 0, ca);
+    // The mirror is on loopback, on its own port: a tunnel may go there because it is a configured
+    // https mirror. `localhost` is named so that the check after resolving it can be seen.
+    await using daemon = await startTestDaemon({
+      server: { connect_pass_through: ["*.debian.org", "127.0.0.1", "localhost"] },
+      mirrors: { local: { upstreams: [`https://${mirror.authority}/debian`] } },
+    });
+    await using closed = await startTestDaemon({ server: { allowed_clients: ["10.9.9.9/32"] } });
+    const apt = await createAptRoot(repo.sourceLine(`https://${mirror.authority}`), {
+      config: `Acquire::https::CaInfo "${ca.caFile}";\n`,
+    });
+    try {
+      const proxy = `http://127.0.0.1:${daemon.port}`;
+      await apt.update({ proxy });
+      const download = await apt.aptGet(["download", "hotel", "india"], { proxy });
+      assert.equal(download.code, 0, download.output);
+      let debBytes = 0;
+      for (const { name } of PACKAGES) {
+        const deb = repo.debs.get(name)!;
+        assert.equal(await sha256File(`${apt.downloads}/${name}_1.0-1_all.deb`), deb.sha256);
+        // apt itself asked the mirror (its own User-Agent), through the tunnel.
+        const asked = mirror.requestsFor(`${name}_1.0-1_all.deb`);
+        assert.equal(asked.length, 1, name);
+        assert.match(asked[0].headers.get("user-agent") ?? "", /APT/);
+        debBytes += deb.size;
+      }
+      const stats = await (await fetch(`${daemon.base}/stats.json`)).json();
+      assert.ok(stats.tunnels.opened >= 1, JSON.stringify(stats.tunnels));
+      assert.ok(stats.wire.tunnel_in > debBytes, JSON.stringify(stats.wire));
+      assert.ok(stats.wire.tunnel_out > 0, JSON.stringify(stats.wire));
+      assert.equal(stats.bytes.mirror ?? 0, 0, "nothing was served as a file");
+      const cached = [...Deno.readDirSync(daemon.cacheDir)].map((e) => e.name);
+      assert.deepEqual(cached.filter((name) => !name.startsWith(".")), [], "nothing was cached");
+
+      // Refusals: each a 403 that names the rewrite form, and the connection closes.
+      const refusals: [number, string, RegExp][] = [
+        [closed.port, `${mirror.authority}`, /may not use this proxy/],
+        [daemon.port, "security.debian.org:22", /port 443 only, not 22/],
+        [daemon.port, "example.org:443", /example\.org is not passed through/],
+        [daemon.port, "127.0.0.1:443", /loopback address \(127\.0\.0\.1\)/],
+        [daemon.port, "localhost:443", /localhost to a loopback address/],
+      ];
+      for (const [port, target, reason] of refusals) {
+        const { status, text } = await connectRefused(port, target);
+        assert.equal(status, 403, `${target}: ${text}`);
+        assert.match(text, reason, target);
+        if (port === daemon.port) assert.match(text, /\/https\/.*apt-dht apt-sources/, target);
+      }
+    } finally {
+      await apt.cleanup();
+      await mirror.stop();
+      await ca.cleanup();
+      await repo.cleanup();
+    }
+  },
+});
