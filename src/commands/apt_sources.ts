@@ -113,34 +113,24 @@ export interface DaemonAddress {
 }
 
 /**
- * `uri` as the daemon's rewrite mode spells it, or undefined when it cannot
- * go through the daemon (https, file, cdrom) or already does.
+ * `uri` as the daemon's rewrite mode spells it (`https://host/…` as
+ * `http://<daemon>/https/host/…`), or undefined when it cannot go through
+ * the daemon (file, cdrom, a URI with credentials) or already does.
  */
 export function rewriteUri(uri: string, daemon: DaemonAddress): string | undefined {
-  const match = /^http:\/\/([^\/]+)(\/.*)?$/i.exec(uri);
+  const match = /^(https?):\/\/([^\/@]+)(\/.*)?$/i.exec(uri);
   if (!match) return undefined;
   const authority = `${daemon.host}:${daemon.port}`;
-  const host = match[1].toLowerCase();
-  const path = (match[2] ?? "/").replace(/\/+$/, "");
+  const host = match[2].toLowerCase();
+  const path = (match[3] ?? "/").replace(/\/+$/, "");
+  if (match[1].toLowerCase() === "https") return `http://${authority}/https/${host}${path}`;
   if (host === authority.toLowerCase()) return undefined;
   // Already through a daemon on this machine (another port, or another name for it): re-point
   // it at this one instead of wrapping it again.
   const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
   const [site] = path.split("/").filter(Boolean);
-  if (local && site && /[.:]/.test(site)) return `http://${authority}${path}`;
+  if (local && site && (/[.:]/.test(site) || site === "https")) return `http://${authority}${path}`;
   return `http://${authority}/${host}${path}`;
-}
-
-/** A mirror alias for an https source: its name, its `[mirrors.NAME]` table and the URI to use. */
-export function aliasFor(uri: string, daemon: DaemonAddress) {
-  const url = new URL(uri);
-  const name = url.hostname.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
-  const base = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
-  return {
-    name,
-    toml: `[mirrors.${name}]\nupstreams = ["${base}"]`,
-    uri: `http://${daemon.host}:${daemon.port}/${name}`,
-  };
 }
 
 /** The entries with every URI that can go through the daemon rewritten. */
@@ -268,28 +258,15 @@ export function aptSourcesReport(entries: readonly SourceEntry[], daemon: Daemon
     formatDeb822(rewritten),
   ];
   if (unchanged.length) {
-    parts.push(`# Left as they are (apt fetches these directly): ${unchanged.join(" ")}`);
-    const https = unchanged.filter((uri) => /^https:\/\//i.test(uri));
-    if (https.length) {
-      parts.push(
-        "# https mirrors can still be shared through a mirror alias: add to /etc/apt-dht/apt-dht.toml",
-      );
-      for (const uri of https) {
-        const alias = aliasFor(uri, daemon);
-        parts.push(
-          ...alias.toml.split("\n").map((l) => `#   ${l}`),
-          `# and use ${alias.uri} for ${uri}`,
-        );
-      }
-    }
-    parts.push("");
+    parts.push(`# Left as they are (apt fetches these directly): ${unchanged.join(" ")}`, "");
   }
   parts.push(
     "# --- or proxy mode: keep the sources unchanged and, in /etc/apt/apt.conf.d/30apt-dht-proxy",
     "# (the package installs it, commented out), turn on: ---",
     `# Acquire::http::Proxy "${base}";`,
     "# apt then sends every http:// request to the daemon, which fetches it from the mirror named",
-    "# in the request; https:// sources bypass the proxy.",
+    "# in the request; https:// sources go through it as CONNECT tunnels (server.connect_pass_through),",
+    "# not cached: the rewritten https lines above are.",
     "",
   );
   return parts.join("\n");

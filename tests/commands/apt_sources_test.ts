@@ -18,22 +18,24 @@ import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { createAptRoot } from "../helpers/apt.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { startTestDaemon } from "../helpers/daemon.ts";
+import { makeTestCa } from "../helpers/tls.ts";
 
 const daemon = { host: "localhost", port: 9977 };
 
-Deno.test("one-line sources: options become deb822 fields and back; https and file stay as they are", () => {
+Deno.test("one-line sources: options become deb822 fields and back; https takes the /https/ form, file stays", () => {
   const entries = parseOneLineSources(
     `# a comment
 deb [arch=amd64,i386 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian/ bookworm main contrib
 deb-src http://deb.debian.org/debian bookworm main # trailing comment
-deb https://secure.example.org/repo stable main
+deb [signed-by=/etc/apt/keyrings/secure.asc arch=arm64] https://Secure.example.org:8443/repo stable main
 deb http://example.org/flat ./
 deb file:/srv/repo stable main
+deb https://user:secret@private.example.org/repo stable main
 not a source line
 `,
     "/etc/apt/sources.list",
   );
-  assert.equal(entries.length, 5);
+  assert.equal(entries.length, 6);
   assert.deepEqual(
     entries[0].options,
     new Map([
@@ -42,14 +44,18 @@ not a source line
     ]),
   );
   const { entries: rewritten, unchanged } = rewriteEntries(entries, daemon);
-  assert.deepEqual(unchanged, ["https://secure.example.org/repo", "file:/srv/repo"]);
+  assert.deepEqual(unchanged, [
+    "file:/srv/repo",
+    "https://user:secret@private.example.org/repo",
+  ]);
   assert.equal(
     formatOneLine(rewritten),
     `deb [arch=amd64,i386 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://localhost:9977/deb.debian.org/debian bookworm main contrib
 deb-src http://localhost:9977/deb.debian.org/debian bookworm main
-deb https://secure.example.org/repo stable main
+deb [signed-by=/etc/apt/keyrings/secure.asc arch=arm64] http://localhost:9977/https/secure.example.org:8443/repo stable main
 deb http://localhost:9977/example.org/flat ./
 deb file:/srv/repo stable main
+deb https://user:secret@private.example.org/repo stable main
 `,
   );
   assert.match(
@@ -103,60 +109,78 @@ Signed-By:
   );
 });
 
-Deno.test({
-  name: "real apt works through the daemon with either format apt-sources prints",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const repo = await buildDebianRepo([{ name: "lima", payloadBytes: 8_000 }]);
-    const mirror = await MirrorServer.start(repo.root);
-    await using server = await startTestDaemon({ trust: { keyrings: [repo.keyring] } });
-    const etc = await Deno.makeTempDir({ prefix: "apt-dht-etc-apt-" });
-    try {
-      // The machine's sources: one file per format, both naming the mirror directly.
-      await Deno.mkdir(`${etc}/sources.list.d`);
-      await Deno.writeTextFile(`${etc}/sources.list`, repo.sourceLine(mirror.base) + "\n");
-      const report = aptSourcesReport(await readAptSources(etc), {
-        host: "127.0.0.1",
-        port: server.port,
+for (const scheme of ["http", "https"] as const) {
+  Deno.test({
+    name:
+      `real apt works through the daemon with either format apt-sources prints, from an ${scheme} source`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const repo = await buildDebianRepo([{ name: "lima", payloadBytes: 8_000 }]);
+      const ca = scheme === "https" ? await makeTestCa() : undefined;
+      const mirror = await MirrorServer.start(repo.root, "127.0.0.1", 0, ca);
+      await using server = await startTestDaemon({
+        trust: { keyrings: [repo.keyring] },
+        upstream: { ca_files: ca ? [ca.caFile] : [] },
       });
-      const [oneLine, deb822] = report.split(/^# --- .*$/m).slice(1, 3).map((s) =>
-        s.split("\n").filter((l) => !l.startsWith("#")).join("\n").trim()
-      );
-      assert.match(
-        oneLine,
-        new RegExp(`http://127.0.0.1:${server.port}/${mirror.authority}/debian`),
-      );
-      assert.match(report, /Acquire::http::Proxy "http:\/\/127.0.0.1:\d+";/);
-      for (const [format, text] of [["one-line", oneLine], ["deb822", deb822]]) {
-        const apt = await createAptRoot(format === "one-line" ? text : "");
-        try {
-          if (format === "deb822") {
-            await Deno.writeTextFile(`${apt.dir}/etc/sources.list.d/apt-dht.sources`, text + "\n");
+      const etc = await Deno.makeTempDir({ prefix: "apt-dht-etc-apt-" });
+      try {
+        // The machine's sources: one file per format, both naming the mirror directly.
+        await Deno.mkdir(`${etc}/sources.list.d`);
+        await Deno.writeTextFile(
+          `${etc}/sources.list`,
+          repo.sourceLine(`${scheme}://${mirror.authority}`) + "\n",
+        );
+        const report = aptSourcesReport(await readAptSources(etc), {
+          host: "127.0.0.1",
+          port: server.port,
+        });
+        const [oneLine, deb822] = report.split(/^# --- .*$/m).slice(1, 3).map((s) =>
+          s.split("\n").filter((l) => !l.startsWith("#")).join("\n").trim()
+        );
+        const form = scheme === "https" ? `https/${mirror.authority}` : mirror.authority;
+        assert.match(oneLine, new RegExp(`http://127.0.0.1:${server.port}/${form}/debian`));
+        assert.match(oneLine, /\[signed-by=/, "the options are kept");
+        assert.match(deb822, /^Signed-By: /m, "the options are kept");
+        assert.match(report, /Acquire::http::Proxy "http:\/\/127.0.0.1:\d+";/);
+        for (const [format, text] of [["one-line", oneLine], ["deb822", deb822]]) {
+          const apt = await createAptRoot(format === "one-line" ? text : "");
+          try {
+            if (format === "deb822") {
+              await Deno.writeTextFile(
+                `${apt.dir}/etc/sources.list.d/apt-dht.sources`,
+                text + "\n",
+              );
+            }
+            const before = mirror.log.length;
+            const output = await apt.update();
+            assert.match(
+              output,
+              new RegExp(`127.0.0.1:${server.port}`),
+              "apt went to the daemon",
+            );
+            // The first went to the mirror (over TLS for https); the second finds it cached.
+            if (format === "one-line") assert.ok(mirror.log.length > before);
+            assert.ok(
+              mirror.log.slice(before).every((r) => r.headers.get("via")?.includes("apt-dht")),
+            );
+            const download = await apt.aptGet(["download", "lima"]);
+            assert.equal(download.code, 0, download.output);
+          } finally {
+            await apt.cleanup();
           }
-          const before = mirror.log.length;
-          const output = await apt.update();
-          assert.match(
-            output,
-            new RegExp(`127.0.0.1:${server.port}`),
-            "apt went to the daemon",
-          );
-          assert.ok(
-            mirror.log.slice(before).every((r) => r.headers.get("via")?.includes("apt-dht")),
-          );
-        } finally {
-          await apt.cleanup();
         }
+      } finally {
+        await Deno.remove(etc, { recursive: true });
+        await mirror.stop();
+        await ca?.cleanup();
+        await repo.cleanup();
       }
-    } finally {
-      await Deno.remove(etc, { recursive: true });
-      await mirror.stop();
-      await repo.cleanup();
-    }
-  },
-});
+    },
+  });
+}
 
-Deno.test("apt-sources: a cdrom line stays whole, a line through a daemon is not wrapped again, https gets an alias", () => {
+Deno.test("apt-sources: a cdrom line stays whole, a line through a daemon is not wrapped again, https goes through it", () => {
   const moved = { host: "localhost", port: 9978 };
   const entries = parseOneLineSources(
     [
@@ -164,6 +188,7 @@ Deno.test("apt-sources: a cdrom line stays whole, a line through a daemon is not
       "deb http://localhost:9977/deb.debian.org/debian bookworm main",
       "deb http://127.0.0.1:9977/security.debian.org:80/debian-security bookworm-security main",
       "deb https://packages.example.com/apt stable main",
+      "deb http://localhost:9977/https/packages.example.org/apt stable main",
     ].join("\n"),
     "sources.list",
   );
@@ -189,11 +214,15 @@ Deno.test("apt-sources: a cdrom line stays whole, a line through a daemon is not
   assert.match(report, /cannot be written in deb822/);
   assert.doesNotMatch(report, /^URIs: cdrom:\[Debian$/m);
   assert.doesNotMatch(report, /localhost:9978\/localhost:9977/);
-  assert.match(report, /^# {3}\[mirrors\.packages-example-com\]$/m);
-  assert.match(report, /^# {3}upstreams = \["https:\/\/packages\.example\.com\/apt"\]$/m);
   assert.match(
     report,
-    /# and use http:\/\/localhost:9978\/packages-example-com for https:\/\/packages\.example\.com\/apt/,
+    /^deb http:\/\/localhost:9978\/https\/packages\.example\.com\/apt stable main$/m,
+  );
+  assert.match(report, /^URIs: http:\/\/localhost:9978\/https\/packages\.example\.com\/apt$/m);
+  assert.equal(
+    rewriteUri(entries[4].uris[0], moved),
+    "http://localhost:9978/https/packages.example.org/apt",
   );
   assert.match(report, /30apt-dht-proxy/);
+  assert.match(report, /CONNECT tunnels/);
 });
