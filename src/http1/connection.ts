@@ -71,6 +71,8 @@ export class Connection {
   #sendDeadline = Infinity;
   /** In a tunnel: when the write under way to its far end must have been taken (Infinity: none). */
   #peerSendDeadline = Infinity;
+  /** In a tunnel: its far end, closed with the connection (a write to it may be what hangs). */
+  #tunnelPeer: { close(): void } | undefined;
   /** When a kept-alive connection with nothing to do closes (Infinity: it has something to do). */
   #idleDeadline = Infinity;
   #closed = false;
@@ -118,6 +120,9 @@ export class Connection {
     this.#changed.notify();
     try {
       this.conn.close();
+    } catch { /* already closed */ }
+    try {
+      this.#tunnelPeer?.close();
     } catch { /* already closed */ }
   }
 
@@ -321,6 +326,8 @@ export class Connection {
       return false;
     }
     touch();
+    this.#tunnelPeer = tunnel.peer;
+    if (this.#closed) tunnel.peer.close(); // a deadline passed while the head went out
     await relay(this.conn, early, tunnel, {
       moved: touch,
       writing: (side, busy) => {

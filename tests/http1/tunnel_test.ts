@@ -32,11 +32,41 @@ function shoutingServer(): { port: number; stop(): void } {
   return { port: listener.addr.port, stop: () => listener.close() };
 }
 
+/** A far end that sends without end and reads nothing. */
+function floodingServer(): { port: number; stop(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const chunk = new Uint8Array(1 << 20);
+  (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        while (true) await conn.write(chunk);
+      })().catch(() => {});
+    }
+  })().catch(() => {});
+  return { port: listener.addr.port, stop: () => listener.close() };
+}
+
+/** A far end that accepts and then neither reads nor writes. */
+function deafServer(): { port: number; stop(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) held.push(conn);
+  })().catch(() => {});
+  return {
+    port: listener.addr.port,
+    stop: () => {
+      listener.close();
+      for (const conn of held) conn.close();
+    },
+  };
+}
+
 async function withTunnelServer(
   timeouts: Timeouts,
   run: (port: number, ends: number[], closed: string[]) => Promise<void>,
+  far = shoutingServer(),
 ) {
-  const far = shoutingServer();
   const ends: number[] = [];
   const closed: string[] = [];
   const server = new Http1Server(Deno.listen({ hostname: "127.0.0.1", port: 0 }), {
@@ -109,4 +139,38 @@ Deno.test("a silent tunnel is closed at the idle timeout; a refused CONNECT clos
       assert.equal(answer.match(/HTTP\/1\.1/g)?.length, 1, answer);
     },
   );
+});
+
+Deno.test("a client that does not read what its tunnel brings is cut off by the send timeout, and so is a far end that does not read", async () => {
+  const timeouts = { headerMs: 5_000, idleMs: 5_000, sendMs: 300 };
+  await withTunnelServer(timeouts, async (port, ends, closed) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(encoder.encode("CONNECT far.example:443 HTTP/1.1\r\n\r\n"));
+    const started = performance.now();
+    while (!closed.length && performance.now() - started < 5_000) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(closed, ["send_timeout"]);
+    for (let i = 0; i < 100 && ends.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ends.length, 1, "the tunnel ended");
+    conn.close();
+  }, floodingServer());
+  // The other way: the client sends without end to a far end that never reads.
+  await withTunnelServer(timeouts, async (port, ends, closed) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(encoder.encode("CONNECT far.example:443 HTTP/1.1\r\n\r\n"));
+    const chunk = new Uint8Array(1 << 20);
+    const sending = (async () => {
+      while (true) await conn.write(chunk);
+    })().catch(() => {});
+    const started = performance.now();
+    while (!closed.length && performance.now() - started < 5_000) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(closed, ["send_timeout"]);
+    conn.close();
+    await sending;
+    for (let i = 0; i < 100 && ends.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ends.length, 1, "the tunnel ended");
+  }, deafServer());
 });
