@@ -46,3 +46,10 @@ export const SWEEP_MAX_MS = 1_000;
  * waits added up.
  */
 export const PIPELINE_AHEAD = 10;
+
+/**
+ * Bytes a tunnel reads at once, each way: a download through a tunnel
+ * moves tens of MB; 64 KiB reads carry it at about the speed of the
+ * connection itself, and 256 tunnels hold 32 MiB at most.
+ */
+export const TUNNEL_BUFFER_BYTES = 64 * 1024;

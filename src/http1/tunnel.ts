@@ -9,7 +9,7 @@
  * @module
  */
 
-import { READ_BUFFER_BYTES } from "./constants.ts";
+import { TUNNEL_BUFFER_BYTES } from "./constants.ts";
 
 /** The far end of a tunnel: a connection the handler opened. */
 export type TunnelPeer = Pick<Deno.TcpConn, "read" | "write" | "close" | "closeWrite">;
@@ -68,7 +68,7 @@ export async function relay(
     direction: "in" | "out",
     first?: Uint8Array,
   ) => {
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
+    const buffer = new Uint8Array(TUNNEL_BUFFER_BYTES);
     const send = async (bytes: Uint8Array) => {
       clock.writing(side, true);
       try {
