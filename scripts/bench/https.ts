@@ -175,10 +175,7 @@ upstreams = ["https://${https}/debian"]
     return seconds;
   };
 
-  const seconds: Record<Way, number[]> = Object.fromEntries(WAYS.map((w) => [w, []])) as Record<
-    Way,
-    number[]
-  >;
+  const seconds = Object.fromEntries(WAYS.map((w) => [w, [] as number[]])) as Record<Way, number[]>;
   const measure: Record<Way, () => Promise<number>> = {
     direct: () => curl(`https://${https}/${DEB}`),
     tunnel: () => curl(`https://${https}/${DEB}`, `http://127.0.0.1:${tunnelDaemon.port}`),
