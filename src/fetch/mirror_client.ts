@@ -89,16 +89,17 @@ export class MirrorClient {
   /** When each `host:port` last answered: its connections may still be pooled, no probe needed. */
   readonly #answered = new Map<string, number>();
 
-  constructor(
-    private readonly options: MirrorClientOptions,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {
+  private readonly options: MirrorClientOptions;
+
+  constructor(options: MirrorClientOptions, private readonly fetchImpl: typeof fetch = fetch) {
     if (options.maxConnectionsPerHost) this.slots = new HostSlots(options.maxConnectionsPerHost);
     this.#http = Deno.createHttpClient({
       allowHost: true,
       poolIdleTimeout: POOL_IDLE_MS,
       ...(options.caCerts?.length ? { caCerts: [...options.caCerts] } : {}),
     });
+    // The client holds the roots now; the PEM text (the whole system bundle) need not stay.
+    this.options = { ...options, caCerts: undefined };
   }
 
   /** Closes idle connections (shutdown). */
