@@ -22,6 +22,7 @@ import {
   ensureTools,
   freePort,
   startAptCacherNg,
+  startNginx,
   untilAnswers,
   wrk,
   type WrkFigures,
@@ -84,32 +85,10 @@ try {
   children.push(plain);
 
   ports.nginx = freePort();
-  await Deno.mkdir(`${dir}/nginx/logs`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/nginx/nginx.conf`,
-    // Workers as root when we are: the daemon's cache directory is ours alone (0700).
-    `${Deno.uid() === 0 ? "user root;\n" : ""}worker_processes auto;
-pid ${dir}/nginx/nginx.pid;
-error_log ${dir}/nginx/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  client_body_temp_path ${dir}/nginx/body;
-  proxy_temp_path ${dir}/nginx/proxy;
-  fastcgi_temp_path ${dir}/nginx/fastcgi;
-  uwsgi_temp_path ${dir}/nginx/uwsgi;
-  scgi_temp_path ${dir}/nginx/scgi;
-  server { listen 127.0.0.1:${ports.nginx}; root ${cached}; }
-}
-`,
+  const nginx = await startNginx(
+    `${dir}/nginx`,
+    `  server { listen 127.0.0.1:${ports.nginx}; root ${cached}; }`,
   );
-  const nginx = new Deno.Command("nginx", {
-    args: ["-p", `${dir}/nginx`, "-c", `${dir}/nginx/nginx.conf`, "-g", "daemon off;"],
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
   children.push(nginx);
 
   ports["apt-cacher-ng"] = freePort(32768);

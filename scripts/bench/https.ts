@@ -29,7 +29,7 @@ import {
 } from "../../tests/helpers/daemon_process.ts";
 import { testSigner } from "../../tests/helpers/signing.ts";
 import { makeTestCa } from "../../tests/helpers/tls.ts";
-import { ensureTools, freePort } from "./load.ts";
+import { ensureTools, freePort, startNginx } from "./load.ts";
 import { median, stopAll, writeResults } from "./results.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { rounds: { type: "string" } } });
@@ -63,37 +63,18 @@ try {
   const httpsPort = freePort();
   await Deno.writeTextFile(`${dir}/server.pem`, ca.cert);
   await Deno.writeTextFile(`${dir}/server.key`, ca.key);
-  await Deno.mkdir(`${dir}/nginx/logs`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/nginx/nginx.conf`,
-    `${Deno.uid() === 0 ? "user root;\n" : ""}worker_processes 1;
-pid ${dir}/nginx/nginx.pid;
-error_log ${dir}/nginx/logs/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path ${dir}/nginx/body;
-  proxy_temp_path ${dir}/nginx/proxy;
-  fastcgi_temp_path ${dir}/nginx/fastcgi;
-  uwsgi_temp_path ${dir}/nginx/uwsgi;
-  scgi_temp_path ${dir}/nginx/scgi;
-  server { listen 127.0.0.1:${httpPort}; root ${dir}/www; }
+  children.push(
+    await startNginx(
+      `${dir}/nginx`,
+      `  server { listen 127.0.0.1:${httpPort}; root ${dir}/www; }
   server {
     listen 127.0.0.1:${httpsPort} ssl;
     ssl_certificate ${dir}/server.pem;
     ssl_certificate_key ${dir}/server.key;
     root ${dir}/www;
-  }
-}
-`,
-  );
-  children.push(
-    new Deno.Command("nginx", {
-      args: ["-p", `${dir}/nginx`, "-c", `${dir}/nginx/nginx.conf`, "-g", "daemon off;"],
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn(),
+  }`,
+      1,
+    ),
   );
   const https = `127.0.0.1:${httpsPort}`;
   await Deno.writeTextFile(

@@ -100,6 +100,44 @@ export async function startAptCacherNg(dir: string, port: number): Promise<Deno.
   }
 }
 
+/**
+ * Starts nginx with its state under `dir`, serving the `server { … }`
+ * blocks given, with sendfile and without access logs; `workers` is
+ * nginx's worker_processes ("auto": one per core).
+ */
+export async function startNginx(
+  dir: string,
+  servers: string,
+  workers: number | "auto" = "auto",
+): Promise<Deno.ChildProcess> {
+  await Deno.mkdir(`${dir}/logs`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/nginx.conf`,
+    // Workers as root when we are: the daemon's cache directory is ours alone (0700).
+    `${Deno.uid() === 0 ? "user root;\n" : ""}worker_processes ${workers};
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+${servers}
+}
+`,
+  );
+  return new Deno.Command("nginx", {
+    args: ["-p", dir, "-c", `${dir}/nginx.conf`, "-g", "daemon off;"],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+}
+
 /** What one wrk run measured. */
 export interface WrkFigures {
   readonly requests_per_second: number;

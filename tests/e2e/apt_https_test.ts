@@ -7,14 +7,12 @@
  */
 
 import assert from "node:assert/strict";
-import { buildDebianRepo } from "../helpers/debian_repo.ts";
 import { createAptRoot } from "../helpers/apt.ts";
-import { MirrorServer } from "../helpers/mirror_server.ts";
 import { sha256File } from "../helpers/archive.ts";
 import { startTestDaemon } from "../helpers/daemon.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
 import { announced } from "../helpers/peer_world.ts";
-import { makeTestCa } from "../helpers/tls.ts";
+import { startHttpsRepo } from "../helpers/https_repo.ts";
 
 const PACKAGES = [
   { name: "hotel", payloadBytes: 40_000 },
@@ -27,9 +25,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const repo = await buildDebianRepo(PACKAGES);
-    const ca = await makeTestCa();
-    const mirror = await MirrorServer.start(repo.root, "127.0.0.1", 0, ca);
+    await using world = await startHttpsRepo(PACKAGES);
+    const { repo, ca, mirror } = world;
     const network = await startDhtNetwork(5);
     const bootstrap = [`${network.nodes[0].local.address}:${network.nodes[0].local.port}`];
     const config = {
@@ -109,9 +106,6 @@ Deno.test({
       for (const root of roots) await root.cleanup();
       for (const daemon of [a, b, stranger]) await daemon[Symbol.asyncDispose]();
       await network.stop();
-      await mirror.stop();
-      await ca.cleanup();
-      await repo.cleanup();
     }
   },
 });
@@ -137,9 +131,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const repo = await buildDebianRepo(PACKAGES);
-    const ca = await makeTestCa();
-    const mirror = await MirrorServer.start(repo.root, "127.0.0.1", 0, ca);
+    await using world = await startHttpsRepo(PACKAGES);
+    const { repo, ca, mirror } = world;
     // The mirror is on loopback, on its own port: a tunnel may go there because it is a configured
     // https mirror. `localhost` is named so that the check after resolving it can be seen.
     await using daemon = await startTestDaemon({
@@ -189,9 +182,6 @@ Deno.test({
       }
     } finally {
       await apt.cleanup();
-      await mirror.stop();
-      await ca.cleanup();
-      await repo.cleanup();
     }
   },
 });
