@@ -118,6 +118,7 @@ Deno.test({
         "PUT",
         "OPTIONS",
         "BREW",
+        "CONNECT",
         "G\tET",
       ]);
       const version = r.pick(["HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/9.9", ""]);
@@ -132,7 +133,14 @@ Deno.test({
       if (r.int(10) === 0) headers.push(`Via: 1.1 ${r.pick(["apt-dht-x", "proxy"])}`);
       if (r.int(10) === 0) headers.push("Transfer-Encoding: chunked");
       headers.push("Connection: close");
-      const line = `${method} ${target()} ${version}`.trimEnd();
+      // CONNECT's own form, to loopback only (refused: no mirror is configured, and no
+      // outside name is ever looked up), or any of the others (a 400).
+      const connectTarget = () =>
+        r.pick([mirror.authority, "127.0.0.1:443", "[::1]:443", "localhost:443", "x:22", "x"]);
+      const line = `${method} ${
+        method === "CONNECT" && r.int(2) ? connectTarget() : target()
+      } ${version}`
+        .trimEnd();
       const text = `${line}\r\n${headers.join("\r\n")}\r\n\r\n`;
       const raw = new TextEncoder().encode(text);
       if (r.int(20) === 0) raw[r.int(raw.length)] = r.int(256); // one byte anything
