@@ -61,7 +61,7 @@ export class HttpListener implements Component {
   start(): Promise<void> {
     const { live, front, log, counters } = this.deps;
     const { server } = live.current;
-    const listener = Deno.listen({ hostname: server.listen, port: server.port });
+    const listener = listenTcp(server.listen, server.port, live.current.dht.enabled);
     let acceptLoggedAt = -Infinity;
     this.#server = new Http1Server(listener, {
       handler: front.handle,
@@ -126,4 +126,26 @@ function timeoutsOf({ server }: Config): Timeouts {
     idleMs: server.idleTimeout * 1000,
     sendMs: server.sendTimeout * 1000,
   };
+}
+
+/** Ports tried when any will do, before the last one is taken whatever its UDP twin. */
+const ANY_PORT_TRIES = 20;
+
+/**
+ * Binds TCP on `hostname:port`. With port 0 and a DHT to start, the number
+ * the system gave must be free on UDP too (the DHT binds it next): one
+ * taken there is let go and another asked for, rather than the start failing.
+ */
+function listenTcp(hostname: string, port: number, udpToo: boolean): Deno.TcpListener {
+  for (let i = 0;; i++) {
+    const listener = Deno.listen({ hostname, port });
+    if (port !== 0 || !udpToo || i >= ANY_PORT_TRIES) return listener;
+    try {
+      Deno.listenDatagram({ transport: "udp", hostname, port: listener.addr.port }).close();
+      return listener;
+    } catch (error) {
+      listener.close();
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    }
+  }
 }
