@@ -328,32 +328,41 @@ export class Connection {
     touch();
     this.#tunnelPeer = tunnel.peer;
     if (this.#closed) tunnel.peer.close(); // a deadline passed while the head went out
+    const { peer } = tunnel;
     await relay(this.conn, early, tunnel, {
       moved: touch,
-      writing: (side, busy) => {
-        const deadline = busy ? performance.now() + this.context.timeouts.sendMs : Infinity;
-        if (side === "client") this.#sendDeadline = deadline;
-        else this.#peerSendDeadline = deadline;
-      },
+      toClient: this.#sink.write,
+      toPeer: (bytes) => this.#writeAll(peer, bytes, (at) => this.#peerSendDeadline = at),
     });
     completed.resolve();
     return false;
   }
 
-  /** Writes all of `bytes`, the send deadline running while the kernel does not take them. */
-  readonly #sink: Sink = {
-    write: async (bytes) => {
-      const { sendMs } = this.context.timeouts;
-      let written = 0;
-      try {
-        while (written < bytes.length) {
-          this.#sendDeadline = performance.now() + sendMs;
-          written += await this.conn.write(written ? bytes.subarray(written) : bytes);
-        }
-      } finally {
-        this.#sendDeadline = Infinity;
+  /**
+   * Writes all of `bytes` to `to`, a send deadline (`setDeadline`) running
+   * while the kernel does not take them: the client's for responses, and
+   * in a tunnel the far end's too.
+   */
+  async #writeAll(
+    to: Pick<Deno.Conn, "write">,
+    bytes: Uint8Array,
+    setDeadline: (at: number) => void,
+  ): Promise<void> {
+    const { sendMs } = this.context.timeouts;
+    let written = 0;
+    try {
+      while (written < bytes.length) {
+        setDeadline(performance.now() + sendMs);
+        written += await to.write(written ? bytes.subarray(written) : bytes);
       }
-    },
+    } finally {
+      setDeadline(Infinity);
+    }
+  }
+
+  /** Writes to the client under its send deadline. */
+  readonly #sink: Sink = {
+    write: (bytes) => this.#writeAll(this.conn, bytes, (at) => this.#sendDeadline = at),
   };
 
   /** Answers a head that cannot be served, then the connection closes. */

@@ -41,12 +41,13 @@ export function tunnelOf(response: Response): Tunnel | undefined {
   return tunnels.get(response);
 }
 
-/** The connection's side of the relay: deadlines it keeps while bytes move. */
-export interface RelayClock {
+/** The connection's side of the relay: the writes, under its send deadlines, and the idle clock. */
+export interface RelayEnds {
+  /** Writes all of the bytes to the client, or to the far end. */
+  readonly toClient: (bytes: Uint8Array) => Promise<void>;
+  readonly toPeer: (bytes: Uint8Array) => Promise<void>;
   /** Bytes moved: the idle deadline starts again. */
   moved(): void;
-  /** A write to one side began (true) or ended (false): the send deadline runs meanwhile. */
-  writing(side: "client" | "peer", busy: boolean): void;
 }
 
 /**
@@ -58,32 +59,27 @@ export async function relay(
   client: TunnelPeer,
   early: Uint8Array,
   tunnel: Tunnel,
-  clock: RelayClock,
+  ends: RelayEnds,
 ): Promise<void> {
   const { peer, options } = tunnel;
   const pump = async (
     from: TunnelPeer,
     to: TunnelPeer,
-    side: "client" | "peer",
+    write: (bytes: Uint8Array) => Promise<void>,
     direction: "in" | "out",
     first?: Uint8Array,
   ) => {
-    const buffer = new Uint8Array(TUNNEL_BUFFER_BYTES);
     const send = async (bytes: Uint8Array) => {
-      clock.writing(side, true);
-      try {
-        for (let sent = 0; sent < bytes.length;) sent += await to.write(bytes.subarray(sent));
-      } finally {
-        clock.writing(side, false);
-      }
-      clock.moved();
+      await write(bytes);
+      ends.moved();
       options.onBytes?.(direction, bytes.length);
     };
-    if (first?.length) await send(first.slice());
+    if (first?.length) await send(first);
+    const buffer = new Uint8Array(TUNNEL_BUFFER_BYTES);
     while (true) {
       const n = await from.read(buffer);
       if (n === null) break;
-      clock.moved();
+      ends.moved();
       await send(buffer.subarray(0, n));
     }
     await to.closeWrite().catch(() => {});
@@ -97,8 +93,8 @@ export async function relay(
   };
   // One side failing ends both: a reset on one end leaves nothing to relay to.
   await Promise.all([
-    pump(client, peer, "peer", "out", early).catch(closeBoth),
-    pump(peer, client, "client", "in").catch(closeBoth),
+    pump(client, peer, ends.toPeer, "out", early).catch(closeBoth),
+    pump(peer, client, ends.toClient, "in").catch(closeBoth),
   ]);
   closeBoth();
   options.onEnd?.();
