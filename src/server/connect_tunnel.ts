@@ -16,7 +16,7 @@ import { tunnelResponse } from "../http1/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { TrafficCounters } from "../stats/mod.ts";
 import { textResponse } from "./http_response.ts";
-import { refusedAddress, rewriteHint } from "./pass_through.ts";
+import { refusedAddress, tunnelRefusal } from "./pass_through.ts";
 import type { TunnelTarget } from "./request_target.ts";
 
 /** What opening tunnels needs. */
@@ -66,9 +66,7 @@ export class TunnelOpener {
       conn = await this.#connect(target, mirror);
     } catch (error) {
       this.#open--;
-      if (error instanceof TunnelRefused) {
-        return fail(403, `${error.message}; ${rewriteHint(target)}`);
-      }
+      if (error instanceof TunnelRefused) return fail(403, tunnelRefusal(target, error.message));
       const timedOut = error instanceof Deno.errors.TimedOut;
       return fail(timedOut ? 504 : 502, `cannot reach ${where}: ${(error as Error).message}`);
     }
@@ -111,7 +109,7 @@ export class TunnelOpener {
     if (addresses.length === 0) throw new Error(`${target.host} has no address`);
     for (const address of addresses) {
       const refused = refusedAddress(address, mirror);
-      if (refused) throw new TunnelRefused(`CONNECT to ${target.host} ${refused}`);
+      if (refused) throw new TunnelRefused(`to ${target.host} ${refused}`);
     }
     let lastError: unknown;
     for (const hostname of addresses) {

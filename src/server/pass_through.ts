@@ -11,7 +11,7 @@
  */
 
 import type { MirrorAlias } from "../config/mod.ts";
-import { addressScope, hostMatches } from "../net/mod.ts";
+import { addressScope, bareHost, hostMatches, urlHost } from "../net/mod.ts";
 import { HTTPS_SEGMENT, type TunnelTarget } from "./request_target.ts";
 
 /** The one port tunnels go to, unless to a configured mirror. */
@@ -38,12 +38,16 @@ export interface TunnelRefused {
   readonly reason: string;
 }
 
-/** Where the rewrite form would fetch `host` from: said in every refusal. */
-export function rewriteHint(target: TunnelTarget): string {
+/**
+ * The text of a refused `CONNECT target`, `why` first, then where the
+ * rewrite form would fetch the host from (said in every refusal, before
+ * or after resolving).
+ */
+export function tunnelRefusal(target: TunnelTarget, why: string): string {
   const port = target.port === PASS_THROUGH_PORT ? "" : `:${target.port}`;
-  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
-  return `use the rewrite form instead, deb http://<this proxy>/${HTTPS_SEGMENT}/${host}${port}/<path> ` +
-    `(cached and shared; apt-dht apt-sources writes it)`;
+  return `CONNECT ${why}; use the rewrite form instead, deb http://<this proxy>/${HTTPS_SEGMENT}/${
+    urlHost(target.host)
+  }${port}/<path> (cached and shared; apt-dht apt-sources writes it)`;
 }
 
 /** Whether a configured mirror's upstream is `https://host:port`. */
@@ -55,7 +59,7 @@ export function isConfiguredMirror(
     for (const base of alias.upstreams) {
       const url = new URL(base);
       if (url.protocol !== "https:") continue;
-      const host = url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+      const host = bareHost(url.hostname).toLowerCase();
       const port = url.port === "" ? PASS_THROUGH_PORT : Number(url.port);
       if (host === target.host && port === target.port) return true;
     }
@@ -71,7 +75,7 @@ export function decideTunnel(
   const refuse = (why: string): TunnelRefused => ({
     allowed: false,
     status: 403,
-    reason: `CONNECT ${why}; ${rewriteHint(target)}`,
+    reason: tunnelRefusal(target, why),
   });
   const mirror = isConfiguredMirror(target, policy.mirrors);
   if (!hostMatches(target.host, policy.patterns)) {
