@@ -145,13 +145,27 @@ export function archiveTargetOf(
       upstreams: alias.upstreams.map((base) => `${base}/${encodePath(path)}`),
     };
   }
-  const scheme = site === HTTPS_SEGMENT ? "https" : "http";
-  const [host, ...rest] = scheme === "https" ? path : [site, ...path];
+  const https = site === HTTPS_SEGMENT;
+  const [host, ...rest] = https ? path : [site, ...path];
+  return hostTarget("rewrite", https, host, rest);
+}
+
+/**
+ * The file at `path` of the archive host `authority` (`host[:port]`), over
+ * https or http: keyed `[https/]<authority>/<path>` (the https form's key
+ * keeps its segment), fetched from that URL.
+ */
+function hostTarget(
+  mode: ArchiveTarget["mode"],
+  https: boolean,
+  authority: string,
+  path: readonly string[],
+): ArchiveTarget {
   return {
     kind: "archive",
-    mode: "rewrite",
-    key,
-    upstreams: [`${scheme}://${host}/${encodePath(rest)}`],
+    mode,
+    key: `${https ? `${HTTPS_SEGMENT}/` : ""}${authority}/${path.join("/")}`,
+    upstreams: [`${https ? "https" : "http"}://${authority}/${encodePath(path)}`],
   };
 }
 
@@ -254,13 +268,7 @@ export function classifyRequest(
     if (!authority) return refuse(400, `not a host name: ${url.host}`);
     if (segments.length === 0) return refuse(404, "no file named");
     // An absolute-form https:// target (apt sends CONNECT instead; other clients may not).
-    const https = url.protocol === "https:";
-    return {
-      kind: "archive",
-      mode: "proxy",
-      key: `${https ? `${HTTPS_SEGMENT}/` : ""}${authority.text}/${segments.join("/")}`,
-      upstreams: [`${https ? "https" : "http"}://${authority.text}/${encodePath(segments)}`],
-    };
+    return hostTarget("proxy", url.protocol === "https:", authority.text, segments);
   }
 
   if (segments.length < 2) return refuse(404, "expected /<host or mirror alias>/<path>");
@@ -277,12 +285,7 @@ export function classifyRequest(
   }
   const authority = parseAuthority(site);
   if (!authority) return refuse(400, `not a host name or mirror alias: ${site}`);
-  return {
-    kind: "archive",
-    mode: "rewrite",
-    key: `${authority.text}/${path.join("/")}`,
-    upstreams: [`http://${authority.text}/${encodePath(path)}`],
-  };
+  return hostTarget("rewrite", false, authority.text, path);
 }
 
 /** `/https/<host>/<path…>`: the archive at `https://<host>/<path…>`. */
@@ -291,12 +294,7 @@ function httpsRewrite(segments: readonly string[]): RequestTarget {
   const [site, ...path] = segments;
   const authority = parseAuthority(site);
   if (!authority) return refuse(400, `not a host name: ${site}`);
-  return {
-    kind: "archive",
-    mode: "rewrite",
-    key: `${HTTPS_SEGMENT}/${authority.text}/${path.join("/")}`,
-    upstreams: [`https://${authority.text}/${encodePath(path)}`],
-  };
+  return hostTarget("rewrite", true, authority.text, path);
 }
 
 /**
