@@ -260,9 +260,10 @@ export function classifyRequest(
 
   // Another machine's address on our port: a mirror that listens there (proxy mode), or a client
   // that reaches us through port forwarding or NAT (rewrite mode). A rewrite path starts with an
-  // alias or a host name; a mirror's archive path does not.
+  // alias, the https form's segment or a host name; a mirror's archive path does not.
   const forwarded = port === context.port && !ownHost && segments.length >= 2 &&
-    (context.mirrors.has(segments[0]) || /[.:]/.test(segments[0]));
+    (context.mirrors.has(segments[0]) || segments[0] === HTTPS_SEGMENT ||
+      /[.:]/.test(segments[0]));
   if (!ours && !forwarded) {
     const authority = parseAuthority(url.host);
     if (!authority) return refuse(400, `not a host name: ${url.host}`);

@@ -158,6 +158,15 @@ Deno.test("classifyRequest() takes /~/ as the peers' whatever the Host, and anot
     isOwnAddress: loopbackOnly,
   });
   assert.equal(viaAlias.kind === "archive" && viaAlias.mode, "alias", "a known alias is ours too");
+  const viaHttps = classifyRequest(
+    new Request("http://192.0.2.7:9977/https/deb.example/debian/pool/x.deb"),
+    { ...context, isOwnAddress: loopbackOnly },
+  );
+  assert.equal(
+    viaHttps.kind === "archive" && viaHttps.key,
+    "https/deb.example/debian/pool/x.deb",
+    "so is the https form",
+  );
   // This machine, by loopback, by name, or as [::1]: ours.
   assert.equal(status("http://127.0.0.1:9977/stats.json"), "local");
   assert.equal(status("http://[::1]:9977/stats.json"), "local");
