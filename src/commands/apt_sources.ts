@@ -8,6 +8,7 @@
  */
 
 import { parseDeb822 } from "../apt/mod.ts";
+import { HTTPS_SEGMENT } from "../server/mod.ts";
 
 /** One source entry, in deb822 terms (what both formats can express). */
 export interface SourceEntry {
@@ -123,13 +124,17 @@ export function rewriteUri(uri: string, daemon: DaemonAddress): string | undefin
   const authority = `${daemon.host}:${daemon.port}`;
   const host = match[2].toLowerCase();
   const path = (match[3] ?? "/").replace(/\/+$/, "");
-  if (match[1].toLowerCase() === "https") return `http://${authority}/https/${host}${path}`;
+  if (match[1].toLowerCase() === "https") {
+    return `http://${authority}/${HTTPS_SEGMENT}/${host}${path}`;
+  }
   if (host === authority.toLowerCase()) return undefined;
   // Already through a daemon on this machine (another port, or another name for it): re-point
   // it at this one instead of wrapping it again.
   const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
   const [site] = path.split("/").filter(Boolean);
-  if (local && site && (/[.:]/.test(site) || site === "https")) return `http://${authority}${path}`;
+  if (local && site && (/[.:]/.test(site) || site === HTTPS_SEGMENT)) {
+    return `http://${authority}${path}`;
+  }
   return `http://${authority}/${host}${path}`;
 }
 

@@ -9,5 +9,5 @@ export { TunnelOpener } from "./connect_tunnel.ts";
 export { createHandler, type FrontSettings, type HttpFront } from "./http_front.ts";
 export { PdiffFollower } from "./pdiff_follower.ts";
 export { RequestLimits } from "./request_limits.ts";
-export { archiveTargetOf } from "./request_target.ts";
+export { archiveTargetOf, HTTPS_SEGMENT } from "./request_target.ts";
 export { diskFullProblem, Problems } from "./status/problems.ts";
