@@ -38,18 +38,18 @@ export class TrafficCounters {
 
   /** Counts one answered request and the bytes it sent. */
   served(source: ServedFrom, bytes: number): void {
-    this.requests.set(source, (this.requests.get(source) ?? 0) + 1);
-    this.bytes.set(source, (this.bytes.get(source) ?? 0) + bytes);
+    add(this.requests, source, 1);
+    add(this.bytes, source, bytes);
   }
 
   /** Counts a connection the server closed or refused. */
   connection(why: string): void {
-    this.connections.set(why, (this.connections.get(why) ?? 0) + 1);
+    add(this.connections, why, 1);
   }
 
   /** Counts a tunnel opened, or one that could not be. */
   tunnel(event: "opened" | "failed"): void {
-    this.tunnels.set(event, (this.tunnels.get(event) ?? 0) + 1);
+    add(this.tunnels, event, 1);
   }
 
   /**
@@ -61,10 +61,9 @@ export class TrafficCounters {
     this.carried("tunnel", direction, bytes);
   }
 
-  /** Counts bytes on the wire: `party` is "mirror" or "peer", `direction` as seen from here. */
+  /** Counts bytes on the wire with a mirror, a peer or through a tunnel, `direction` as seen from here. */
   carried(party: "mirror" | "peer" | "tunnel", direction: "in" | "out", bytes: number): void {
-    const key = `${party}_${direction}`;
-    this.wire.set(key, (this.wire.get(key) ?? 0) + bytes);
+    add(this.wire, `${party}_${direction}`, bytes);
   }
 
   /** A plain object for JSON. */
@@ -89,4 +88,9 @@ export class TrafficCounters {
       tunnels: Object.fromEntries(this.tunnels),
     };
   }
+}
+
+/** Adds `n` to the count of `key` in `counts`. */
+function add(counts: Map<string, number>, key: string, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
 }
