@@ -7,7 +7,7 @@
  */
 
 import type { Logger } from "../log/mod.ts";
-import { evict, type EvictionPolicy } from "./eviction.ts";
+import { evict, type EvictionPolicy, type EvictionResult } from "./eviction.ts";
 import { scanCache } from "./scan.ts";
 import { scanSharedDirectories } from "./shared_dirs.ts";
 import type { CacheStore } from "./store.ts";
@@ -26,7 +26,15 @@ export interface KeeperOptions {
   readonly onShared?: () => void;
 }
 
+/** One eviction run: when it ran and what it removed. */
+export interface EvictionRun extends EvictionResult {
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
 export class CacheKeeper {
+  /** The latest eviction run of this daemon, if any has run. */
+  lastEviction: EvictionRun | undefined;
   #running: Promise<void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #soon: ReturnType<typeof setTimeout> | undefined;
@@ -125,6 +133,7 @@ export class CacheKeeper {
       this.policy,
       (key, reason, sha256) => this.#removed(key, reason, sha256),
     );
+    this.lastEviction = { at: Date.now(), ...result };
     if (result.expired || result.evicted) this.log.info("cache.evicted", { ...result });
   }
 

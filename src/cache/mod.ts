@@ -7,7 +7,8 @@
 // The database moved to db/; re-exported while callers move.
 export type { EvictionPolicy } from "./eviction.ts";
 export type { HashFailure } from "./hash_failures.ts";
-export { CacheKeeper } from "./keeper.ts";
+export { type DiskSpace, diskSpace } from "./disk_space.ts";
+export { CacheKeeper, type EvictionRun } from "./keeper.ts";
 export { scanCache, type ScanProgress, type ScanResult } from "./scan.ts";
 export {
   type CachedFile,

@@ -30,6 +30,7 @@ export class Clients implements Component {
       maxRedirects: MAX_REDIRECTS,
       addresses: new MirrorAddresses({ servers: config.upstream.dnsServers }),
       onWire: (direction, bytes) => counters.carried("mirror", direction, bytes),
+      onOutcome: (url, outcome) => counters.mirrors.record(url, outcome),
       caCerts: loadTrustedRoots(config.upstream.caFiles),
     });
     this.peer = new MirrorClient({

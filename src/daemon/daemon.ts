@@ -116,6 +116,7 @@ export async function startDaemon(
     advertiser,
     via: `apt-dht-${instance}`,
     connectionsOpen: () => http.open,
+    lastEviction: () => keeper.lastEviction,
     log,
   });
   const http = parts.add(new HttpListener({ live, front, pipeline, listen, counters, log }));

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { diskSpace, type EvictionRun } from "../cache/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { MdnsAdvertiser } from "../lan/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -47,6 +48,8 @@ export interface FrontDeps {
   readonly advertiser?: MdnsAdvertiser;
   /** Client connections open now (the listener is built after the front). */
   readonly connectionsOpen: () => number;
+  /** The latest eviction run (the keeper is built after the front). */
+  readonly lastEviction: () => EvictionRun | undefined;
   /** Our `Via` token (`apt-dht-<instance>`). */
   readonly via: string;
   readonly log: Logger;
@@ -94,6 +97,13 @@ export function buildFront(deps: FrontDeps): HttpFront {
       loop: () => deps.loop.figures(),
       listen: () => `${config.server.listen}:${listen.port}`,
       cache: () => cache.stats(),
+      disk: () => ({
+        directory: config.cache.directory,
+        maxBytes: live.current.cache.maxSize,
+        space: diskSpace(config.cache.directory),
+        lastEviction: deps.lastEviction(),
+      }),
+      port: () => listen.port,
       dht: () => deps.peerSide?.node?.stats(),
       dhtBootstrap: () => config.dht.bootstrap.length,
       announces: () => {

@@ -202,6 +202,16 @@ function listingContents(db: DatabaseSync): void {
   db.exec("CREATE INDEX listing_sources_root ON listing_sources (root)");
 }
 
+/** Bytes served per hour by source, for the status page's history (kept 30 days). */
+function trafficHours(db: DatabaseSync): void {
+  db.exec(`CREATE TABLE traffic_hours (
+    hour INTEGER PRIMARY KEY,
+    cache INTEGER NOT NULL,
+    peer INTEGER NOT NULL,
+    mirror INTEGER NOT NULL
+  )`);
+}
+
 /** Every step, in order: the step at index i brings the schema to version i + 1. */
 export const MIGRATIONS: readonly Migration[] = [
   { why: "the schema when versions started; adopts unversioned databases", up: baseline },
@@ -211,4 +221,5 @@ export const MIGRATIONS: readonly Migration[] = [
     why: "a listing's entries are stored once per content, whatever its URLs",
     up: listingContents,
   },
+  { why: "the status page's history of bytes by hour survives restarts", up: trafficHours },
 ];

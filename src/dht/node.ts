@@ -30,7 +30,7 @@ import { RoutingTable } from "./routing_table.ts";
 import { type Answer, Rpc } from "./rpc.ts";
 import { SizeEstimator } from "./size_estimate.ts";
 import type { DatagramSocket } from "./socket.ts";
-import { DhtCounters } from "./stats.ts";
+import { DhtCounters, dhtState } from "./stats.ts";
 import { type DhtStateStore, MemoryDhtStateStore } from "./state_store.ts";
 import { OwnAnnounces } from "./own_announces.ts";
 import { Pinger } from "./pinger.ts";
@@ -161,7 +161,17 @@ export class DhtNode {
       await this.refresh();
     }
     this.#scheduleMaintenance();
-    this.#log.info("dht.joined", { nodes: this.#table.size, estimate: this.#estimator.estimate });
+    // Named as the status page names it (dhtState): "joined nodes=0" said nothing true.
+    const state = dhtState(
+      this.#table.size,
+      this.#counters.responsesReceived,
+      this.options.bootstrap?.length ?? 0,
+    );
+    this.#log.info(`dht.${state}`, {
+      nodes: this.#table.size,
+      estimate: this.#estimator.estimate,
+      bootstrap: this.options.bootstrap?.length ?? 0,
+    });
   }
 
   /** Saves the table and stops answering. */

@@ -34,3 +34,17 @@ export class DhtCounters {
     this.queriesReceived[method] = (this.queriesReceived[method] ?? 0) + 1;
   }
 }
+
+/**
+ * Where a node stands, in the words the log and the status page share:
+ * `joined` (nodes answer), `waiting` (no bootstrap node configured and
+ * nobody has come: as configured, not a fault) or `not_joined` (it had
+ * somewhere to join through and nobody answered).
+ */
+export type DhtState = "joined" | "waiting" | "not_joined";
+
+/** The state of a node with `nodes` in its table, `answers` heard and `bootstrap` nodes configured. */
+export function dhtState(nodes: number, answers: number, bootstrap: number): DhtState {
+  if (nodes > 0 && answers > 0) return "joined";
+  return nodes === 0 && bootstrap === 0 ? "waiting" : "not_joined";
+}

@@ -30,6 +30,8 @@ export interface BodyDeadlines {
   readonly onEnd?: () => void;
   /** Told of each chunk's size as it arrives. */
   readonly onBytes?: (bytes: number) => void;
+  /** Told why the body failed (a deadline, the connection cut), not when the reader cancelled it. */
+  readonly onFailed?: (error: UpstreamError) => void;
 }
 
 /**
@@ -89,11 +91,11 @@ export function withBodyDeadlines(
       } catch (error) {
         cancel();
         reader.cancel().catch(() => {});
-        controller.error(
-          error instanceof UpstreamError
-            ? error
-            : new UpstreamError(url, "interrupted", (error as Error).message),
-        );
+        const failure = error instanceof UpstreamError
+          ? error
+          : new UpstreamError(url, "interrupted", (error as Error).message);
+        if (failure.failure !== "cancelled") options.onFailed?.(failure);
+        controller.error(failure);
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort!);

@@ -16,7 +16,7 @@
 import { DRAIN_MAX_BYTES, POOL_IDLE_MS } from "./constants.ts";
 import { UpstreamError } from "./errors.ts";
 import { bareHost, urlHost } from "../net/mod.ts";
-import { requestHeadBytes, responseHeadBytes } from "../stats/mod.ts";
+import { type MirrorOutcome, requestHeadBytes, responseHeadBytes } from "../stats/mod.ts";
 import { type MinimumRate, withBodyDeadlines } from "./body_deadlines.ts";
 import { HostSlots, type ReleaseSlot } from "./host_slots.ts";
 import { REDIRECT_STATUSES, refusedRedirect, scopesOf } from "./redirects.ts";
@@ -40,6 +40,12 @@ export interface MirrorClientOptions {
   readonly addresses?: MirrorAddresses;
   /** Told of the bytes each request and response carried, heads and bodies ("out" is sent). */
   readonly onWire?: (direction: "in" | "out", bytes: number) => void;
+  /**
+   * Told what each request to a host came to (per address tried and per
+   * redirect hop): its status or its failure, its body's bytes, a body cut
+   * short. What the caller cancelled is no failure.
+   */
+  readonly onOutcome?: (url: string, outcome: MirrorOutcome) => void;
   /**
    * Redirects followed per request, each checked (redirects.ts); none when
    * absent: the 3xx itself is the answer, as peers' must be.
@@ -278,6 +284,7 @@ export class MirrorClient {
     const hostPort = endpoint.host;
     const probing = this.#probe(endpoint, hostPort, controller, request.url);
     const method = request.method ?? "GET";
+    const report = (outcome: MirrorOutcome) => this.options.onOutcome?.(request.url, outcome);
     let response: Response;
     try {
       response = await this.fetchImpl(target, {
@@ -289,13 +296,19 @@ export class MirrorClient {
       });
     } catch (error) {
       const reason = signal.reason;
-      if (reason instanceof UpstreamError) throw reason;
-      throw new UpstreamError(request.url, "connect", fetchFailure(error));
+      const failure = reason instanceof UpstreamError
+        ? reason
+        : new UpstreamError(request.url, "connect", fetchFailure(error));
+      if (failure.failure !== "cancelled" && !request.signal?.aborted) {
+        report({ kind: "failed", reason: failure.message });
+      }
+      throw failure;
     } finally {
       clearTimeout(timer);
       probing.stop();
     }
     this.#answered.set(hostPort, performance.now());
+    report({ kind: "answered", status: response.status });
     // Counted once answered: a request that never connected carried nothing.
     this.options.onWire?.("out", requestHeadBytes(method, target, headers));
     this.options.onWire?.(
@@ -318,7 +331,9 @@ export class MirrorClient {
         onBytes: (bytes) => {
           received += bytes;
           this.options.onWire?.("in", bytes);
+          report({ kind: "bytes", bytes });
         },
+        onFailed: (error) => report({ kind: "body_failed", reason: error.message }),
       })
       : null;
     const length = Number(response.headers.get("content-length") ?? NaN);

@@ -162,12 +162,12 @@ export function createHandler(deps: HttpFrontDeps, initial: FrontSettings): Http
     if (!response.body || (source !== "mirror" && source !== "peer")) {
       // Cache hits keep Deno's direct file-to-socket path: count the declared length.
       const bytes = response.body && Number.isFinite(declared) ? declared : 0;
-      deps.counters.served(source, bytes);
+      deps.counters.served(source, bytes, client);
       line(response.status, source, bytes);
       return response;
     }
     const counted = countBytes(response.body, (bytes, ending) => {
-      deps.counters.served(source, bytes);
+      deps.counters.served(source, bytes, client);
       line(
         response.status,
         source,

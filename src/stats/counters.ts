@@ -5,8 +5,10 @@
  * @module
  */
 
-/** Where bytes served to apt came from. */
-export type ServedFrom = "cache" | "peer" | "mirror" | "revalidated" | "stale" | "none";
+import { ClientActivity } from "./client_activity.ts";
+import { MirrorHealth } from "./mirror_health.ts";
+import type { ServedFrom } from "./served_from.ts";
+import { TrafficHistory } from "./traffic_history.ts";
 
 /** Counters of requests and bytes, by source. */
 export class TrafficCounters {
@@ -32,14 +34,25 @@ export class TrafficCounters {
   /** `CONNECT` tunnels (https in proxy mode): `opened`, and `failed` (refused or unreachable). */
   readonly tunnels = new Map<string, number>();
 
-  constructor(now = Date.now) {
+  /** Who asked, this run. */
+  readonly clients = new ClientActivity();
+  /** How each mirror answered, this run. */
+  readonly mirrors: MirrorHealth;
+  /** Bytes by hour and source; the hours of earlier runs are loaded in by persisted.ts. */
+  readonly history: TrafficHistory;
+
+  constructor(private readonly now = Date.now) {
     this.startedAt = now();
+    this.mirrors = new MirrorHealth(now);
+    this.history = new TrafficHistory(now);
   }
 
-  /** Counts one answered request and the bytes it sent. */
-  served(source: ServedFrom, bytes: number): void {
+  /** Counts one answered request of `client` and the bytes it sent. */
+  served(source: ServedFrom, bytes: number, client?: string): void {
     add(this.requests, source, 1);
     add(this.bytes, source, bytes);
+    this.history.add(source, bytes);
+    if (client !== undefined) this.clients.served(client, source, bytes, this.now());
   }
 
   /** Counts a connection the server closed or refused. */

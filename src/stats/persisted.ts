@@ -8,6 +8,7 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { TrafficCounters } from "./counters.ts";
+import type { HourRow } from "./traffic_history.ts";
 
 /**
  * Totals in the shape of {@link TrafficCounters.snapshot}, without the
@@ -20,6 +21,8 @@ export type Totals = Omit<ReturnType<TrafficCounters["snapshot"]>, "connections"
 export class PersistedCounters {
   readonly #base: Totals;
   readonly #save: StatementSync;
+  readonly #saveHour: StatementSync;
+  readonly #pruneHours: StatementSync;
 
   constructor(private readonly db: DatabaseSync, private readonly session: TrafficCounters) {
     this.#save = db.prepare(
@@ -47,6 +50,15 @@ export class PersistedCounters {
       }
     }
     this.#base = base;
+    this.#saveHour = db.prepare(
+      "INSERT INTO traffic_hours (hour, cache, peer, mirror) VALUES (?, ?, ?, ?) " +
+        "ON CONFLICT(hour) DO UPDATE SET cache = excluded.cache, peer = excluded.peer, mirror = excluded.mirror",
+    );
+    this.#pruneHours = db.prepare("DELETE FROM traffic_hours WHERE hour < ?");
+    session.history.load(
+      db.prepare("SELECT hour, cache, peer, mirror FROM traffic_hours")
+        .all() as unknown as HourRow[],
+    );
   }
 
   /** Earlier runs plus this one. */
@@ -70,6 +82,7 @@ export class PersistedCounters {
   /** Writes the totals (absolute values: saving twice is harmless). */
   save(): void {
     const totals = this.totals();
+    const { changed, oldestKept } = this.session.history.takeChanged();
     this.db.exec("BEGIN");
     try {
       for (const [k, v] of Object.entries(totals.requests)) this.#save.run(`requests.${k}`, v);
@@ -78,9 +91,12 @@ export class PersistedCounters {
       this.#save.run("refused", totals.refused);
       this.#save.run("uploaded", totals.uploaded);
       this.#save.run("uploaded_growing", totals.uploaded_growing);
+      for (const h of changed) this.#saveHour.run(h.hour, h.cache, h.peer, h.mirror);
+      this.#pruneHours.run(oldestKept);
       this.db.exec("COMMIT");
     } catch (error) {
       this.db.exec("ROLLBACK");
+      this.session.history.unsaved(changed); // saved next time
       throw error;
     }
   }

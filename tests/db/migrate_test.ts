@@ -67,6 +67,7 @@ Deno.test("openDatabase() creates every table of a fresh database and records th
         "listing_contents",
         "listing_files",
         "listing_sources",
+        "traffic_hours",
       ].sort(),
     );
     db.close();

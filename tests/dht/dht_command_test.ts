@@ -4,7 +4,10 @@ import assert from "node:assert/strict";
 import { DhtNode, idFromHex, idToHex, UdpSocket } from "../../src/dht/mod.ts";
 import { cliArgs } from "../helpers/daemon_process.ts";
 
-/** Starts `apt-dht dht` and waits for its "dht.listening" line (and "dht.joined" when `joined`). */
+/**
+ * Starts `apt-dht dht` and waits for its "dht.listening" line and, when
+ * `joined`, the line that ends its join (`dht.joined`, `dht.waiting` or `dht.not_joined`).
+ */
 async function startDhtProcess(
   address: string,
   stateDir: string,
@@ -30,7 +33,7 @@ async function startDhtProcess(
   let match: RegExpExecArray | null = null;
   while (
     !(match = /dht\.listening .*id=([0-9a-f]{40}) listen=([\d.]+):(\d+)/.exec(log)) ||
-    (joined && !/dht\.joined/.test(log))
+    (joined && !/dht\.(joined|waiting|not_joined) /.test(log))
   ) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`apt-dht dht exited: ${log}`);
@@ -39,7 +42,13 @@ async function startDhtProcess(
   (async () => {
     while (!(await reader.read()).done);
   })(); // keep draining
-  return { child, id: match[1], endpoint: { address: match[2], port: Number(match[3]) } };
+  const state = /dht\.(joined|waiting|not_joined) /.exec(log)?.[1];
+  return {
+    child,
+    id: match[1],
+    endpoint: { address: match[2], port: Number(match[3]) },
+    state,
+  };
 }
 
 Deno.test({
@@ -57,6 +66,8 @@ Deno.test({
     );
     const c = new DhtNode({ socket: new UdpSocket("127.0.3.3", 0), bootstrap: [b.endpoint] });
     try {
+      // The log says what the status page says: a alone waits, b joined through a.
+      assert.deepEqual([a.state, b.state], ["waiting", "joined"]);
       await c.start();
       // c knows only b; finding a's id means b knew a and answered with it.
       const result = await c.findNode(idFromHex(a.id));

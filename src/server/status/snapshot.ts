@@ -10,6 +10,9 @@ import type { DhtStats } from "../../dht/mod.ts";
 import type { ReleaseTrustRecord } from "../../apt/mod.ts";
 import type { HashFailure } from "../../cache/mod.ts";
 import type { LanDiscoveryStatus, MdnsAdvertiserStatus } from "../../lan/mod.ts";
+import { dhtState } from "../../dht/mod.ts";
+import { figureProblems } from "./problems.ts";
+import { clientRows, type DiskFigures, diskRow, history, hitRatio, mirrorRows } from "./usage.ts";
 
 /** The announcer's figures in `/stats.json`. */
 export interface AnnounceFigures {
@@ -39,10 +42,11 @@ export interface PeerSummary {
   readonly score: number;
 }
 
-/** A condition a person should know of (a full disk), while it lasts. */
+/** A condition a person should know of (a full disk), while it lasts, and what to do about it. */
 export interface Problem {
   readonly what: string;
   readonly detail: string;
+  readonly action: string;
   /** Epoch milliseconds it was first seen. */
   readonly since: number;
 }
@@ -79,6 +83,10 @@ export interface StatusSource {
   readonly allTime?: () => Totals;
   /** Files and bytes in the cache. */
   readonly cache?: () => { files: number; bytes: number };
+  /** The cache's file system and its last eviction. */
+  readonly disk?: () => DiskFigures;
+  /** The port peers reach the DHT on (named in what to do when it has not joined). */
+  readonly port?: () => number;
   /** Peers seen, best first. */
   readonly peers?: () => readonly PeerSummary[];
   /** Release files seen and whether their signatures verified. */
@@ -118,6 +126,23 @@ export function statusSnapshot(source: StatusSource) {
   const session = source.counters.snapshot();
   const allTime = source.allTime?.() ?? null;
   const dht = source.dht?.();
+  const cache = source.cache?.() ?? null;
+  const bootstrap = source.dhtBootstrap?.() ?? 0;
+  const state = dht ? dhtState(dht.nodes, dht.counters.responsesReceived, bootstrap) : null;
+  const mirrors = mirrorRows(source.counters.mirrors.all());
+  const disk = diskRow(source.disk?.(), cache);
+  const raised = source.problems?.() ?? [];
+  const problems = [
+    ...raised,
+    ...figureProblems({
+      now,
+      startedAt: source.counters.startedAt,
+      mirrors,
+      disk,
+      dht: state ? { state, bootstrap, port: source.port?.() ?? null } : null,
+      raised,
+    }),
+  ];
   return {
     version: source.version,
     listen: source.listen?.() ?? null,
@@ -134,13 +159,20 @@ export function statusSnapshot(source: StatusSource) {
     },
     all_time: allTime,
     saved: { session: saved(session.bytes), all_time: allTime ? saved(allTime.bytes) : null },
-    cache: source.cache?.() ?? null,
+    hit_ratio: hitRatio(session, allTime),
+    clients: clientRows(source.counters.clients.all()),
+    mirrors,
+    history: history(source.counters),
+    cache,
+    disk,
     dht: dht
       ? {
         ...dht,
+        // Its words in the log too (`dht.joined`, `dht.waiting`, `dht.not_joined`).
+        state,
         // Reachable: it knows nodes and has heard answers (it can also be reached if they answer).
-        reachable: dht.nodes > 0 && dht.counters.responsesReceived > 0,
-        bootstrap_nodes: source.dhtBootstrap?.() ?? 0,
+        reachable: state === "joined",
+        bootstrap_nodes: bootstrap,
         announces: source.announces?.() ?? null,
         finds: source.finds?.() ?? null,
       }
@@ -168,9 +200,10 @@ export function statusSnapshot(source: StatusSource) {
       source: f.source,
       reason: f.reason,
     })),
-    problems: (source.problems?.() ?? []).map((p) => ({
+    problems: problems.map((p) => ({
       what: p.what,
       detail: p.detail,
+      action: p.action,
       since: new Date(p.since).toISOString(),
     })),
   };
