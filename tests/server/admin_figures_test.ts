@@ -111,9 +111,11 @@ Deno.test("problems read off the figures, each with what to do", async (t) => {
   const cases: [string, Partial<Figures>, string[]][] = [
     ["nothing wrong", {}, []],
     ["a disk with 500 MB free of 100 GiB", { disk: disk(500e6, 100 * GiB) }, ["Disk nearly full"]],
-    ["a disk with 1.9 GiB free of 100 GiB (over 1 GiB, under 2 %)", {
-      disk: disk(1.9 * GiB, 100 * GiB),
-    }, ["Disk nearly full"]],
+    ["a disk with 1.9 GiB free of 100 GiB", { disk: disk(1.9 * GiB, 100 * GiB) }, []],
+    ["a 1 MiB disk with 40 kB free (under 5 %)", { disk: disk(40_000, 1024 ** 2) }, [
+      "Disk nearly full",
+    ]],
+    ["a 1 MiB disk with 900 kB free", { disk: disk(900_000, 1024 ** 2) }, []],
     ["a disk with 10 GiB free of 100 GiB", { disk: disk(10 * GiB, 100 * GiB) }, []],
     ["nearly full and already full: only full", {
       disk: disk(0, 100 * GiB),

@@ -46,9 +46,12 @@ export function diskFullProblem(directory: string, error: Error, now = Date.now(
 
 /** A mirror whose latest answer is a failure is a problem for this long after it. */
 export const MIRROR_FAILURE_SHOWN_MS = 60 * 60_000;
-/** Free space under the larger of these is "nearly full". */
+/**
+ * Free space under the smaller of these is "nearly full": 1 GiB on a large
+ * disk (a few upgrades' worth), 5 % on one smaller than 20 GiB.
+ */
 export const DISK_LOW_BYTES = 1024 ** 3;
-export const DISK_LOW_SHARE = 0.02;
+export const DISK_LOW_SHARE = 0.05;
 /** A DHT not joined this long after start is a problem (its join is over by then). */
 export const DHT_JOIN_GRACE_S = 60;
 
@@ -82,7 +85,7 @@ export function figureProblems(f: Figures): Problem[] {
   const disk = f.disk;
   if (
     disk?.free_bytes != null && disk.total_bytes &&
-    disk.free_bytes < Math.max(DISK_LOW_BYTES, disk.total_bytes * DISK_LOW_SHARE) &&
+    disk.free_bytes < Math.min(DISK_LOW_BYTES, disk.total_bytes * DISK_LOW_SHARE) &&
     !f.raised.some((p) => p.what === "Disk full")
   ) {
     problems.push({
