@@ -365,7 +365,9 @@ export class MirrorClient {
 function fetchFailure(error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
   const cause = (error as Error)?.cause;
-  const why = cause instanceof Error ? cause.message : cause ? String(cause) : "";
+  // The URL is in the UpstreamError's message already: not again in the cause's.
+  const why = (cause instanceof Error ? cause.message : cause ? String(cause) : "")
+    .replace(/^error sending request for url \([^)]*\): /, "");
   return why && !message.includes(why) ? `${message}: ${why}` : message;
 }
 

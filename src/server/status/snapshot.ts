@@ -12,7 +12,15 @@ import type { HashFailure } from "../../cache/mod.ts";
 import type { LanDiscoveryStatus, MdnsAdvertiserStatus } from "../../lan/mod.ts";
 import { dhtState } from "../../dht/mod.ts";
 import { figureProblems } from "./problems.ts";
-import { clientRows, type DiskFigures, diskRow, history, hitRatio, mirrorRows } from "./usage.ts";
+import {
+  clientRows,
+  type DiskFigures,
+  diskRow,
+  history,
+  hitRatio,
+  lastWeek,
+  mirrorRows,
+} from "./usage.ts";
 
 /** The announcer's figures in `/stats.json`. */
 export interface AnnounceFigures {
@@ -132,6 +140,7 @@ export function statusSnapshot(source: StatusSource) {
   const mirrors = mirrorRows(source.counters.mirrors.all());
   const disk = diskRow(source.disk?.(), cache);
   const raised = source.problems?.() ?? [];
+  const traffic = history(source.counters);
   const problems = [
     ...raised,
     ...figureProblems({
@@ -158,11 +167,15 @@ export function statusSnapshot(source: StatusSource) {
       failed: session.tunnels.failed ?? 0,
     },
     all_time: allTime,
-    saved: { session: saved(session.bytes), all_time: allTime ? saved(allTime.bytes) : null },
+    saved: {
+      session: saved(session.bytes),
+      all_time: allTime ? saved(allTime.bytes) : null,
+      last_7_days: lastWeek(traffic.daily),
+    },
     hit_ratio: hitRatio(session, allTime),
     clients: clientRows(source.counters.clients.all()),
     mirrors,
-    history: history(source.counters),
+    history: traffic,
     cache,
     disk,
     dht: dht

@@ -8,6 +8,7 @@
 import type { DiskSpace, EvictionRun } from "../../cache/mod.ts";
 import {
   type ClientFigures,
+  type HistoryEntry,
   HIT_SOURCES,
   type MirrorFigures,
   type TrafficCounters,
@@ -81,6 +82,27 @@ export function mirrorRows(mirrors: readonly MirrorFigures[]) {
 /** The last 24 hours and 30 days of bytes by source. */
 export function history(counters: TrafficCounters) {
   return { hourly: counters.history.hourly(), daily: counters.history.daily() };
+}
+
+/** Days summed in `saved.last_7_days`. */
+const WEEK_DAYS = 7;
+
+/**
+ * What the last 7 days (today included) served and from where: the bytes
+ * from the cache and peers are the ones the mirrors did not have to send.
+ */
+export function lastWeek(daily: readonly HistoryEntry[]) {
+  const days = daily.slice(-WEEK_DAYS);
+  const sum = (key: "from_cache" | "from_peers" | "from_mirrors") =>
+    days.reduce((total, day) => total + day[key], 0);
+  const [cache, peers, mirrors] = [sum("from_cache"), sum("from_peers"), sum("from_mirrors")];
+  return {
+    from_cache: cache,
+    from_peers: peers,
+    from_mirrors: mirrors,
+    not_from_mirrors: cache + peers,
+    mirror_share_saved: ratio(cache + peers, cache + peers + mirrors),
+  };
 }
 
 /** The cache's disk: its size, the file system's free space, the last eviction. */
