@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, parseCommandLine, USAGE } from "./src/config/m
 import { Logger } from "./src/log/mod.ts";
 import { VERSION } from "./src/version.ts";
 import { runAptSources } from "./src/commands/apt_sources.ts";
+import { runConfig } from "./src/commands/config.ts";
 import { runDhtNode } from "./src/commands/dht.ts";
 import { runDaemon } from "./src/commands/run.ts";
 import { runScan } from "./src/commands/scan.ts";
@@ -40,6 +41,11 @@ export async function main(args: readonly string[]): Promise<number> {
         const settings = await config();
         return await runScan(settings, new Logger(settings.log.level));
       }
+      case "config":
+        return await runConfig({
+          configPath: commandLine.configPath,
+          overrides: commandLine.overrides,
+        });
       case "run":
         return await runDaemon(config);
       case "dht":

@@ -56,7 +56,7 @@ Deno.test("unknown options and bad config values stop the start with exit 2 and 
     assert.match(
       bad.stderr,
       new RegExp(
-        `^apt-dht: ${dir}/bad\\.toml: server\\.port: expected an integer from 0 to 65535, got 99999$`,
+        `^apt-dht: ${dir}/bad\\.toml:2: server\\.port: expected an integer from 0 to 65535, got 99999$`,
         "m",
       ),
     );
@@ -148,6 +148,11 @@ Deno.test({
       await Deno.writeTextFile(file, "[server\nport = ");
       daemon.child.kill("SIGHUP");
       await daemon.until(/daemon\.reload_failed .*\n/);
+      // The file, line and column of the fault, as an editor takes them.
+      assert.match(
+        daemon.log(),
+        new RegExp(`daemon\\.reload_failed .*${file}:1:8: not valid TOML`),
+      );
       assert.doesNotMatch(
         daemon.log(),
         /http\.request .*status=200/,

@@ -11,7 +11,16 @@ import { ConfigError } from "./errors.ts";
 import type { RawLayer } from "./schema.ts";
 
 /** The commands `apt-dht` knows. */
-export const COMMANDS = ["run", "dht", "status", "apt-sources", "scan", "version", "help"] as const;
+export const COMMANDS = [
+  "run",
+  "dht",
+  "status",
+  "apt-sources",
+  "scan",
+  "config",
+  "version",
+  "help",
+] as const;
 /** One of {@link COMMANDS}. */
 export type Command = typeof COMMANDS[number];
 
@@ -37,7 +46,10 @@ Commands:
   status      summarise a running daemon (from its /stats.json)
   apt-sources print this machine's apt sources rewritten to use the daemon, in one-line
               and deb822 format, and the proxy-mode alternative (writes nothing)
-  scan        verify every file in the cache now; removes what fails (exit 1 if any)
+  scan        verify every file in the cache now; removes what fails and names it
+              (exit 1 if any)
+  config      print the effective configuration as TOML, each value with where it came
+              from (default, file and line, command line)
   version     print the version
   help        print this help
 
@@ -79,6 +91,23 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
+
+/** The flag that sets each config key (`apt-dht config` names it as a value's origin). */
+const FLAGS: Readonly<Record<string, string>> = {
+  "server.listen": "--listen",
+  "server.port": "--port",
+  "server.allowed_clients": "--allow",
+  "cache.directory": "--cache-dir",
+  "state.directory": "--state-dir",
+  "log.level": "--log-level",
+  "dht.bootstrap": "--bootstrap",
+  "dht.enabled": "--no-dht",
+};
+
+/** The flag that sets `key` (`mirrors.NAME`: `--mirror`). */
+export function flagOf(key: string): string {
+  return key.startsWith("mirrors.") ? "--mirror" : FLAGS[key] ?? "a flag";
+}
 
 /** Parses `args` (without the program name); throws {@link ConfigError} on anything unknown. */
 export function parseCommandLine(args: readonly string[]): CommandLine {

@@ -7,6 +7,7 @@
 
 import { parse as parseToml } from "smol-toml";
 import { ConfigError } from "./errors.ts";
+import { keyLines } from "./key_lines.ts";
 import {
   type Config,
   defaultConfig,
@@ -19,20 +20,57 @@ import {
 /** Where the daemon looks for its system-wide file. */
 export const SYSTEM_CONFIG_PATH = "/etc/apt-dht/apt-dht.toml";
 
-/** Parses and validates one TOML text; `source` names it in errors. */
+/** One layer of configuration and where it came from. */
+export interface LoadedLayer {
+  /** A file's path, or "command line". */
+  readonly source: string;
+  readonly layer: Layer;
+  /** For a file: the line each key is set on (key_lines.ts). */
+  readonly lines?: ReadonlyMap<string, number>;
+}
+
+/** Parses and validates one TOML text; `source` names it in errors, with the line and column. */
 export function parseConfigText(text: string, source: string): Layer {
+  return parseConfigFile(text, source).layer;
+}
+
+function parseConfigFile(text: string, source: string): LoadedLayer {
   let raw: RawLayer;
   try {
     raw = parseToml(text) as RawLayer;
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new ConfigError(source, "", `not valid TOML: ${message}`);
+    const message = (error instanceof Error ? error.message.split("\n")[0] : String(error))
+      .replace(/^Invalid TOML document: /, "");
+    // Where, as compilers say it (file:line:column), so an editor can jump there.
+    const { line, column } = error as { line?: number; column?: number };
+    const where = line ? `${source}:${line}:${column ?? 1}` : source;
+    throw new ConfigError(where, "", `not valid TOML: ${message}`);
   }
-  return validateLayer(raw, source);
+  const lines = keyLines(text);
+  try {
+    return { source, layer: validateLayer(raw, source), lines };
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !error.key) throw error;
+    // A bad value: the line of its key (`server.allowed_clients[1]` is on `allowed_clients`'s).
+    const line = lineOf(lines, error.key.replace(/\[\d+\]$/, ""));
+    throw line ? new ConfigError(`${source}:${line}`, error.key, error.reason) : error;
+  }
+}
+
+/** The line of `key`, or of the nearest table that holds it. */
+export function lineOf(lines: ReadonlyMap<string, number>, key: string): number | undefined {
+  for (let k = key; k; k = k.includes(".") ? k.slice(0, k.lastIndexOf(".")) : "") {
+    const line = lines.get(k);
+    if (line) return line;
+  }
+  return undefined;
 }
 
 /** Reads one config file; a missing optional file yields undefined. */
-export async function readConfigFile(path: string, optional: boolean): Promise<Layer | undefined> {
+export async function readConfigFile(
+  path: string,
+  optional: boolean,
+): Promise<LoadedLayer | undefined> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -43,7 +81,7 @@ export async function readConfigFile(path: string, optional: boolean): Promise<L
       : `cannot read: ${(error as Error).message}`;
     throw new ConfigError(path, "", reason);
   }
-  return parseConfigText(text, path);
+  return parseConfigFile(text, path);
 }
 
 /** What the command line contributes to the configuration. */
@@ -66,12 +104,23 @@ export function userEnvironment(): Parameters<typeof defaultConfig>[0] {
   };
 }
 
-/** Loads every layer in order and merges them over the defaults. */
-export async function loadConfig(sources: ConfigSources, env = userEnvironment()): Promise<Config> {
-  const layers: Layer[] = [];
+/** Every layer, in the order they apply: the system file, `--config`, the command line. */
+export async function loadLayers(sources: ConfigSources): Promise<LoadedLayer[]> {
+  const layers: LoadedLayer[] = [];
   const system = await readConfigFile(sources.systemPath ?? SYSTEM_CONFIG_PATH, true);
   if (system) layers.push(system);
   if (sources.configPath) layers.push((await readConfigFile(sources.configPath, false))!);
-  if (sources.overrides) layers.push(validateLayer(sources.overrides, "command line"));
-  return mergeLayers(defaultConfig(env), layers);
+  if (sources.overrides) {
+    layers.push({
+      source: "command line",
+      layer: validateLayer(sources.overrides, "command line"),
+    });
+  }
+  return layers;
+}
+
+/** Loads every layer in order and merges them over the defaults. */
+export async function loadConfig(sources: ConfigSources, env = userEnvironment()): Promise<Config> {
+  const layers = await loadLayers(sources);
+  return mergeLayers(defaultConfig(env), layers.map((l) => l.layer));
 }

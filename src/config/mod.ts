@@ -6,7 +6,9 @@
  */
 export { parseCommandLine, USAGE } from "./cli.ts";
 export { ConfigError } from "./errors.ts";
-export { loadConfig } from "./load.ts";
+export { explainConfig } from "./explain.ts";
+export { type ConfigSources, loadConfig, loadLayers, userEnvironment } from "./load.ts";
+export { defaultConfig, mergeLayers } from "./schema.ts";
 export type { MirrorAlias } from "./mirrors.ts";
 export { changedKeys, RELOADABLE_KEYS } from "./reload.ts";
 export type { Config } from "./schema.ts";

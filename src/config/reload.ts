@@ -6,6 +6,7 @@
  * @module
  */
 
+import { snake } from "./explain.ts";
 import type { Config } from "./schema.ts";
 
 /** Keys (as spelled in the config file) a running daemon takes on reload. */
@@ -28,7 +29,6 @@ export const RELOADABLE_KEYS: ReadonlySet<string> = new Set([
   "mirrors",
 ]);
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 /** JSON of a config value (every value, CIDR blocks included, is plain data). */
 const text = (value: unknown) => JSON.stringify(value);
 

@@ -10,6 +10,6 @@ export type { LookupResult } from "./lookup.ts";
 export { DhtNode, type DhtStats } from "./node.ts";
 export { idFromHex, idToHex, type NodeId, randomId } from "./node_id.ts";
 export { RateLimiter } from "./rate_limit.ts";
-export { type DhtState, dhtState } from "./stats.ts";
+export { dhtState } from "./stats.ts";
 export { UdpSocket } from "./socket.ts";
 export { SqliteDhtStateStore } from "./state_store.ts";

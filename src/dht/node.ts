@@ -161,17 +161,10 @@ export class DhtNode {
       await this.refresh();
     }
     this.#scheduleMaintenance();
-    // Named as the status page names it (dhtState): "joined nodes=0" said nothing true.
-    const state = dhtState(
-      this.#table.size,
-      this.#counters.responsesReceived,
-      this.options.bootstrap?.length ?? 0,
-    );
-    this.#log.info(`dht.${state}`, {
-      nodes: this.#table.size,
-      estimate: this.#estimator.estimate,
-      bootstrap: this.options.bootstrap?.length ?? 0,
-    });
+    // In the status page's words (dhtState): "joined nodes=0" said nothing true.
+    const [nodes, bootstrap] = [this.#table.size, this.options.bootstrap?.length ?? 0];
+    const state = dhtState(nodes, this.#counters.responsesReceived, bootstrap);
+    this.#log.info(`dht.${state}`, { nodes, estimate: this.#estimator.estimate, bootstrap });
   }
 
   /** Saves the table and stops answering. */

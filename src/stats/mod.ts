@@ -6,7 +6,7 @@
 export { type ClientFigures } from "./client_activity.ts";
 export { TrafficCounters } from "./counters.ts";
 export { type MirrorFigures, type MirrorOutcome } from "./mirror_health.ts";
-export { HIT_SOURCES, isHit, type ServedFrom } from "./served_from.ts";
+export { HIT_SOURCES } from "./served_from.ts";
 export { type HistoryEntry } from "./traffic_history.ts";
 export { type LoopStallFigures, LoopStalls } from "./loop_stalls.ts";
 export { PersistedCounters, type Totals } from "./persisted.ts";

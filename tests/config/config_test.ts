@@ -85,7 +85,7 @@ Deno.test("invalid values fail with the file, the key and what was expected", ()
   const cases: [string, RegExp][] = [
     [
       "[server]\nport = 70000",
-      /^f\.toml: server\.port: expected an integer from 0 to 65535, got 70000$/,
+      /^f\.toml:2: server\.port: expected an integer from 0 to 65535, got 70000$/,
     ],
     ['[server]\nport = "x"', /server\.port: expected an integer/],
     [
@@ -96,7 +96,7 @@ Deno.test("invalid values fail with the file, the key and what was expected", ()
       "[server]\nlisten_on = 1",
       /server\.listen_on: unknown key \(expected one of: listen, port, status_public, advertise, header_timeout, /,
     ],
-    ["[serve]\nport = 1", /^f\.toml: serve: unknown section/],
+    ["[serve]\nport = 1", /^f\.toml:1: serve: unknown section/],
     ['[log]\nlevel = "loud"', /log\.level: expected one of debug, info, warn, error, got "loud"/],
     ["[upstream]\nidle_timeout = -1", /upstream\.idle_timeout: expected a number of seconds/],
     [
@@ -112,7 +112,8 @@ Deno.test("invalid values fail with the file, the key and what was expected", ()
     ],
     ['[server]\nconnect_pass_through = "*"', /connect_pass_through: expected a list of host/],
     ['[upstream]\nca_files = ["ca.pem"]', /upstream\.ca_files: expected a list of absolute PEM/],
-    ["[server\nport = 1", /^f\.toml: not valid TOML/],
+    ["[server\nport = 1", /^f\.toml:1:8: not valid TOML: /],
+    ['[log]\nlevel = "debug\n', /^f\.toml:2:15: not valid TOML: control characters/],
   ];
   for (const [text, pattern] of cases) {
     assert.throws(

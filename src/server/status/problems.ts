@@ -8,8 +8,16 @@
  */
 
 import { formatBytes } from "../../util/format.ts";
-import type { Problem } from "./snapshot.ts";
 import type { diskRow, mirrorRows } from "./usage.ts";
+
+/** A condition a person should know of (a full disk), while it lasts, and what to do about it. */
+export interface Problem {
+  readonly what: string;
+  readonly detail: string;
+  readonly action: string;
+  /** Epoch milliseconds it was first seen. */
+  readonly since: number;
+}
 
 /** The problems a daemon has now, by kind. */
 export class Problems {

@@ -11,7 +11,7 @@ import type { ReleaseTrustRecord } from "../../apt/mod.ts";
 import type { HashFailure } from "../../cache/mod.ts";
 import type { LanDiscoveryStatus, MdnsAdvertiserStatus } from "../../lan/mod.ts";
 import { dhtState } from "../../dht/mod.ts";
-import { figureProblems } from "./problems.ts";
+import { figureProblems, type Problem } from "./problems.ts";
 import {
   clientRows,
   type DiskFigures,
@@ -48,15 +48,6 @@ export interface PeerSummary {
   readonly hashErrors: readonly number[];
   readonly failures: number;
   readonly score: number;
-}
-
-/** A condition a person should know of (a full disk), while it lasts, and what to do about it. */
-export interface Problem {
-  readonly what: string;
-  readonly detail: string;
-  readonly action: string;
-  /** Epoch milliseconds it was first seen. */
-  readonly since: number;
 }
 
 /** What the pages report. */
