@@ -1,7 +1,8 @@
 /**
  * `apt-dht scan`: verifies the whole cache now. Every file is rehashed
  * against its record; changed, missing and unrecorded files are removed.
- * Progress is a bar on a terminal and a plain line per 10% otherwise.
+ * Progress is a bar on a terminal and a plain line per 10% otherwise (on
+ * stderr); each file removed is named on stdout, then the summary.
  *
  * @module
  */
@@ -66,7 +67,11 @@ export async function runScan(config: Config, log: Logger): Promise<number> {
     const result = await scanCache(store, {
       verify: true,
       onProgress: progressReporter((text) => Deno.stderr.writeSync(encoder.encode(text)), terminal),
-      onRemoved: (key, reason) => log.warn("cache.removed", { key, reason }),
+      // Named on stdout, one line each, before the summary: what the admin has to fetch again.
+      onRemoved: (key, reason) => {
+        if (terminal) Deno.stderr.writeSync(encoder.encode("\r\x1b[K")); // under the bar
+        console.log(`scan: removed ${config.cache.directory}/${key}: ${reason}`);
+      },
     });
     if (terminal) Deno.stderr.writeSync(encoder.encode("\n"));
     console.log(scanSummary(result));
