@@ -12,6 +12,7 @@ import type { CachedFile, CacheStore, OpenCachedFile } from "../cache/mod.ts";
 import { type MirrorClient, readBounded } from "../fetch/mod.ts";
 import { hasHash } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { urlHost } from "../net/mod.ts";
 import {
   ActiveDownloads,
   Download,
@@ -30,6 +31,7 @@ import { serveCached } from "./cached_response.ts";
 import type { PeerFinder, PeerRecords } from "../peers/mod.ts";
 
 import type { ArchiveTarget } from "./request_target.ts";
+import { noPeersBecause, requestSteps } from "./request_steps.ts";
 import { isDetachedRelease, readReleaseSignature, signatureTargetOf } from "./signed_release.ts";
 import type { PublicKey } from "openpgp";
 import type { SignatureVerdict } from "../trust/mod.ts";
@@ -126,13 +128,23 @@ export class AptPipeline {
   /** Answers one GET or HEAD for an archive file. */
   async handle(request: Request, target: ArchiveTarget): Promise<PipelineResult> {
     const { cache, index } = this.deps;
+    const step = requestSteps(this.deps.log, target.key);
     let expected = index.lookup(target.key);
+    const started = performance.now();
     if (!expected && index.busyFor(target.key)) {
       // An index that may list this file is still arriving or being read (apt asks for
       // Packages right after InRelease, pool files right after Packages): wait for it.
       await withTimeout(index.settledFor(target.key), this.options.ingestWaitMs);
       expected = index.lookup(target.key);
     }
+    step?.("lookup", {
+      listed: !!expected,
+      hash: expected?.sha256 ? "sha256" : hasHash(expected) ? "weaker" : "none",
+      sha256: expected?.sha256, // what request.peers looks up
+      trusted: expected?.trusted ?? false,
+      size: expected?.size,
+      waited_ms: Math.round(performance.now() - started),
+    });
     if (isDetachedRelease(target.key) && request.method === "GET" && this.deps.peers?.releaseKeys) {
       const signed = await this.#signedRelease(request, target);
       if (signed) return signed;
@@ -141,6 +153,7 @@ export class AptPipeline {
 
     if (cached) {
       const verdict = this.#judgeCached(target.key, cached, expected);
+      step?.("cached", { verdict, sha256_listed: !!expected?.sha256 });
       if (verdict === "serve") {
         return { response: await serveCached(request, cached, "cache"), source: "cache" };
       }
@@ -153,6 +166,7 @@ export class AptPipeline {
       // The same content may be cached under another URL (by-hash and canonical names,
       // an alias and its host): serve that, and keep it under this URL too.
       const twin = cache.openBySha256(expected.sha256);
+      if (twin) step?.("source", { source: "cache", why: `same content as ${twin.key}` });
       if (twin?.shared) {
         // In a shared directory (e.g. apt's own archives): served from there, not copied.
         return { response: await serveCached(request, twin, "cache"), source: "cache" };
@@ -179,8 +193,13 @@ export class AptPipeline {
     if (request.method === "HEAD" && !running) {
       return await this.#head(target);
     }
-    const download = running ??
-      this.#downloadFor(target, expected, undefined, this.#peersOf(expected));
+    const search = running ? undefined : this.#peersOf(expected);
+    step?.("source", {
+      source: "download",
+      why: running ? "joins the download in progress" : search ? "new: peers looked up" : "new",
+      peers: running ? undefined : search ? "asked" : noPeersBecause(!!this.deps.peers, expected),
+    });
+    const download = running ?? this.#downloadFor(target, expected, undefined, search);
     return await this.#answerFrom(request, download, await download.outcome);
   }
 
@@ -235,7 +254,17 @@ export class AptPipeline {
   async #peersHolding(key: string, max?: number, patient = false): Promise<readonly PeerRef[]> {
     const peers = this.deps.peers;
     if (!peers) return [];
-    return peers.records.rank(await peers.finder.find(key, max, { patient }));
+    const started = performance.now();
+    const found = peers.records.rank(await peers.finder.find(key, max, { patient }));
+    if (this.deps.log.enabled("debug")) {
+      this.deps.log.debug("request.peers", {
+        lookup: key,
+        found: found.length,
+        peers: found.map((p) => `${urlHost(p.address)}:${p.port}`).join(",") || undefined,
+        ms: Math.round(performance.now() - started),
+      });
+    }
+    return found;
   }
 
   /** Is the cached copy good as it is, worth a conditional request, or stale? */

@@ -196,6 +196,13 @@ export class Download {
           lagMs: result.lagMs,
           totalMs: performance.now() - started,
         });
+        log.debug("download.delivered", {
+          key: this.key,
+          upstream: source.url,
+          peer: !!source.peer,
+          bytes: result.file?.size,
+          ms: Math.round(performance.now() - started),
+        });
         return result.file;
       } catch (error) {
         const wrong = error instanceof UpstreamError && error.failure === "mismatch";

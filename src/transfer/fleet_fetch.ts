@@ -100,6 +100,7 @@ export async function fetchAsFleet(options: FleetFetchOptions): Promise<FleetRes
       const asked = holders.filter((source) => !failed.has(source.url));
       const probes = await probeAll(options, asked);
       const role = chooseFleetRole({ ...self, received }, probes, options.cleanOnly);
+      log.debug("download.fleet_role", { key, role: role.kind, holders: probes.length, received });
       if (!widened && lookWider(holders.length, probes, role.kind)) {
         widened = true;
         const seen = new Set(holders.map((h) => h.url));
