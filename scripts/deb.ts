@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { bundle, BUNDLE_RUN_FLAGS } from "./bundle.ts";
 import { VERSION } from "../src/version.ts";
-import { USAGE } from "../src/config/cli.ts";
+import { manPage } from "./man_page.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const FILES = `${ROOT}packaging/deb`;
@@ -70,43 +70,6 @@ here=$(dirname "$(readlink -f "$0")")
 lib="$here/../lib/apt-dht"
 export DENO_NO_UPDATE_CHECK=1
 exec "$lib/deno" run ${BUNDLE_RUN_FLAGS.join(" ")} "$lib/apt-dht.js" "$@"
-`;
-}
-
-/** apt-dht(1), from the --help text, so the two cannot drift apart. */
-function manPage(): string {
-  const roff = (text: string) =>
-    text.replace(/\\/g, "\\e").split("\n").map((line) => /^[.']/.test(line) ? `\\&${line}` : line)
-      .join("\n");
-  return `.TH APT-DHT 1 "" "apt-dht ${VERSION}" "User Commands"
-.SH NAME
-apt-dht \\- peer-to-peer proxy for apt
-.SH SYNOPSIS
-.B apt-dht
-[\\fIcommand\\fR] [\\fIoptions\\fR]
-.SH DESCRIPTION
-A caching proxy for apt that takes files from peers found through a DHT and
-falls back to the mirror, checking every byte against the archive's signed
-indexes.
-.SH USAGE
-.nf
-${roff(USAGE.trimEnd())}
-.fi
-.SH FILES
-.TP
-.I /etc/apt-dht/apt-dht.toml
-the configuration (every key is described in the README)
-.TP
-.I /var/cache/apt-dht
-the cache
-.TP
-.I /var/lib/apt-dht/apt-dht.db
-the database: file records, the DHT routing table, statistics
-.TP
-.I /etc/apt/apt.conf.d/30apt-dht-proxy
-apt's proxy setting for the daemon, commented out until the admin turns it on
-.SH SEE ALSO
-.I /usr/share/doc/apt-dht/README.md
 `;
 }
 

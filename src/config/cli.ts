@@ -10,6 +10,8 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "./errors.ts";
 import type { RawLayer } from "./schema.ts";
 
+export { USAGE } from "./help_text.ts";
+
 /** The commands `apt-dht` knows. */
 export const COMMANDS = [
   "run",
@@ -35,47 +37,8 @@ export interface CommandLine {
   readonly aptDir?: string;
 }
 
-/** Text for `apt-dht --help`. */
-export const USAGE = `Usage: apt-dht [command] [options]
-
-A peer-to-peer proxy for apt.
-
-Commands:
-  run         start the daemon (the default)
-  dht         run a DHT node only (e.g. as a bootstrap node for others)
-  status      summarise a running daemon (from its /stats.json)
-  apt-sources print this machine's apt sources rewritten to use the daemon, in one-line
-              and deb822 format, and the proxy-mode alternative (writes nothing)
-  scan        verify every file in the cache now; removes what fails and names it
-              (exit 1 if any)
-  config      print the effective configuration as TOML, each value with where it came
-              from (default, file and line, command line)
-  version     print the version
-  help        print this help
-
-Options:
-  -c, --config FILE        read FILE after /etc/apt-dht/apt-dht.toml
-      --listen ADDRESS     address to bind (server.listen, default 0.0.0.0)
-  -p, --port PORT          HTTP port, also the DHT's UDP port (server.port, default 9977)
-      --cache-dir DIR      cache directory (cache.directory)
-      --state-dir DIR      database directory (state.directory)
-      --allow CIDR         allow these clients to use the proxy; repeat for more
-                           (server.allowed_clients, default loopback only)
-      --mirror NAME=URL[,URL...]
-                           a mirror alias served at /NAME/; repeat for more
-      --bootstrap HOST:PORT
-                           join the DHT through this node; repeat for more
-                           (dht.bootstrap, default none)
-      --no-dht             do not run the DHT node with the daemon (dht.enabled)
-      --log-level LEVEL    debug, info, warn or error (log.level, default info)
-      --host HOST          apt-sources: the daemon's host name in the printed URIs
-                           (default localhost); status: where to ask (default this machine)
-      --apt-dir DIR        apt-sources: apt's configuration directory (default /etc/apt)
-  -h, --help               print this help
-  -V, --version            print the version
-`;
-
-const OPTIONS = {
+/** parseArgs' spec; tests/config hold it to OPTION_HELP (help_text.ts), flag for flag. */
+export const OPTIONS = {
   config: { type: "string", short: "c" },
   listen: { type: "string" },
   port: { type: "string", short: "p" },

@@ -111,6 +111,14 @@ Deno.test({
       const lintian = await run("lintian", ["--fail-on", "error", path]);
       assert.equal(lintian.code, 0, `lintian:\n${lintian.stdout}${lintian.stderr}`);
       assert.doesNotMatch(lintian.stdout, /^E: /m, lintian.stdout);
+      // apt-dht(1) is there, and lintian, at every level down to pedantic, says nothing of it.
+      await Deno.stat(`${root}/usr/share/man/man1/apt-dht.1.gz`);
+      const pedantic = await run("lintian", ["--display-info", "--pedantic", path]);
+      assert.doesNotMatch(
+        pedantic.stdout,
+        /manpage|man1|groff|hyphen/i,
+        `lintian on the man page:\n${pedantic.stdout}`,
+      );
 
       // The extracted program, with the packaged config, serves real apt.
       const binary = `${root}/usr/bin/apt-dht`;

@@ -3,6 +3,9 @@
 import assert from "node:assert/strict";
 import { USAGE } from "../../src/config/mod.ts";
 import { CONFIG_KEYS } from "../../src/config/schema.ts";
+import { COMMANDS, OPTIONS } from "../../src/config/cli.ts";
+import { COMMAND_HELP, OPTION_HELP } from "../../src/config/help_text.ts";
+import { KEY_REFERENCE } from "../../src/config/key_reference.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const readme = await Deno.readTextFile(`${ROOT}/README.md`);
@@ -40,4 +43,27 @@ Deno.test("the README documents every configuration key", () => {
   for (const key of [...CONFIG_KEYS, "mirrors.<name>.upstreams"]) {
     assert.ok(readme.includes(`\`${key}\``), key);
   }
+});
+
+Deno.test("the README's key table is key_reference.ts, row for row (scripts/readme_keys.ts writes it)", () => {
+  const rows = readme.slice(readme.indexOf("Every key:")).split("\n\n")[1].split("\n").slice(2)
+    .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+  assert.deepEqual(
+    rows,
+    KEY_REFERENCE.map((k) => [`\`${k.key}\``, k.default, k.meaning]),
+    "run: deno run -A scripts/readme_keys.ts",
+  );
+  // And every key the schema knows has its row.
+  const documented = new Set(KEY_REFERENCE.map((k) => k.key));
+  for (const key of CONFIG_KEYS) assert.ok(documented.has(key), key);
+});
+
+Deno.test("--help, the man page and the parser know the same commands and options", () => {
+  assert.deepEqual(COMMAND_HELP.map((c) => c.name), [...COMMANDS]);
+  const spec = OPTIONS as Record<string, { type: string; short?: string }>;
+  const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+  assert.deepEqual(
+    OPTION_HELP.map((o) => [o.long, o.short, o.arg ? "string" : "boolean"]).sort(byName),
+    Object.entries(spec).map(([long, o]) => [long, o.short, o.type]).sort(byName),
+  );
 });
