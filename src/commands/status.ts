@@ -35,7 +35,75 @@ interface Stats {
   releases: { release: string; trusted: boolean; reason?: string }[];
   wire?: Record<string, number>;
   cache?: { files: number; bytes: number } | null;
-  problems?: { what: string; detail: string }[];
+  problems?: { what: string; detail: string; action?: string }[];
+  hit_ratio?: {
+    requests: { session: number | null; all_time: number | null };
+    bytes: { session: number | null; all_time: number | null };
+  };
+  saved?: {
+    last_7_days?: {
+      not_from_mirrors: number;
+      from_mirrors: number;
+      mirror_share_saved: number | null;
+    };
+  };
+  clients?: { address: string; requests: number; hits: number; bytes: number }[];
+  mirrors?: { host: string; scheme: string; requests: number; errors: number; failing: boolean }[];
+  disk?: {
+    free_bytes: number | null;
+    total_bytes: number | null;
+    max_bytes: number;
+  } | null;
+}
+
+const percent = (share: number | null | undefined) =>
+  share === null || share === undefined ? "–" : `${(share * 100).toFixed(1)} %`;
+
+/** The admin's questions: hit ratio, the week, the disk, who uses it, which mirror fails. */
+function usage(stats: Stats): string[] {
+  const lines: string[] = [];
+  const hit = stats.hit_ratio;
+  if (hit) {
+    lines.push(
+      `hit ratio: ${percent(hit.requests.session)} of requests and ${
+        percent(hit.bytes.session)
+      } of bytes from the cache this run (all time ${percent(hit.requests.all_time)} and ${
+        percent(hit.bytes.all_time)
+      })`,
+    );
+  }
+  const week = stats.saved?.last_7_days;
+  if (week) {
+    lines.push(
+      `last 7 days: ${formatBytes(week.not_from_mirrors)} not from mirrors (${
+        percent(week.mirror_share_saved)
+      }), ${formatBytes(week.from_mirrors)} from mirrors`,
+    );
+  }
+  const disk = stats.disk;
+  if (disk && disk.free_bytes !== null && disk.total_bytes !== null) {
+    lines.push(
+      `disk: ${formatBytes(disk.free_bytes)} free of ${
+        formatBytes(disk.total_bytes)
+      }; cache limit ${disk.max_bytes ? formatBytes(disk.max_bytes) : "none"}`,
+    );
+  }
+  if (stats.clients) {
+    const top = stats.clients.slice(0, 5).map((c) =>
+      `${c.address} (${c.requests} requests, ${c.hits} from the cache)`
+    );
+    lines.push(
+      `clients this run: ${stats.clients.length}${top.length ? `: ${top.join(", ")}` : ""}`,
+    );
+  }
+  for (const m of stats.mirrors ?? []) {
+    lines.push(
+      `mirror ${m.scheme}://${m.host}: ${m.requests} requests, ${m.errors} failed${
+        m.failing ? " (failing now)" : ""
+      }`,
+    );
+  }
+  return lines;
 }
 
 /** Bytes from peers versus mirrors, and the share peers saved. */
@@ -71,8 +139,13 @@ export function statusSummary(stats: Stats, base: string): string {
   if (stats.cache) {
     lines.push(`cache: ${stats.cache.files} files, ${formatBytes(stats.cache.bytes)}`);
   }
+  lines.push(...usage(stats));
   for (const problem of stats.problems ?? []) {
-    lines.push(`PROBLEM: ${problem.what}: ${problem.detail}`);
+    lines.push(
+      `PROBLEM: ${problem.what}: ${problem.detail}${
+        problem.action ? ` What to do: ${problem.action}` : ""
+      }`,
+    );
   }
   if (stats.refused) lines.push(`refused requests: ${stats.refused}`);
   const dht = stats.dht;

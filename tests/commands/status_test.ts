@@ -5,6 +5,8 @@ import { startTestDaemon } from "../helpers/daemon.ts";
 import { formatBytes, formatDuration } from "../../src/commands/status.ts";
 import { VERSION } from "../../src/version.ts";
 import { runCli as apt_dht } from "../helpers/daemon_process.ts";
+import { MirrorServer } from "../helpers/mirror_server.ts";
+import { bytes, writeFile } from "../helpers/archive.ts";
 
 Deno.test("status summarises a running daemon from its /stats.json; no daemon is exit 1", async () => {
   await using daemon = await startTestDaemon();
@@ -28,10 +30,45 @@ Deno.test("status summarises a running daemon from its /stats.json; no daemon is
   assert.match(result.stdout, /^cache: 0 files, 0 B$/m);
   assert.match(result.stdout, /^LAN discovery: off \(dht\.lan_discovery\)$/m);
   assert.match(result.stdout, /^mDNS advertising: off \(server\.advertise\)$/m);
+  assert.match(result.stdout, /^hit ratio: – of requests and – of bytes from the cache this run/m);
+  assert.match(result.stdout, /^disk: [\d.]+ \w+ free of [\d.]+ \w+; cache limit none$/m);
 
   const closed = await apt_dht(["status", "--port", "1"]);
   assert.equal(closed.code, 1);
   assert.match(closed.stderr, /no daemon answered at 127.0.0.1:1/);
+});
+
+Deno.test("status answers the admin: hit ratio, clients, mirrors and what to do about a failing one", async () => {
+  const root = await Deno.makeTempDir();
+  await writeFile(root, "debian/pool/main/h/hit/hit_1_all.deb", bytes(10_000, 7));
+  const mirror = await MirrorServer.start(root);
+  try {
+    await using daemon = await startTestDaemon();
+    const file = `${daemon.base}/${mirror.authority}/debian/pool/main/h/hit/hit_1_all.deb`;
+    for (let i = 0; i < 2; i++) {
+      await (await fetch(file)).arrayBuffer();
+      await daemon.pipeline.idle();
+    }
+    await (await fetch(`${daemon.base}/127.0.0.1:1/debian/pool/x_1_all.deb`)).arrayBuffer();
+    const result = await apt_dht(["status", "--port", String(daemon.port)]);
+    assert.equal(result.code, 0, result.stderr);
+    const out = result.stdout;
+    assert.match(
+      out,
+      /^hit ratio: 50\.0 % of requests and 50\.0 % of bytes from the cache this run/m,
+    );
+    assert.match(
+      out,
+      /^last 7 days: 9\.8 KiB not from mirrors \(50\.0 %\), 9\.8 KiB from mirrors$/m,
+    );
+    assert.match(out, /^clients this run: 1: 127\.0\.0\.1 \(3 requests, 1 from the cache\)$/m);
+    assert.match(out, new RegExp(`^mirror http://${mirror.authority}: 1 requests, 0 failed$`, "m"));
+    assert.match(out, /^mirror http:\/\/127\.0\.0\.1:1: 1 requests, 1 failed \(failing now\)$/m);
+    assert.match(out, /^PROBLEM: Mirror 127\.0\.0\.1:1 failing: .* What to do: Check that/m);
+  } finally {
+    await mirror.stop();
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("apt-sources reads an apt directory and prints both formats and proxy mode", async () => {
