@@ -76,6 +76,18 @@ Deno.test({
       assert.ok(!problems.includes(`Mirror ${good.authority} failing`), problems);
       for (const p of stats.problems) assert.ok(p.action.length > 20, `what to do: ${p.action}`);
 
+      // The same in /metrics, by mirror, for alerting.
+      const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+      assert.match(
+        metrics,
+        new RegExp(`^aptdht_mirror_failing\\{mirror="http://127\\.0\\.0\\.1:${dead}"\\} 1$`, "m"),
+      );
+      assert.match(
+        metrics,
+        new RegExp(`^aptdht_mirror_errors_total\\{mirror="http://${good.authority}"\\} 0$`, "m"),
+      );
+      assert.match(metrics, /^aptdht_disk_free_bytes \d+$/m);
+
       // The disk: the cache's size, the file system's free space, no eviction run yet or one.
       assert.equal(stats.disk.cache_bytes, 30_000);
       assert.ok(stats.disk.free_bytes > 0 && stats.disk.total_bytes >= stats.disk.free_bytes);

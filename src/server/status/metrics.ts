@@ -144,6 +144,32 @@ export function metricsText(s: StatusSnapshot): string {
     m.add("aptdht_cache_files", "gauge", "Files in the cache.", s.cache.files)
       .add("aptdht_cache_size_bytes", "gauge", "Bytes of the files in the cache.", s.cache.bytes);
   }
+  if (s.disk?.free_bytes != null) {
+    m.add(
+      "aptdht_disk_free_bytes",
+      "gauge",
+      "Bytes free on the cache's file system.",
+      s.disk.free_bytes,
+    );
+  }
+  // By mirror: at most 64 hosts (mirror_health.ts), the ones apt's sources name.
+  const mirror = (m: { scheme: string; host: string }) => ({ mirror: `${m.scheme}://${m.host}` });
+  m.add(
+    "aptdht_mirror_requests_total",
+    "counter",
+    "Requests to each mirror this run.",
+    s.mirrors.map((x) => [mirror(x), x.requests]),
+  ).add(
+    "aptdht_mirror_errors_total",
+    "counter",
+    "Requests to each mirror that failed this run (no answer, 5xx, a body cut short).",
+    s.mirrors.map((x) => [mirror(x), x.errors]),
+  ).add(
+    "aptdht_mirror_failing",
+    "gauge",
+    "1 while a mirror's latest answer is a failure.",
+    s.mirrors.map((x) => [mirror(x), x.failing ? 1 : 0]),
+  );
   m.add("aptdht_peers_known", "gauge", "Peers with a record.", s.peers.length)
     .add(
       "aptdht_releases",
