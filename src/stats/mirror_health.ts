@@ -53,12 +53,19 @@ export class MirrorHealth {
     };
   });
 
+  #lastUrl = "";
+  #lastKey = "";
+
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Records what a request to `url` came to. */
   record(url: string, outcome: MirrorOutcome): void {
-    const { protocol, host } = new URL(url);
-    const row = this.#table.touch(`${protocol.slice(0, -1)}://${host}`);
+    if (url !== this.#lastUrl) {
+      // A body's every chunk comes with the same URL: parsed once, not per chunk.
+      const { protocol, host } = new URL(url);
+      [this.#lastUrl, this.#lastKey] = [url, `${protocol.slice(0, -1)}://${host}`];
+    }
+    const row = this.#table.touch(this.#lastKey);
     const at = this.now();
     switch (outcome.kind) {
       case "answered":

@@ -97,6 +97,13 @@ Deno.test({
       const dom = await chromium(["--dump-dom", `${b.base}/`]);
       const after = await (await fetch(`${b.base}/stats.json`)).json();
       assert.ok(before.bytes.peer > 0 && before.bytes.mirror > 0, JSON.stringify(before.bytes));
+      // The admin's questions, after apt ran twice through b (its indexes the second time from
+      // its cache): a hit ratio, the client, the mirror that works and the one that does not.
+      assert.ok(before.hit_ratio.requests.session > 0, JSON.stringify(before.hit_ratio));
+      assert.deepEqual(before.clients.map((c: { address: string }) => c.address), ["127.0.0.1"]);
+      const mirrors = new Map(before.mirrors.map((m: { host: string }) => [m.host, m]));
+      assert.equal((mirrors.get(world.mirror.authority) as { errors: number })?.errors, 0);
+      assert.equal((mirrors.get(`127.0.0.1:${deadPort}`) as { failing: boolean })?.failing, true);
 
       const figures = [...dom.matchAll(/data-stat="([^"]+)" data-value="([^"]*)"/g)];
       assert.ok(figures.length >= 25, `${figures.length} figures on the page`);
