@@ -378,10 +378,18 @@ Deno.test("Http1Server: new timeouts (a reload) reach the connections that come 
 });
 
 Deno.test("Http1Server: a client that does not read is cut off by the send timeout; a handler that waits is not", async () => {
-  const big = new Uint8Array(64 * 1024 * 1024);
+  // 64 MiB in 64 KiB chunks, as the daemon streams bodies: a Response made of one 64 MiB array
+  // is copied whole on its first read (half a second on a slow machine, the loop held meanwhile).
+  const chunk = new Uint8Array(64 * 1024);
+  const big = () => {
+    let left = 1024;
+    return new ReadableStream<Uint8Array>({
+      pull: (controller) => left-- > 0 ? controller.enqueue(chunk) : controller.close(),
+    });
+  };
   const handler = async (request: Request) => {
     if (request.url.endsWith("/slow")) await new Promise((resolve) => setTimeout(resolve, 800));
-    return new Response(request.url.endsWith("/big") ? big : "late\n");
+    return new Response(request.url.endsWith("/big") ? big() : "late\n");
   };
   await withServer(handler, async (port, _server, closed) => {
     const stuck = await Deno.connect({ hostname: "127.0.0.1", port });
