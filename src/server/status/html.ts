@@ -262,7 +262,10 @@ function lan(s: StatusSnapshot): string {
           : "off (<code>dht.lan_discovery</code>)",
         "",
       ],
-      ["LAN nodes found", figure("lan.discovery.nodes.length", discovery?.nodes.length)],
+      [
+        "LAN nodes found",
+        discovery ? figure("lan.discovery.nodes.length", discovery.nodes.length) : "–",
+      ],
       [
         "mDNS advertising",
         advertise
