@@ -51,8 +51,9 @@ export class TrafficCounters {
   served(source: ServedFrom, bytes: number, client?: string): void {
     add(this.requests, source, 1);
     add(this.bytes, source, bytes);
-    this.history.add(source, bytes);
-    if (client !== undefined) this.clients.served(client, source, bytes, this.now());
+    const now = this.now();
+    this.history.add(source, bytes, now);
+    if (client !== undefined) this.clients.served(client, source, bytes, now);
   }
 
   /** Counts a connection the server closed or refused. */

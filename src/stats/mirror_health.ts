@@ -66,6 +66,10 @@ export class MirrorHealth {
       [this.#lastUrl, this.#lastKey] = [url, `${protocol.slice(0, -1)}://${host}`];
     }
     const row = this.#table.touch(this.#lastKey);
+    if (outcome.kind === "bytes") {
+      row.bytes += outcome.bytes; // per chunk: no clock read
+      return;
+    }
     const at = this.now();
     switch (outcome.kind) {
       case "answered":
@@ -76,9 +80,6 @@ export class MirrorHealth {
       case "failed":
         row.requests++;
         this.#failed(row, outcome.reason, at);
-        return;
-      case "bytes":
-        row.bytes += outcome.bytes;
         return;
       case "body_failed":
         this.#failed(row, outcome.reason, at);

@@ -29,8 +29,4 @@ export class RecentTable<Row> {
   rows(): Row[] {
     return [...this.#rows.values()].reverse();
   }
-
-  get size(): number {
-    return this.#rows.size;
-  }
 }

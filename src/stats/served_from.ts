@@ -18,8 +18,3 @@ export const HIT_SOURCES: readonly ServedFrom[] = ["cache", "revalidated", "stal
 export function isHit(source: string): boolean {
   return (HIT_SOURCES as readonly string[]).includes(source);
 }
-
-/** A file answered: what a hit ratio counts (an error answered nothing). */
-export function isAnswered(source: string): boolean {
-  return source !== "none";
-}

@@ -40,15 +40,15 @@ export class TrafficHistory {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Counts `bytes` served from `source` in the current hour. */
-  add(source: string, bytes: number): void {
+  /** Counts `bytes` served from `source` in the hour of `at` (now). */
+  add(source: string, bytes: number, at = this.now()): void {
     const column = isHit(source)
       ? "cache"
       : source === "peer" || source === "mirror"
       ? source
       : null;
     if (!column || bytes <= 0) return;
-    const hour = Math.floor(this.now() / HOUR_MS) * HOUR_MS;
+    const hour = Math.floor(at / HOUR_MS) * HOUR_MS;
     let row = this.#hours.get(hour);
     if (!row) {
       row = { hour, cache: 0, peer: 0, mirror: 0 };
@@ -101,7 +101,9 @@ export class TrafficHistory {
     const byDay = new Map<number, HourRow[]>();
     for (const row of this.#hours.values()) {
       const day = Math.floor(row.hour / DAY_MS) * DAY_MS;
-      byDay.set(day, [...byDay.get(day) ?? [], row]);
+      const rows = byDay.get(day);
+      if (rows) rows.push(row);
+      else byDay.set(day, [row]);
     }
     return Array.from({ length: DAYS_SHOWN }, (_, i) => {
       const day = today - (DAYS_SHOWN - 1 - i) * DAY_MS;

@@ -41,10 +41,13 @@ export class Problems {
   }
 }
 
+/** The title of the disk-full problem (a nearly-full one is not shown beside it). */
+const DISK_FULL = "Disk full";
+
 /** The disk holding the cache is full: apt still gets its files, from memory. */
 export function diskFullProblem(directory: string, error: Error, now = Date.now()): Problem {
   return {
-    what: "Disk full",
+    what: DISK_FULL,
     detail: `Nothing more can be written to ${directory}: files still reach apt ` +
       `(from memory) but are not cached until space is freed (${error.message}).`,
     action: "Free space on that file system, or set cache.max_size below what it can hold.",
@@ -94,7 +97,7 @@ export function figureProblems(f: Figures): Problem[] {
   if (
     disk?.free_bytes != null && disk.total_bytes &&
     disk.free_bytes < Math.min(DISK_LOW_BYTES, disk.total_bytes * DISK_LOW_SHARE) &&
-    !f.raised.some((p) => p.what === "Disk full")
+    !f.raised.some((p) => p.what === DISK_FULL)
   ) {
     problems.push({
       what: "Disk nearly full",
