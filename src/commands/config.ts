@@ -5,20 +5,12 @@
  * @module
  */
 
-import {
-  type ConfigSources,
-  defaultConfig,
-  explainConfig,
-  loadLayers,
-  mergeLayers,
-  userEnvironment,
-} from "../config/mod.ts";
+import { type ConfigSources, explainConfig, loadLayered } from "../config/mod.ts";
 import { VERSION } from "../version.ts";
 
 /** Prints the effective configuration; 0, or a ConfigError thrown for main to report. */
-export async function runConfig(sources: ConfigSources, env = userEnvironment()): Promise<number> {
-  const layers = await loadLayers(sources);
-  const config = mergeLayers(defaultConfig(env), layers.map((l) => l.layer));
+export async function runConfig(sources: ConfigSources): Promise<number> {
+  const { config, layers } = await loadLayered(sources);
   const read = layers.filter((l) => l.source !== "command line").map((l) => l.source);
   console.log(
     `# apt-dht ${VERSION}: the effective configuration. After each value, where it came from:\n` +

@@ -13,7 +13,23 @@ import type { MirrorAlias } from "./mirrors.ts";
 import type { Config } from "./schema.ts";
 
 /** `maxConnectionsPerClient` as the file spells it: `max_connections_per_client`. */
-export const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Every field of every section but the mirrors (a map of aliases): its
+ * section, its name as the file spells it, its dotted key and its value.
+ */
+export function* configFields(
+  config: Config,
+): Generator<{ section: string; name: string; key: string; value: unknown }> {
+  for (const [section, values] of Object.entries(config)) {
+    if (values instanceof Map) continue;
+    for (const [field, value] of Object.entries(values as Record<string, unknown>)) {
+      const name = snake(field);
+      yield { section, name, key: `${section}.${name}`, value };
+    }
+  }
+}
 
 /** A value in TOML: strings quoted, lists bracketed, CIDR blocks as written. */
 function tomlValue(value: unknown): string {
@@ -40,20 +56,18 @@ function originOf(key: string, layers: readonly LoadedLayer[], isSet: (l: Loaded
 /** The configuration as TOML, a comment on each value naming where it came from. */
 export function explainConfig(config: Config, layers: readonly LoadedLayer[]): string {
   const out: string[] = [];
-  for (const [section, values] of Object.entries(config)) {
-    if (values instanceof Map) continue; // the mirrors, last
-    out.push("", `[${section}]`);
-    for (const [field, value] of Object.entries(values as Record<string, unknown>)) {
-      const key = `${section}.${snake(field)}`;
-      const origin = originOf(key, layers, (l) => l.layer.values.has(key));
-      // Unset has no TOML spelling: the line stays a comment (max_connections: from the fd limit).
-      out.push(
-        value === undefined
-          ? `# ${snake(field)} is not set: the daemon works it out  # ${origin}`
-          : `${snake(field)} = ${tomlValue(value)}  # ${origin}`,
-      );
-    }
+  let current = "";
+  for (const { section, name, key, value } of configFields(config)) {
+    if (section !== current) out.push("", `[${(current = section)}]`);
+    const origin = originOf(key, layers, (l) => l.layer.values.has(key));
+    // Unset has no TOML spelling: the line stays a comment (max_connections: from the fd limit).
+    out.push(
+      value === undefined
+        ? `# ${name} is not set: the daemon works it out  # ${origin}`
+        : `${name} = ${tomlValue(value)}  # ${origin}`,
+    );
   }
+  // The mirrors, last.
   for (const [name, alias] of config.mirrors as ReadonlyMap<string, MirrorAlias>) {
     const key = `mirrors.${name}`;
     const origin = originOf(key, layers, (l) => l.layer.mirrors.has(name));

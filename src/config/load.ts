@@ -105,7 +105,7 @@ export function userEnvironment(): Parameters<typeof defaultConfig>[0] {
 }
 
 /** Every layer, in the order they apply: the system file, `--config`, the command line. */
-export async function loadLayers(sources: ConfigSources): Promise<LoadedLayer[]> {
+async function loadLayers(sources: ConfigSources): Promise<LoadedLayer[]> {
   const layers: LoadedLayer[] = [];
   const system = await readConfigFile(sources.systemPath ?? SYSTEM_CONFIG_PATH, true);
   if (system) layers.push(system);
@@ -119,8 +119,16 @@ export async function loadLayers(sources: ConfigSources): Promise<LoadedLayer[]>
   return layers;
 }
 
+/** The configuration and the layers it was merged from (`apt-dht config` names each value's). */
+export async function loadLayered(
+  sources: ConfigSources,
+  env = userEnvironment(),
+): Promise<{ config: Config; layers: LoadedLayer[] }> {
+  const layers = await loadLayers(sources);
+  return { config: mergeLayers(defaultConfig(env), layers.map((l) => l.layer)), layers };
+}
+
 /** Loads every layer in order and merges them over the defaults. */
 export async function loadConfig(sources: ConfigSources, env = userEnvironment()): Promise<Config> {
-  const layers = await loadLayers(sources);
-  return mergeLayers(defaultConfig(env), layers.map((l) => l.layer));
+  return (await loadLayered(sources, env)).config;
 }

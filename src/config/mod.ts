@@ -7,8 +7,7 @@
 export { parseCommandLine, USAGE } from "./cli.ts";
 export { ConfigError } from "./errors.ts";
 export { explainConfig } from "./explain.ts";
-export { type ConfigSources, loadConfig, loadLayers, userEnvironment } from "./load.ts";
-export { defaultConfig, mergeLayers } from "./schema.ts";
+export { type ConfigSources, loadConfig, loadLayered } from "./load.ts";
 export type { MirrorAlias } from "./mirrors.ts";
 export { changedKeys, RELOADABLE_KEYS } from "./reload.ts";
 export type { Config } from "./schema.ts";

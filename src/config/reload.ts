@@ -6,7 +6,7 @@
  * @module
  */
 
-import { snake } from "./explain.ts";
+import { configFields } from "./explain.ts";
 import type { Config } from "./schema.ts";
 
 /** Keys (as spelled in the config file) a running daemon takes on reload. */
@@ -36,15 +36,8 @@ const text = (value: unknown) => JSON.stringify(value);
 export function changedKeys(before: Config, after: Config): string[] {
   const flat = (config: Config) => {
     const out = new Map<string, string>();
-    for (const [section, values] of Object.entries(config)) {
-      if (values instanceof Map) {
-        out.set(section, text([...values.entries()].sort()));
-        continue;
-      }
-      for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
-        out.set(`${section}.${snake(key)}`, text(value));
-      }
-    }
+    for (const { key, value } of configFields(config)) out.set(key, text(value));
+    out.set("mirrors", text([...config.mirrors.entries()].sort()));
     return out;
   };
   const a = flat(before);
