@@ -6,7 +6,8 @@
 
 import type { Config } from "../config/mod.ts";
 import { urlHost } from "../net/mod.ts";
-import { formatBytes, formatDuration } from "../util/format.ts";
+import { HIT_SOURCES } from "../stats/mod.ts";
+import { formatBytes, formatDuration, formatShare } from "../util/format.ts";
 
 export { formatBytes, formatDuration };
 
@@ -57,7 +58,7 @@ interface Stats {
 }
 
 const percent = (share: number | null | undefined) =>
-  share === null || share === undefined ? "–" : `${(share * 100).toFixed(1)} %`;
+  share === null || share === undefined ? "–" : formatShare(share);
 
 /** The admin's questions: hit ratio, the week, the disk, who uses it, which mirror fails. */
 function usage(stats: Stats): string[] {
@@ -110,7 +111,7 @@ function usage(stats: Stats): string[] {
 function traffic(bytes: Record<string, number>, uploaded: number): string {
   const peer = bytes.peer ?? 0;
   const mirror = bytes.mirror ?? 0;
-  const cache = (bytes.cache ?? 0) + (bytes.revalidated ?? 0) + (bytes.stale ?? 0);
+  const cache = HIT_SOURCES.reduce((sum, source) => sum + (bytes[source] ?? 0), 0);
   const fetched = peer + mirror;
   const share = fetched ? ` (${Math.round(100 * peer / fetched)}% of downloads from peers)` : "";
   return `from peers ${formatBytes(peer)}, from mirrors ${formatBytes(mirror)}, from the cache ${

@@ -17,6 +17,11 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/** `83.3 %` of a share (0.833). */
+export function formatShare(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
+}
+
 /** `3d 4h`, `2h 5m`, `40s`. */
 export function formatDuration(seconds: number): string {
   const d = Math.floor(seconds / 86400);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatBytes } from "../../util/format.ts";
+import { formatBytes, formatShare } from "../../util/format.ts";
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -27,12 +27,11 @@ export function figure(
 
 export const bytes = (path: string, value: number | null | undefined): string =>
   figure(path, value, formatBytes);
-export const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 /** A share, or "–" (with an empty value) while there is nothing to divide. */
 export const share = (path: string, value: number | null | undefined): string =>
   value === null || value === undefined
     ? `<span data-stat="${path}" data-value="">–</span>`
-    : figure(path, value, percent);
+    : figure(path, value, formatShare);
 
 /** A table of labels and values: `[label, value html, class?]` per row. */
 export function pairs(rows: readonly (readonly [string, string, string?])[]): string {
