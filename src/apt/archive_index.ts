@@ -8,6 +8,7 @@
  * @module
  */
 
+import { securityListedPackages } from "./security_listings.ts";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ExpectedFile } from "../hash/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -145,6 +146,16 @@ export class ArchiveIndex {
     if (row.name !== null) entry.name = row.name;
     if (digest) entry[digest.algorithm] = digest.hex; // the URL's own hash always wins
     return entry;
+  }
+
+  /** Paths of the packages the security archive's current listings list. */
+  securityPackages(): string[] {
+    return securityListedPackages(this.db);
+  }
+
+  /** The listings whose current content lists `key`, newest read first. */
+  listingsOf(key: string): string[] {
+    return this.#listedRows(key).map((row) => row.listed_by);
   }
 
   /** The files the current contents of listings list under `key`'s path, newest read first. */

@@ -236,6 +236,11 @@ export class CacheStore {
   }
 
   /** Every shared file as last hashed. */
+  /** The shared files with this content, where they lie. */
+  sharedPathsOf(sha256: string): string[] {
+    return this.#shared.withSha256(sha256).map((file) => file.path);
+  }
+
   sharedFiles(): SharedFile[] {
     return this.#shared.all();
   }

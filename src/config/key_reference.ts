@@ -211,6 +211,24 @@ export const KEY_REFERENCE: readonly KeyReference[] = [
       'share a file while it downloads: announce it at once, let peers follow the download, and decide with them who fetches it from the mirror ("A fleet at once")',
   },
   {
+    key: "peers.announce",
+    default: "`true`",
+    meaning:
+      "announce what this machine holds and serve it to peers; `false`: take files from peers but announce nothing and serve nothing to them, for machines that must not reveal what they run",
+  },
+  {
+    key: "peers.withhold_security_updates",
+    default: "`true`",
+    meaning:
+      "keep out of the DHT (never announced, not served to peers, still served to apt) every package a tracked security archive (`<codename>-security`, as apt uses it) lists a newer version of: announcing it would tell the network this machine is behind on a fix",
+  },
+  {
+    key: "peers.vulnerability_list",
+    default: '`""` (none)',
+    meaning:
+      "a vulnerability list in the Debian security tracker's JSON, by absolute path or http(s) URL (read again when the file changes, fetched again every 6 hours; nothing is fetched unless set): a package older than a fix it lists for its release is withheld like the above",
+  },
+  {
     key: "trust.apt_keyrings",
     default: "`true`",
     meaning:

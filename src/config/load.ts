@@ -8,14 +8,8 @@
 import { parse as parseToml } from "smol-toml";
 import { ConfigError } from "./errors.ts";
 import { keyLines } from "./key_lines.ts";
-import {
-  type Config,
-  defaultConfig,
-  type Layer,
-  mergeLayers,
-  type RawLayer,
-  validateLayer,
-} from "./schema.ts";
+import { mergeLayers } from "./merge.ts";
+import { type Config, defaultConfig, type Layer, type RawLayer, validateLayer } from "./schema.ts";
 
 /** Where the daemon looks for its system-wide file. */
 export const SYSTEM_CONFIG_PATH = "/etc/apt-dht/apt-dht.toml";

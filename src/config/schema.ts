@@ -126,6 +126,12 @@ export interface Config {
      * download, and decide with it who of them fetches from the mirror.
      */
     readonly shareDownloads: boolean;
+    /** Announce what this machine holds and serve it to peers (false: use peers, reveal nothing). */
+    readonly announce: boolean;
+    /** Keep out of the DHT the packages the security archive has a newer version of. */
+    readonly withholdSecurityUpdates: boolean;
+    /** A vulnerability list (security tracker JSON) to withhold by: a path or URL; "" for none. */
+    readonly vulnerabilityList: string;
   };
   readonly trust: {
     /** Read the keys apt trusts (trusted.gpg, trusted.gpg.d, /usr/share/keyrings, /etc/apt/keyrings). */
@@ -181,7 +187,15 @@ export function defaultConfig(
     // No bootstrap nodes, no multicast: a daemon started with no config never sends a packet
     // beyond the machine (the packaged apt-dht.toml turns LAN discovery and mDNS on).
     dht: { enabled: true, bootstrap: [], readOnly: false, lanDiscovery: false },
-    peers: { wait: 0.3, timeout: 3, uploadLimit: 0, shareDownloads: true },
+    peers: {
+      wait: 0.3,
+      timeout: 3,
+      uploadLimit: 0,
+      shareDownloads: true,
+      announce: true,
+      withholdSecurityUpdates: true,
+      vulnerabilityList: "",
+    },
     trust: { aptKeyrings: true, keyrings: [] },
     mirrors: new Map(),
   };
@@ -314,6 +328,17 @@ const SECTIONS: Record<string, Section> = {
     timeout: positiveSeconds,
     upload_limit: (value, key) => integer(0, Number.MAX_SAFE_INTEGER)(value, key),
     share_downloads: boolean,
+    announce: boolean,
+    withhold_security_updates: boolean,
+    vulnerability_list: (value, key) => {
+      const location = typeof value === "string" ? value : undefined;
+      if (location === undefined || (location && !/^(\/|https?:\/\/)/.test(location))) {
+        throw new TypeError(
+          `${key}: expected an absolute path or an http(s) URL, got ${show(value)}`,
+        );
+      }
+      return location;
+    },
   },
   trust: {
     apt_keyrings: boolean,
@@ -379,72 +404,4 @@ export function validateLayer(raw: RawLayer, source: LayerSource): Layer {
     }
   }
   return { values, mirrors };
-}
-
-/** Applies layers, in order, on top of the defaults. Later layers win; mirror aliases merge by name. */
-export function mergeLayers(base: Config, layers: readonly Layer[]): Config {
-  const all = new Map<string, unknown>();
-  const mirrors = new Map(base.mirrors);
-  for (const layer of layers) {
-    for (const [key, value] of layer.values) all.set(key, value);
-    for (const [name, alias] of layer.mirrors) mirrors.set(name, alias);
-  }
-  const pick = <T>(key: string, fallback: T): T => (all.has(key) ? all.get(key) as T : fallback);
-  return {
-    server: {
-      listen: pick("server.listen", base.server.listen),
-      port: pick("server.port", base.server.port),
-      allowedClients: pick("server.allowed_clients", base.server.allowedClients),
-      statusPublic: pick("server.status_public", base.server.statusPublic),
-      advertise: pick("server.advertise", base.server.advertise),
-      headerTimeout: pick("server.header_timeout", base.server.headerTimeout),
-      idleTimeout: pick("server.idle_timeout", base.server.idleTimeout),
-      sendTimeout: pick("server.send_timeout", base.server.sendTimeout),
-      maxConnections: pick("server.max_connections", base.server.maxConnections),
-      maxConnectionsPerClient: pick(
-        "server.max_connections_per_client",
-        base.server.maxConnectionsPerClient,
-      ),
-      maxConnectionsPerStranger: pick(
-        "server.max_connections_per_stranger",
-        base.server.maxConnectionsPerStranger,
-      ),
-      connectPassThrough: pick("server.connect_pass_through", base.server.connectPassThrough),
-    },
-    cache: {
-      directory: pick("cache.directory", base.cache.directory),
-      indexFreshness: pick("cache.index_freshness", base.cache.indexFreshness),
-      maxSize: pick("cache.max_size", base.cache.maxSize),
-      expireDays: pick("cache.expire_days", base.cache.expireDays),
-      extraDirectories: pick("cache.extra_directories", base.cache.extraDirectories),
-    },
-    state: { directory: pick("state.directory", base.state.directory) },
-    upstream: {
-      connectTimeout: pick("upstream.connect_timeout", base.upstream.connectTimeout),
-      responseTimeout: pick("upstream.response_timeout", base.upstream.responseTimeout),
-      idleTimeout: pick("upstream.idle_timeout", base.upstream.idleTimeout),
-      resumeAttempts: pick("upstream.resume_attempts", base.upstream.resumeAttempts),
-      maxConnections: pick("upstream.max_connections", base.upstream.maxConnections),
-      dnsServers: pick("upstream.dns_servers", base.upstream.dnsServers),
-      caFiles: pick("upstream.ca_files", base.upstream.caFiles),
-    },
-    log: { level: pick("log.level", base.log.level) },
-    peers: {
-      wait: pick("peers.wait", base.peers.wait),
-      timeout: pick("peers.timeout", base.peers.timeout),
-      uploadLimit: pick("peers.upload_limit", base.peers.uploadLimit),
-      shareDownloads: pick("peers.share_downloads", base.peers.shareDownloads),
-    },
-    dht: {
-      enabled: pick("dht.enabled", base.dht.enabled),
-      bootstrap: pick("dht.bootstrap", base.dht.bootstrap),
-      readOnly: pick("dht.read_only", base.dht.readOnly),
-      lanDiscovery: pick("dht.lan_discovery", base.dht.lanDiscovery),
-    },
-    trust: {
-      aptKeyrings: pick("trust.apt_keyrings", base.trust.aptKeyrings),
-      keyrings: pick("trust.keyrings", base.trust.keyrings),
-    },
-    mirrors,
-  };
 }

@@ -86,7 +86,7 @@ export async function startDaemon(
     ? new PeerSide({ config, storage, index: archive.index, events, listen, log })
     : undefined;
   const peers = peerBundle(peerSide, clients.peer, peerRecords, archive.keys, {
-    downloads: config.peers.shareDownloads,
+    downloads: config.peers.shareDownloads && config.peers.announce,
     events,
   });
   const { pipeline } = parts.add(

@@ -24,7 +24,11 @@ export interface DaemonEvents {
   /** A Release verified against its Release.gpg (hex DHT key of the signature). */
   releaseSigned: string;
   /** A file with a trusted hash started downloading, shared while it does; `done` when it ended. */
-  sharing: { readonly sha256: string; readonly done: Promise<CachedFile | undefined> };
+  sharing: {
+    readonly key: string;
+    readonly sha256: string;
+    readonly done: Promise<CachedFile | undefined>;
+  };
   /** A file left the cache. */
   removed: { readonly key: string; readonly sha256?: string };
   /** A diff Index arrived; listeners bring its listing up to date, and are awaited. */

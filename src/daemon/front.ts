@@ -15,10 +15,12 @@ import {
   createHandler,
   type FrontSettings,
   type HttpFront,
+  type PrivacyFigures,
   type Problems,
   type RequestLimits,
   TunnelOpener,
 } from "../server/mod.ts";
+import type { Withholding } from "../privacy/mod.ts";
 import { MAX_TUNNELS } from "./constants.ts";
 import type { LoopStalls, TrafficCounters } from "../stats/mod.ts";
 import { VERSION } from "../version.ts";
@@ -83,6 +85,8 @@ export function buildFront(deps: FrontDeps): HttpFront {
     signedSha256: (key) => index.releases.signedSha256(key),
     trusted: (sha256) => index.trustedAmong([sha256]).size > 0,
     growing: (sha256) => pipeline.growing(sha256),
+    withheld: (sha256) => deps.peerSide?.withholding.withheld(sha256) ?? false,
+    revealNothing: !config.peers.announce,
     limits: deps.limits,
     tunnels,
     uploadLimiter: config.peers.uploadLimit > 0
@@ -133,6 +137,7 @@ export function buildFront(deps: FrontDeps): HttpFront {
         discovery: deps.peerSide?.lan?.status() ?? null,
         advertise: deps.advertiser?.status() ?? null,
       }),
+      privacy: () => privacyFigures(config, deps.peerSide?.withholding),
       allTime: () => deps.totals.totals(),
       peers: () => deps.peerRecords.all(),
       releases: () => index.releases.all(),
@@ -142,4 +147,24 @@ export function buildFront(deps: FrontDeps): HttpFront {
   }, settingsOf(config));
   live.subscribe((next) => front.reconfigure(settingsOf(next)));
   return front;
+}
+
+/** The withholding's figures, as the status page shows them. */
+function privacyFigures(config: Config, withholding: Withholding | undefined): PrivacyFigures {
+  const summary = withholding?.summary();
+  const list = summary?.list;
+  return {
+    announce: config.peers.announce,
+    withheld: summary?.withheld ?? 0,
+    withheld_by_reason: summary?.byReason ?? { security_update: 0, vulnerable: 0 },
+    security_packages: summary?.securityPackages ?? 0,
+    vulnerability_list: list
+      ? {
+        location: list.location,
+        sources: list.sources ?? null,
+        loaded_at: list.loadedAt ? new Date(list.loadedAt).toISOString() : null,
+        error: list.error ?? null,
+      }
+      : null,
+  };
 }

@@ -27,6 +27,6 @@ export function peerBundle(
     downloads: recordedDownloadPeers(records, client, (key) => side.getItem(key)),
     releaseKeys: () => keys.keys(),
     shareDownloads: share.downloads,
-    onSharing: (sha256, done) => void share.events.emit("sharing", { sha256, done }),
+    onSharing: (key, sha256, done) => void share.events.emit("sharing", { key, sha256, done }),
   };
 }

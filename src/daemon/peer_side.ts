@@ -16,6 +16,8 @@ import type { Logger } from "../log/mod.ts";
 import { isLocalAddress } from "../net/mod.ts";
 import { interfacesListenedOn, LanDiscovery } from "../lan/mod.ts";
 import { Announcer, PeerFinder, type PeerLookup } from "../peers/mod.ts";
+import type { Withholding } from "../privacy/mod.ts";
+import { applyWithholding, createWithholding, followAnnouncements } from "./announcements.ts";
 import { createDhtNode } from "./dht_node.ts";
 import type { DaemonEvents, Emitter } from "./events.ts";
 import type { Component } from "./lifecycle.ts";
@@ -36,6 +38,8 @@ export interface PeerSideDeps {
 export class PeerSide implements Component, PeerLookup {
   /** Finds peers for a file (what the pipeline is given). */
   readonly finder: PeerFinder;
+  /** What is kept out of the DHT (and not served to peers). */
+  readonly withholding: Withholding;
   #node: DhtNode | undefined;
   #announcer: Announcer | undefined;
   #lan: LanDiscovery | undefined;
@@ -47,6 +51,18 @@ export class PeerSide implements Component, PeerLookup {
       this,
       (peer) => peer.port === listen.port && isLocalAddress(peer.address),
       { waitMs: config.peers.wait * 1000 },
+    );
+    const { cache } = deps.storage;
+    this.withholding = createWithholding(
+      config,
+      cache,
+      deps.index,
+      deps.log,
+      (withheld, released) => {
+        if (this.#announcer && this.#node) {
+          applyWithholding(this.#announcer, this.#node, cache, withheld, released);
+        }
+      },
     );
   }
 
@@ -88,27 +104,14 @@ export class PeerSide implements Component, PeerLookup {
       log.child({ part: "announce" }),
       { pieceListOf: (sha256) => pieceListOf(cache, sha256) },
     );
-    this.#unsubscribe = [
-      events.on("committed", (file) => {
-        if (file.announce) announcer.add(file.sha256);
-      }),
-      events.on("sharedTrusted", (sha256) => announcer.add(sha256)),
-      events.on("releaseSigned", (key) => announcer.add(key)),
-      // Told at once, so that a fleet asking at the same moment finds this download and follows it.
-      events.on("sharing", ({ sha256, done }) => {
-        announcer.add(sha256, { now: true });
-        done.then((file) => {
-          if (!file && !cache.holdsContent(sha256)) announcer.remove(sha256);
-        }, () => {});
-      }),
-      events.on("removed", ({ sha256 }) => {
-        if (sha256 && !cache.holdsContent(sha256)) announcer.remove(sha256);
-      }),
-    ];
-    for (const sha256 of cache.announceable()) announcer.add(sha256);
-    // Releases that verified against a Release.gpg, under its key, while the cache holds them.
-    for (const { key, sha256 } of index.releases.signedReleases()) {
-      if (cache.holdsContent(sha256)) announcer.add(key);
+    if (config.peers.announce) {
+      this.#unsubscribe = followAnnouncements({
+        events,
+        cache,
+        index,
+        announcer,
+        withholding: this.withholding,
+      });
     }
     // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
     node.start().then(
@@ -132,6 +135,7 @@ export class PeerSide implements Component, PeerLookup {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     this.#lan?.stop();
     this.#announcer?.stop();
+    this.withholding.stop();
     await this.#node?.stop(); // saves the routing table
   }
 }

@@ -7,9 +7,9 @@
 export { MAX_ITEM_VALUE_BYTES } from "./constants.ts";
 export type { Endpoint } from "./krpc/compact.ts";
 export type { LookupResult } from "./lookup.ts";
-export { DhtNode, type DhtStats } from "./node.ts";
+export { DhtNode } from "./node.ts";
 export { idFromHex, idToHex, type NodeId, randomId } from "./node_id.ts";
 export { RateLimiter } from "./rate_limit.ts";
-export { dhtState } from "./stats.ts";
+export { dhtState, type DhtStats } from "./stats.ts";
 export { UdpSocket } from "./socket.ts";
 export { SqliteDhtStateStore } from "./state_store.ts";

@@ -30,7 +30,7 @@ import { RoutingTable } from "./routing_table.ts";
 import { type Answer, Rpc } from "./rpc.ts";
 import { SizeEstimator } from "./size_estimate.ts";
 import type { DatagramSocket } from "./socket.ts";
-import { DhtCounters, dhtState } from "./stats.ts";
+import { DhtCounters, dhtState, type DhtStats } from "./stats.ts";
 import { type DhtStateStore, MemoryDhtStateStore } from "./state_store.ts";
 import { OwnAnnounces } from "./own_announces.ts";
 import { Pinger } from "./pinger.ts";
@@ -49,22 +49,6 @@ export interface DhtNodeOptions {
   readonly id?: NodeId;
   /** BEP 43: our queries say we are read-only (unreachable from outside, behind NAT). */
   readonly readOnly?: boolean;
-}
-
-/** Figures for the status page and benchmarks. */
-export interface DhtStats {
-  id: string;
-  address: string;
-  port: number;
-  publicAddress?: string;
-  nodes: number;
-  buckets: number;
-  estimatedNodes?: number;
-  storedInfoHashes: number;
-  storedPeers: number;
-  storedItems: number;
-  pendingQueries: number;
-  counters: DhtCounters;
 }
 
 /** A DHT node. */
@@ -264,6 +248,11 @@ export class DhtNode {
       o.filter((r) => r.status === "fulfilled").length
     );
     return { stored: await fulfilledOnceOne(stores), allStored };
+  }
+
+  /** We no longer serve `key`: get_peers answers stop naming us (stored copies expire). */
+  withdraw(key: NodeId): void {
+    this.#ownAnnounces.remove(key);
   }
 
   /** Stores a bencoded value as a BEP 44 immutable item; returns its key (SHA-1 of the value). */

@@ -23,6 +23,11 @@ export class OwnAnnounces {
     this.#byKey.set(hex, { port, expires: this.now() + PEER_TTL_MS });
   }
 
+  /** We no longer serve `key`: get_peers stops naming us at once. */
+  remove(key: NodeId): void {
+    this.#byKey.delete(idToHex(key));
+  }
+
   /** Ourselves as a peer for `key`, at `address` (ours as others see it), if we announced it. */
   peerFor(key: NodeId, address: string | undefined): Endpoint | undefined {
     const own = this.#byKey.get(idToHex(key));

@@ -48,3 +48,19 @@ export function dhtState(nodes: number, answers: number, bootstrap: number): Dht
   if (nodes > 0 && answers > 0) return "joined";
   return nodes === 0 && bootstrap === 0 ? "waiting" : "not_joined";
 }
+
+/** Figures for the status page and benchmarks. */
+export interface DhtStats {
+  id: string;
+  address: string;
+  port: number;
+  publicAddress?: string;
+  nodes: number;
+  buckets: number;
+  estimatedNodes?: number;
+  storedInfoHashes: number;
+  storedPeers: number;
+  storedItems: number;
+  pendingQueries: number;
+  counters: DhtCounters;
+}

@@ -114,7 +114,12 @@ export class Announcer {
     if (this.#running) this.#tick();
   }
 
-  /** Stops announcing a file (it left the cache). */
+  /** Whether a file is announced (and kept announced). */
+  has(sha256: string): boolean {
+    return this.#known.has(sha256.toLowerCase());
+  }
+
+  /** Stops announcing a file (it left the cache, or is withheld). */
   remove(sha256: string): void {
     this.#known.delete(sha256.toLowerCase());
   }

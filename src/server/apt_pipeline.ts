@@ -62,7 +62,11 @@ export interface PipelinePeers {
   /** Files with a trusted hash are shared while they download (`peers.share_downloads`). */
   readonly shareDownloads?: boolean;
   /** Told when such a download starts (the announcer tells the DHT at once), and when it ends. */
-  readonly onSharing?: (sha256: string, done: Promise<CachedFile | undefined>) => void;
+  readonly onSharing?: (
+    key: string,
+    sha256: string,
+    done: Promise<CachedFile | undefined>,
+  ) => void;
 }
 
 /** Where a response's bytes came from, for logs, headers and statistics. */
@@ -364,7 +368,7 @@ export class AptPipeline {
     });
     this.#downloads.add(target.key, download, expected?.sha256);
     if (search?.fleet && expected?.sha256) {
-      this.deps.peers?.onSharing?.(expected.sha256, download.done);
+      this.deps.peers?.onSharing?.(target.key, expected.sha256, download.done);
     }
     this.deps.index.expectDownload(target.key, expected?.name ?? target.key, download.done);
     return download;

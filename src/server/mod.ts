@@ -11,3 +11,4 @@ export { PdiffFollower } from "./pdiff_follower.ts";
 export { RequestLimits } from "./request_limits.ts";
 export { archiveTargetOf, HTTPS_SEGMENT } from "./request_target.ts";
 export { diskFullProblem, Problems } from "./status/problems.ts";
+export type { PrivacyFigures } from "./status/snapshot.ts";

@@ -35,6 +35,10 @@ export interface PeerAnswerDeps {
   readonly trusted?: (sha256: string) => boolean;
   /** A download in progress peers may follow (a file shared while it downloads). */
   readonly growing?: (sha256: string) => GrowingFile | undefined;
+  /** Content this daemon keeps to itself (withheld from the DHT): refused like a file it lacks. */
+  readonly withheld?: (sha256: string) => boolean;
+  /** `peers.announce = false`: nothing is served to peers, piece lists included. */
+  readonly revealNothing?: boolean;
 }
 
 /** Writes the request's log line: status, where the bytes came from, how many. */
@@ -60,7 +64,7 @@ export async function answerPeer(
     return out;
   };
   if (target.kind === "peer-piece-list") {
-    const list = deps.cache.pieceList(target.sha1);
+    const list = deps.revealNothing ? undefined : deps.cache.pieceList(target.sha1);
     line(list ? 200 : 404, list ? "upload" : "refused", list?.length ?? 0);
     if (!list) {
       const refusal = textResponse(404, "no such piece list");
@@ -78,7 +82,10 @@ export async function answerPeer(
     return response;
   }
   // A signed file's asker knows the signature, which only that content verifies against.
-  const sha256 = target.kind === "peer-file" ? target.sha256 : deps.signedSha256?.(target.key);
+  const found = target.kind === "peer-file" ? target.sha256 : deps.signedSha256?.(target.key);
+  // A stranger must not tell a withheld file from one we lack.
+  const kept = deps.revealNothing || (found !== undefined && deps.withheld?.(found) === true);
+  const sha256 = kept ? undefined : found;
   const cached = !sha256
     ? undefined
     : target.kind === "peer-file"

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { parse as parseToml } from "smol-toml";
 import { runCli as apt_dht } from "../helpers/daemon_process.ts";
 import { loadConfig, userEnvironment } from "../../src/config/load.ts";
-import { defaultConfig, mergeLayers, validateLayer } from "../../src/config/schema.ts";
+import { defaultConfig, validateLayer } from "../../src/config/schema.ts";
+import { mergeLayers } from "../../src/config/merge.ts";
 
 Deno.test("apt-dht config names where each value came from, and its TOML gives the same configuration back", async () => {
   const dir = await Deno.makeTempDir();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { defaultConfig, mergeLayers, validateLayer } from "../../src/config/schema.ts";
+import { defaultConfig, validateLayer } from "../../src/config/schema.ts";
+import { mergeLayers } from "../../src/config/merge.ts";
 import { LiveConfig } from "../../src/daemon/live_config.ts";
 
 const config = (toml: Record<string, unknown>) =>

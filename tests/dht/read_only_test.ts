@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { DhtNode, randomId, UdpSocket } from "../../src/dht/mod.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
-import { defaultConfig, mergeLayers, validateLayer } from "../../src/config/schema.ts";
+import { defaultConfig, validateLayer } from "../../src/config/schema.ts";
+import { mergeLayers } from "../../src/config/merge.ts";
 
 Deno.test({
   name:

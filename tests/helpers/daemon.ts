@@ -4,7 +4,8 @@
  */
 
 import { type Daemon, startDaemon } from "../../src/daemon/mod.ts";
-import { defaultConfig, type Layer, mergeLayers, validateLayer } from "../../src/config/schema.ts";
+import { defaultConfig, type Layer, validateLayer } from "../../src/config/schema.ts";
+import { mergeLayers } from "../../src/config/merge.ts";
 import { Logger, type LogLevel } from "../../src/log/mod.ts";
 
 export interface TestDaemon extends Daemon, AsyncDisposable {

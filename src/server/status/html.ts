@@ -279,6 +279,45 @@ function lan(s: StatusSnapshot): string {
   );
 }
 
+function privacy(s: StatusSnapshot): string {
+  const p = s.privacy;
+  if (!p) return "";
+  const list = p.vulnerability_list;
+  const listText = !list
+    ? "none (<code>peers.vulnerability_list</code>)"
+    : `<code>${escapeHtml(list.location)}</code>: ${
+      list.sources === null
+        ? "not read yet"
+        : `${figure("privacy.vulnerability_list.sources", list.sources)} source packages with fixes`
+    }${list.error ? ` · last read failed: ${escapeHtml(list.error)}` : ""}`;
+  return card(
+    "Privacy",
+    pairs([
+      [
+        "announces",
+        p.announce
+          ? "what this machine holds, except what is withheld"
+          : "nothing, and serves nothing to peers (<code>peers.announce = false</code>)",
+        "",
+      ],
+      ["files withheld from the DHT", figure("privacy.withheld", p.withheld)],
+      [
+        "… a newer version is in the security archive",
+        figure("privacy.withheld_by_reason.security_update", p.withheld_by_reason.security_update),
+      ],
+      [
+        "… the vulnerability list names a newer fix",
+        figure("privacy.withheld_by_reason.vulnerable", p.withheld_by_reason.vulnerable),
+      ],
+      [
+        "packages in the security archive",
+        figure("privacy.security_packages", p.security_packages),
+      ],
+      ["vulnerability list", listText, list?.error ? "bad" : ""],
+    ]),
+  );
+}
+
 /** The whole page. */
 export function statusHtml(s: StatusSnapshot): string {
   return `<!doctype html>
@@ -292,7 +331,7 @@ export function statusHtml(s: StatusSnapshot): string {
   } · up ${figure("uptime_seconds", s.uptime_seconds, formatDuration)}</p></header>
 <main>${problems(s)}${hitRatio(s)}${cache(s)}${history(s)}${traffic(s)}${connections(s)}${dht(s)}${
     lan(s)
-  }${clients(s)}${mirrors(s)}${peers(s)}${archives(s)}${hashFailures(s)}</main>
+  }${privacy(s)}${clients(s)}${mirrors(s)}${peers(s)}${archives(s)}${hashFailures(s)}</main>
 <footer><a href="/stats.json">stats.json</a> · <a href="/metrics">metrics</a> · sizes in binary units (1 KiB = 1024 bytes)</footer>
 </body></html>
 `;

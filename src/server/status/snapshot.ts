@@ -78,6 +78,8 @@ export interface StatusSource {
   readonly finds?: () => { lookups: number; found_peers: number; wait_ms: number } | undefined;
   /** LAN discovery and mDNS advertising. */
   readonly lan?: () => LanStatus;
+  /** What this daemon keeps out of the DHT, and why. */
+  readonly privacy?: () => PrivacyFigures;
   /** Totals over every run, from the database. */
   readonly allTime?: () => Totals;
   /** Files and bytes in the cache. */
@@ -94,6 +96,23 @@ export interface StatusSource {
   /** The latest downloads that failed their hash, newest first. */
   readonly hashFailures?: () => readonly HashFailure[];
   readonly now?: () => number;
+}
+
+/** What is kept out of the DHT (`/stats.json` `privacy`). */
+export interface PrivacyFigures {
+  /** `peers.announce`: false announces nothing and serves nothing to peers. */
+  readonly announce: boolean;
+  /** Contents withheld, and how many for each reason. */
+  readonly withheld: number;
+  readonly withheld_by_reason: { readonly security_update: number; readonly vulnerable: number };
+  /** Packages the tracked security archives list. */
+  readonly security_packages: number;
+  readonly vulnerability_list: {
+    readonly location: string;
+    readonly sources: number | null;
+    readonly loaded_at: string | null;
+    readonly error: string | null;
+  } | null;
 }
 
 /** Bytes from peers against bytes from mirrors: what the peers saved the mirrors. */
@@ -182,6 +201,7 @@ export function statusSnapshot(source: StatusSource) {
       }
       : null,
     lan: source.lan?.() ?? { discovery: null, advertise: null },
+    privacy: source.privacy?.() ?? null,
     peers: (source.peers?.() ?? []).map((p) => ({
       address: p.address,
       port: p.port,
