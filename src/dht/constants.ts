@@ -152,3 +152,27 @@ export const MAX_CONCURRENT_PINGS = 64;
 export const PINGED_BACK_REMEMBERED = 4096;
 /** How often the node sweeps storage and refreshes stale buckets: fine enough for 15-min periods. */
 export const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** Ed25519 public keys and signatures (votes). */
+export const VOTE_KEY_BYTES = 32;
+export const VOTE_SIG_BYTES = 64;
+/** Votes read from one answer: more than VOTES_PER_REPLY is never sent. */
+export const MAX_VOTES_READ = 16;
+/**
+ * Votes in one answer: a vote is about 170 bytes on the wire, and 7 fit in
+ * 1,472 with the rest of the answer. Two voters already make a peer avoided,
+ * so a reader needs no more.
+ */
+export const VOTES_PER_REPLY = 7;
+/** Voters kept per accused peer: past two the peer is avoided; more are spares against churn. */
+export const MAX_VOTES_PER_TARGET = 16;
+/** Accused peers we hold votes for: 2,000 × 16 × ~300 B ≈ 10 MB of the memory budget at most. */
+export const MAX_VOTE_TARGETS = 2_000;
+/** Votes one source address may hold with us, over all targets (a daemon accuses few peers). */
+export const MAX_VOTES_PER_SOURCE = 64;
+/** A vote's lifetime in our store unless put again (as BEP 44 items). */
+export const VOTE_TTL_MS = 2 * 60 * 60_000;
+/** A vote counts for a day from the wrong data it is about, as the voter's own blame does. */
+export const VOTE_LIFETIME_MS = 24 * 60 * 60_000;
+/** A vote dated later than this ahead of our clock is refused (clocks drift, not by hours). */
+export const VOTE_CLOCK_SKEW_MS = 60 * 60_000;

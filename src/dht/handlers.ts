@@ -6,7 +6,12 @@
  */
 
 import { sha1 } from "../hash/mod.ts";
-import { MAX_ITEM_VALUE_BYTES, MAX_NODES_IN_REPLY, VALUES_PER_REPLY } from "./constants.ts";
+import {
+  MAX_ITEM_VALUE_BYTES,
+  MAX_NODES_IN_REPLY,
+  VALUES_PER_REPLY,
+  VOTES_PER_REPLY,
+} from "./constants.ts";
 import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
 import {
   ErrorCode,
@@ -20,6 +25,7 @@ import type { RoutingTable } from "./routing_table.ts";
 import type { HandlerResult, QueryHandler } from "./rpc.ts";
 import type { ItemStore, PeerStore } from "./storage.ts";
 import type { TokenManager } from "./tokens.ts";
+import type { VoteStore } from "./vote_store.ts";
 
 /** What the handlers read and write. */
 export interface HandlerContext {
@@ -28,6 +34,7 @@ export interface HandlerContext {
   readonly tokens: TokenManager;
   readonly peers: PeerStore;
   readonly items: ItemStore;
+  readonly votes: VoteStore;
   /** Ourselves as a peer for `infoHash`, when we announced it and know our address. */
   ownPeer?(infoHash: NodeId): Endpoint | undefined;
   /** A node sent us a query (it may be refreshed in the table). */
@@ -36,6 +43,8 @@ export interface HandlerContext {
 
 /** BEP 44 error: the value is too big. */
 const ERROR_VALUE_TOO_BIG = 205;
+/** BEP 44 error: the signature does not verify. */
+const ERROR_BAD_SIGNATURE = 206;
 
 function nodesFor(
   context: HandlerContext,
@@ -59,7 +68,7 @@ type Handlers = {
     args: QueryArgs[M],
     from: Endpoint,
     context: HandlerContext,
-  ) => HandlerResult;
+  ) => HandlerResult | Promise<HandlerResult>;
 };
 
 const HANDLERS: Handlers = {
@@ -119,6 +128,23 @@ const HANDLERS: Handlers = {
     }
     return { id: context.ownId() };
   },
+
+  apt_vote: async (args, from, context) => {
+    if (!context.tokens.check(from.address, args.token)) {
+      return { error: ErrorCode.Protocol, message: "bad token" };
+    }
+    const refused = await context.votes.offer(args.target, args.vote, from.address);
+    if (refused === "bad signature") return { error: ERROR_BAD_SIGNATURE, message: refused };
+    if (refused === "storage limit") return { error: ErrorCode.Server, message: refused };
+    if (refused) return { error: ErrorCode.Protocol, message: refused };
+    return { id: context.ownId() };
+  },
+
+  // No nodes: the reader found the closest ones with `get` (which mainline nodes answer too).
+  apt_votes: (args, _from, context) => ({
+    id: context.ownId(),
+    votes: context.votes.get(args.target, VOTES_PER_REPLY),
+  }),
 };
 
 /** The dispatcher: every query goes to its method's handler. */
@@ -129,7 +155,7 @@ export function createQueryHandler(context: HandlerContext): QueryHandler {
       args: unknown,
       from: Endpoint,
       context: HandlerContext,
-    ) => HandlerResult;
+    ) => HandlerResult | Promise<HandlerResult>;
     return handler(query.args, from, context);
   };
 }

@@ -19,7 +19,7 @@ import {
 } from "./constants.ts";
 import { ValueTooLargeError } from "./errors.ts";
 import { createQueryHandler } from "./handlers.ts";
-import { type Contact, type Endpoint, familyOf } from "./krpc/compact.ts";
+import type { Contact, Endpoint } from "./krpc/compact.ts";
 import { collect, type LookupContext, type LookupResult, runLookup } from "./lookup.ts";
 import { sha1 } from "../hash/mod.ts";
 import { fulfilledOnceOne } from "../util/fulfilled_once_one.ts";
@@ -36,6 +36,9 @@ import { OwnAnnounces } from "./own_announces.ts";
 import { Pinger } from "./pinger.ts";
 import { ItemStore, PeerStore } from "./storage.ts";
 import { TokenManager } from "./tokens.ts";
+import { resolveAll } from "./resolve_bootstrap.ts";
+import { VoteStore } from "./vote_store.ts";
+import { DhtVotes } from "./votes.ts";
 
 /** How to build a node. */
 export interface DhtNodeOptions {
@@ -60,6 +63,9 @@ export class DhtNode {
   readonly #tokens: TokenManager;
   readonly #peers: PeerStore;
   readonly #items: ItemStore;
+  readonly #votes: VoteStore;
+  /** Votes about peers that sent wrong data (apt-dht's own queries; see votes.ts). */
+  readonly votes: DhtVotes;
   readonly #counters = new DhtCounters();
   readonly #estimator = new SizeEstimator();
   readonly #store: DhtStateStore;
@@ -81,6 +87,7 @@ export class DhtNode {
     this.#tokens = new TokenManager(now);
     this.#peers = new PeerStore(now);
     this.#items = new ItemStore(now);
+    this.#votes = new VoteStore(now);
     this.#ownAnnounces = new OwnAnnounces(now);
     const handler = createQueryHandler({
       ownId: () => this.#id,
@@ -88,6 +95,7 @@ export class DhtNode {
       tokens: this.#tokens,
       peers: this.#peers,
       items: this.#items,
+      votes: this.#votes,
       ownPeer: (infoHash) => this.#ownPeer(infoHash),
       onQueried: (id, from, readOnly) => this.#pinger.queriedBy(id, from, readOnly),
     });
@@ -100,6 +108,16 @@ export class DhtNode {
       (error) => this.#log.debug("dht.socket_error", { error }),
     );
     this.#rpc.readOnly = options.readOnly ?? false;
+    this.votes = new DhtVotes({
+      ownId: () => this.#id,
+      closest: async (target, signal) =>
+        (await collect(runLookup(this.#lookupContext(), target, GET_ITEM_TOKENS, signal))).result
+          .closest,
+      query: (contact, method, args, signal) => this.#rpc.query(contact, method, args, signal),
+      mayStore: (contact) => this.#mayStore(contact),
+      store: this.#votes,
+      now,
+    });
     this.#pinger = new Pinger({
       rpc: this.#rpc,
       table: () => this.#table,
@@ -394,6 +412,7 @@ export class DhtNode {
     this.#maintenance = this.#clock.setTimeout(() => {
       this.#peers.expire();
       this.#items.expire();
+      this.#votes.expire();
       this.#ownAnnounces.expire();
       for (const depth of this.#table.staleBuckets(BUCKET_REFRESH_MS)) {
         this.#table.refreshed(depth);
@@ -413,25 +432,4 @@ export class DhtNode {
       this.#log.warn("dht.save_failed", { error });
     }
   }
-}
-
-/** Resolves bootstrap host names (A and AAAA); IP literals pass through. */
-async function resolveAll(endpoints: readonly Endpoint[], log: Logger): Promise<Endpoint[]> {
-  const out: Endpoint[] = [];
-  for (const endpoint of endpoints) {
-    if (familyOf(endpoint.address) === 4 || endpoint.address.includes(":")) {
-      out.push(endpoint);
-      continue;
-    }
-    for (const type of ["A", "AAAA"] as const) {
-      try {
-        for (const address of await Deno.resolveDns(endpoint.address, type)) {
-          out.push({ address, port: endpoint.port });
-        }
-      } catch (error) {
-        log.debug("dht.bootstrap_unresolved", { host: endpoint.address, type, error });
-      }
-    }
-  }
-  return out;
 }

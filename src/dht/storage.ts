@@ -37,7 +37,7 @@ export interface StoreLimits {
 }
 
 /** Counts entries per source address, to cap what one address can make us keep. */
-class SourceCounter {
+export class SourceCounter {
   #counts = new Map<string, number>();
   add(source: string): void {
     this.#counts.set(source, (this.#counts.get(source) ?? 0) + 1);

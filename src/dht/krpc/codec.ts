@@ -22,7 +22,10 @@ import {
   MAX_NODES_READ,
   MAX_PACKET_BYTES,
   MAX_VALUES_READ,
+  MAX_VOTES_READ,
   MAX_WANT_READ,
+  VOTE_KEY_BYTES,
+  VOTE_SIG_BYTES,
 } from "../constants.ts";
 import {
   type Contact,
@@ -38,6 +41,7 @@ import {
   type Query,
   type QueryMethod,
   type Response,
+  type Vote,
   type Want,
 } from "./messages.ts";
 
@@ -61,6 +65,8 @@ const METHODS = new Set<QueryMethod>([
   "announce_peer",
   "get",
   "put",
+  "apt_vote",
+  "apt_votes",
 ]);
 /** Our client version, sent as the top-level `v` (BEP 20 style: two letters, two bytes). */
 const CLIENT_VERSION = Uint8Array.of(0x41, 0x44, 0x00, 0x01); // "AD" 0.1
@@ -201,7 +207,56 @@ function decodeQuery(raw: Dict, tid: Uint8Array): Query {
         args: { id, value: encodeBencode(args.v), token: bytesField(args, "token", tid) },
       };
     }
+    case "apt_vote":
+      return {
+        ...base,
+        method: "apt_vote",
+        args: {
+          id,
+          target: bytesField(args, "target", tid, ID_BYTES),
+          vote: decodeVote(args.vote, tid),
+          token: bytesField(args, "token", tid),
+        },
+      };
+    case "apt_votes":
+      return {
+        ...base,
+        method: "apt_votes",
+        args: { id, target: bytesField(args, "target", tid, ID_BYTES) },
+      };
   }
+}
+
+/** A vote's fields, each checked for its type and length (the signature is checked later). */
+function decodeVote(raw: unknown, tid: Uint8Array | undefined): Vote {
+  if (!isDict(raw)) throw new KrpcDecodeError('"vote" must be a dictionary', tid);
+  const at = raw.t;
+  if (typeof at !== "number" || !Number.isSafeInteger(at) || at < 0) {
+    throw new KrpcDecodeError('vote "t" must be a time in seconds', tid);
+  }
+  const peer = decodePeer(bytesField(raw, "p", tid));
+  if (!peer) throw new KrpcDecodeError('vote "p" must be a compact address and port', tid);
+  return {
+    accused: bytesField(raw, "a", tid, ID_BYTES),
+    peer,
+    at,
+    key: bytesField(raw, "k", tid, VOTE_KEY_BYTES),
+    sig: bytesField(raw, "s", tid, VOTE_SIG_BYTES),
+  };
+}
+
+/** A vote as it goes on the wire; without `sig`, the part that is signed. */
+export function encodeVote(
+  vote: Omit<Vote, "sig"> & { sig?: Uint8Array },
+): Record<string, Encodable> {
+  const out: Record<string, Encodable> = {
+    a: vote.accused,
+    k: vote.key,
+    p: encodePeer(vote.peer) ?? new Uint8Array(),
+    t: vote.at,
+  };
+  if (vote.sig) out.s = vote.sig;
+  return out;
 }
 
 function decodeContacts(
@@ -236,6 +291,16 @@ function decodeResponse(raw: Dict, tid: Uint8Array): Response {
   const token = optionalBytes(r, "token", tid);
   if (token) body.token = token;
   if (r.v !== undefined) body.value = encodeBencode(r.v);
+  if (Array.isArray(r.votes)) {
+    // A malformed vote is dropped, not the answer: the others may be good.
+    body.votes = r.votes.slice(0, MAX_VOTES_READ).flatMap((v) => {
+      try {
+        return [decodeVote(v, tid)];
+      } catch {
+        return [];
+      }
+    });
+  }
   const response: Response = { kind: "response", tid, body };
   const ip = raw.ip instanceof Uint8Array ? decodePeer(raw.ip) : undefined;
   if (ip) response.ip = ip;
@@ -274,6 +339,7 @@ export function encodeMessage(message: Message): Uint8Array {
       if (message.body.values) r.values = message.body.values.flatMap((p) => encodePeer(p) ?? []);
       if (message.body.token) r.token = message.body.token;
       if (message.body.value) r.v = new Bencoded(message.body.value);
+      if (message.body.votes) r.votes = message.body.votes.map(encodeVote);
       out.r = r;
       if (message.ip) {
         const ip = encodePeer(message.ip);
@@ -317,6 +383,15 @@ function queryArgs(query: Query): Record<string, Encodable> {
       return { id: query.args.id, target: query.args.target };
     case "put":
       return { id: query.args.id, v: new Bencoded(query.args.value), token: query.args.token };
+    case "apt_vote":
+      return {
+        id: query.args.id,
+        target: query.args.target,
+        vote: encodeVote(query.args.vote),
+        token: query.args.token,
+      };
+    case "apt_votes":
+      return { id: query.args.id, target: query.args.target };
   }
 }
 

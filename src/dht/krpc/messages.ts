@@ -19,8 +19,35 @@ export const ErrorCode = {
 /** Address families a querier wants nodes for (BEP 32 `want`). */
 export type Want = "n4" | "n6";
 
-/** The query methods we speak. */
-export type QueryMethod = "ping" | "find_node" | "get_peers" | "announce_peer" | "get" | "put";
+/**
+ * The query methods we speak. `apt_vote` and `apt_votes` are apt-dht's own
+ * (peer reputation); nodes that speak only mainline answer them with 204,
+ * and apt-dht then leaves those nodes out.
+ */
+export type QueryMethod =
+  | "ping"
+  | "find_node"
+  | "get_peers"
+  | "announce_peer"
+  | "get"
+  | "put"
+  | "apt_vote"
+  | "apt_votes";
+
+/**
+ * A signed bad vote: a daemon proved that the peer with node id `accused`
+ * (reached at `peer`) sent it wrong data at `at`. Stored under NOT(accused),
+ * where the accused can never be among the closest nodes. `key` is the
+ * voter's Ed25519 public key, `sig` its signature (vote.ts says over what).
+ */
+export interface Vote {
+  readonly accused: NodeId;
+  readonly peer: Endpoint;
+  /** When the wrong data came (seconds since the epoch). */
+  readonly at: number;
+  readonly key: Uint8Array;
+  readonly sig: Uint8Array;
+}
 
 /** Arguments of each query method. */
 export interface QueryArgs {
@@ -37,6 +64,10 @@ export interface QueryArgs {
   get: { id: NodeId; target: NodeId; want?: Want[] };
   /** BEP 44 immutable put: `value` is the bencoded `v`, exactly as it hashes. */
   put: { id: NodeId; value: Uint8Array; token: Uint8Array };
+  /** Store a vote under `target` (NOT the accused's id). */
+  apt_vote: { id: NodeId; target: NodeId; vote: Vote; token: Uint8Array };
+  /** The votes stored under `target`. */
+  apt_votes: { id: NodeId; target: NodeId };
 }
 
 /** A query, typed by its method. */
@@ -59,6 +90,8 @@ export interface ResponseBody {
   token?: Uint8Array;
   /** BEP 44 `v`, bencoded. */
   value?: Uint8Array;
+  /** Votes stored under an `apt_votes` target (not yet checked: the reader verifies each). */
+  votes?: Vote[];
 }
 
 /** A response. `ip` is the requester's address as the responder saw it (BEP 42). */
