@@ -83,7 +83,15 @@ export async function startDaemon(
   const problems = watchProblems(events, config.cache.directory, log);
   const peerRecords = new PeerRecords(storage.db);
   const peerSide = config.dht.enabled
-    ? new PeerSide({ config, storage, index: archive.index, events, listen, log })
+    ? new PeerSide({
+      config,
+      storage,
+      index: archive.index,
+      events,
+      listen,
+      records: peerRecords,
+      log,
+    })
     : undefined;
   const peers = peerBundle(peerSide, clients.peer, peerRecords, archive.keys, {
     downloads: config.peers.shareDownloads && config.peers.announce,

@@ -24,7 +24,13 @@ export function peerBundle(
   return {
     finder: side.finder,
     records,
-    downloads: recordedDownloadPeers(records, client, (key) => side.getItem(key)),
+    downloads: recordedDownloadPeers(
+      records,
+      client,
+      (key) => side.getItem(key),
+      (peer) => void side.reputation.accuse(peer),
+    ),
+    reputation: side.reputation,
     releaseKeys: () => keys.keys(),
     shareDownloads: share.downloads,
     onSharing: (key, sha256, done) => void share.events.emit("sharing", { key, sha256, done }),

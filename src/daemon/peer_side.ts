@@ -15,7 +15,15 @@ import { systemClock } from "../util/clock.ts";
 import type { Logger } from "../log/mod.ts";
 import { isLocalAddress } from "../net/mod.ts";
 import { interfacesListenedOn, LanDiscovery } from "../lan/mod.ts";
-import { Announcer, PeerFinder, type PeerLookup } from "../peers/mod.ts";
+import {
+  Announcer,
+  loadVoterKey,
+  PeerFinder,
+  type PeerLookup,
+  type PeerRecords,
+  PeerReputation,
+  type VoteSigner,
+} from "../peers/mod.ts";
 import type { Withholding } from "../privacy/mod.ts";
 import { applyWithholding, createWithholding, followAnnouncements } from "./announcements.ts";
 import { createDhtNode } from "./dht_node.ts";
@@ -31,6 +39,7 @@ export interface PeerSideDeps {
   readonly index: ArchiveIndex;
   readonly events: Emitter<DaemonEvents>;
   readonly listen: ListenPort;
+  readonly records: PeerRecords;
   readonly log: Logger;
 }
 
@@ -40,6 +49,8 @@ export class PeerSide implements Component, PeerLookup {
   readonly finder: PeerFinder;
   /** What is kept out of the DHT (and not served to peers). */
   readonly withholding: Withholding;
+  /** Votes against peers that sent wrong data: ours published, others' read before using a peer. */
+  readonly reputation: PeerReputation;
   #node: DhtNode | undefined;
   #announcer: Announcer | undefined;
   #lan: LanDiscovery | undefined;
@@ -52,7 +63,14 @@ export class PeerSide implements Component, PeerLookup {
       (peer) => peer.port === listen.port && isLocalAddress(peer.address),
       { waitMs: config.peers.wait * 1000 },
     );
-    const { cache } = deps.storage;
+    const { cache, db } = deps.storage;
+    let signer: Promise<VoteSigner> | undefined;
+    this.reputation = new PeerReputation({
+      node: () => this.#node,
+      signer: () => signer ??= loadVoterKey(db),
+      records: deps.records,
+      log: deps.log.child({ part: "reputation" }),
+    });
     this.withholding = createWithholding(
       config,
       cache,
@@ -115,7 +133,10 @@ export class PeerSide implements Component, PeerLookup {
     }
     // Joining may wait on unreachable bootstrap nodes; serving apt must not. Announces wait for it.
     node.start().then(
-      () => announcer.start(),
+      () => {
+        announcer.start();
+        this.reputation.start();
+      },
       (error) => log.error("dht.start_failed", { error }),
     );
     // The node answers from here on (start() opened its socket before its first wait).
@@ -136,6 +157,7 @@ export class PeerSide implements Component, PeerLookup {
     this.#lan?.stop();
     this.#announcer?.stop();
     this.withholding.stop();
+    this.reputation.stop();
     await this.#node?.stop(); // saves the routing table
   }
 }

@@ -6,6 +6,8 @@
  */
 export { MAX_ITEM_VALUE_BYTES } from "./constants.ts";
 export type { Endpoint } from "./krpc/compact.ts";
+export type { Vote } from "./krpc/messages.ts";
+export { signedPart, voteIsCurrent } from "./vote.ts";
 export type { LookupResult } from "./lookup.ts";
 export { DhtNode } from "./node.ts";
 export { idFromHex, idToHex, type NodeId, randomId } from "./node_id.ts";

@@ -49,3 +49,20 @@ export const FOUND_WAIT_FACTOR = 2;
 export const FOUND_SAMPLES = 32;
 /** A find this old no longer says the network shares (a fleet upgrades together, then goes quiet). */
 export const SHARED_MEMORY_MS = 30 * 60_000;
+
+/** Score factor of a peer one other daemon voted against: ranked after the others, still used. */
+export const ONE_VOTER_FACTOR = 0.5;
+/** Independent voters (distinct keys) that make a peer avoided, as if we had blamed it ourselves. */
+export const VOTERS_TO_AVOID = 2;
+/** A peer's votes are read again after this long (they change slowly; reading costs a lookup). */
+export const REPUTATION_RECHECK_MS = 10 * 60_000;
+/**
+ * How long a download waits for the votes of peers it has not checked yet:
+ * a lookup and one round of queries on a LAN, a good part of one across the
+ * internet. Past it the peer is used unjudged, and judged for next time.
+ */
+export const REPUTATION_WAIT_MS = 1_000;
+/** Our votes are stored again this often (stores keep them 2 hours). */
+export const VOTE_REPUBLISH_MS = 45 * 60_000;
+/** Peers whose reputation is remembered: the oldest checked is forgotten first. */
+export const REPUTATIONS_REMEMBERED = 4096;

@@ -16,6 +16,8 @@ export function recordedDownloadPeers(
   records: PeerRecords,
   client: PieceClient,
   getItem?: GetItem,
+  /** Told of a peer proven to have sent wrong data (it votes against it in the DHT). */
+  accuse?: (peer: { address: string; port: number }) => void,
 ): DownloadPeers {
   return {
     client,
@@ -25,8 +27,10 @@ export function recordedDownloadPeers(
       const record = records.get(peer.address, peer.port);
       if (report.kind === "delivered") {
         records.delivered(record, report.bytes, report.lagMs, report.totalMs);
-      } else if (report.kind === "wrong") records.blame(record);
-      else records.failed(record);
+      } else if (report.kind === "wrong") {
+        records.blame(record);
+        accuse?.(peer);
+      } else records.failed(record);
     },
   };
 }

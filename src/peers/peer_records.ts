@@ -15,7 +15,9 @@ import {
   CONNECTION_IDLE_MS,
   LAG_TO_ZERO_MS,
   NO_CONNECTION_FACTOR,
+  ONE_VOTER_FACTOR,
   PENDING_TO_ZERO,
+  VOTERS_TO_AVOID,
 } from "./constants.ts";
 
 /** A peer's record. */
@@ -36,6 +38,13 @@ export interface PeerRecord {
   pending: number;
   /** When a connection was last used (not persisted): keep-alive makes the next request cheap. */
   lastUsed: number;
+  /** Other daemons that voted against it in the DHT, as last read (not persisted: read again). */
+  voters: number;
+}
+
+/** The factor of the votes against a peer: one voter counts for less than several. */
+function votesFactor(voters: number): number {
+  return voters >= VOTERS_TO_AVOID ? 0 : voters === 1 ? ONE_VOTER_FACTOR : 1;
 }
 
 /** The score of a peer, in [0, 1]. */
@@ -47,7 +56,7 @@ export function scoreOf(record: PeerRecord, fastest: number, now: number): numbe
   const lag = Math.max(0, 1 - record.lagMs / LAG_TO_ZERO_MS);
   const pending = Math.max(0, 1 - record.pending / PENDING_TO_ZERO);
   const connection = now - record.lastUsed < CONNECTION_IDLE_MS ? 1 : NO_CONNECTION_FACTOR;
-  return errors * speed * lag * pending * connection;
+  return errors * speed * lag * pending * connection * votesFactor(record.voters ?? 0);
 }
 
 /** All peers' records, loaded at start and written back as they change. */
@@ -85,6 +94,7 @@ export class PeerRecords {
         lagMs: row.lag_ms,
         pending: 0,
         lastUsed: 0,
+        voters: 0,
       };
       this.#records.set(keyOf(record), record);
       this.#fastest = Math.max(this.#fastest, record.speed);
@@ -107,6 +117,7 @@ export class PeerRecords {
         lagMs: 0,
         pending: 0,
         lastUsed: 0,
+        voters: 0,
       };
       this.#records.set(key, record);
     }
@@ -120,13 +131,16 @@ export class PeerRecords {
 
   /**
    * The peers worth asking, best first. Score only ranks; a peer proven to
-   * have sent wrong data (a hash error blamed on it) in the last day is left
-   * out altogether.
+   * have sent wrong data (a hash error blamed on it) in the last day, or
+   * that several other daemons voted against, is left out altogether.
    */
   rank<T extends { address: string; port: number }>(peers: readonly T[]): T[] {
     const now = this.now();
-    const proven = (peer: T) =>
-      this.get(peer.address, peer.port).hashErrors.some((at) => now - at < BLAME_WINDOW_MS);
+    const proven = (peer: T) => {
+      const record = this.get(peer.address, peer.port);
+      return record.voters >= VOTERS_TO_AVOID ||
+        record.hashErrors.some((at) => now - at < BLAME_WINDOW_MS);
+    };
     return peers.filter((peer) => !proven(peer)).sort((a, b) =>
       this.score(this.get(b.address, b.port)) - this.score(this.get(a.address, a.port))
     );
@@ -140,6 +154,11 @@ export class PeerRecords {
     record.lastUsed = this.now();
     this.#fastest = Math.max(this.#fastest, record.speed);
     this.#persist(record);
+  }
+
+  /** What other daemons' votes say of the peer (read from the DHT). */
+  judged(address: string, port: number, voters: number): void {
+    this.get(address, port).voters = voters;
   }
 
   /** The peer sent bytes that failed their hash: the blame is kept. */

@@ -55,6 +55,8 @@ export interface PipelinePeers {
   readonly finder: PeerFinder;
   /** Peers' records: how the peers found are ranked. */
   readonly records: PeerRecords;
+  /** Reads what other daemons' votes say of the peers found, before they are ranked. */
+  readonly reputation?: { screen(peers: readonly PeerRef[]): Promise<void> };
   /** What downloads use of peers: their client, and where their results go. */
   readonly downloads: DownloadPeers;
   /** The keys apt trusts: a Release from peers must carry a good signature by one. */
@@ -259,7 +261,9 @@ export class AptPipeline {
     const peers = this.deps.peers;
     if (!peers) return [];
     const started = performance.now();
-    const found = peers.records.rank(await peers.finder.find(key, max, { patient }));
+    const candidates = await peers.finder.find(key, max, { patient });
+    await peers.reputation?.screen(candidates);
+    const found = peers.records.rank(candidates);
     if (this.deps.log.enabled("debug")) {
       this.deps.log.debug("request.peers", {
         lookup: key,

@@ -49,7 +49,9 @@ export async function startTestDaemon(
     cacheDir,
     stateDir,
     logLines,
-    base: `http://127.0.0.1:${daemon.port}`,
+    base: `http://${
+      config.server.listen.includes(":") ? `[${config.server.listen}]` : config.server.listen
+    }:${daemon.port}`,
     stop: daemon.stop,
     async [Symbol.asyncDispose]() {
       await daemon.stop();

@@ -32,6 +32,8 @@ export interface FakePeerBehaviour {
 }
 
 export interface FakePeer extends AsyncDisposable {
+  /** Its DHT node, on the same port number as its HTTP server. */
+  readonly node: DhtNode;
   readonly requests: { method: string; path: string; range: string | null }[];
   /** Bytes it has sent in bodies (an endless body stops counting when the reader stops). */
   readonly sent: () => number;
@@ -137,11 +139,16 @@ export async function startFakePeer(
       headers: forever ? { "content-range": rangeHeaders["content-range"] } : rangeHeaders,
     });
   }
-  const node = new DhtNode({ socket: new UdpSocket(address, 0), bootstrap: [bootstrap] });
+  // On the HTTP port's number, as a daemon's: that is where other daemons learn its node id.
+  const node = new DhtNode({
+    socket: new UdpSocket(address, server.addr.port),
+    bootstrap: [bootstrap],
+  });
   await node.start();
   await node.announce(dhtKeyOf(sha256), server.addr.port);
   if (behaviour.listOnlyInDht) await node.putImmutable(list);
   return {
+    node,
     requests,
     sent: () => sent,
     async [Symbol.asyncDispose]() {

@@ -3,7 +3,15 @@ import { openDatabase } from "../../src/db/mod.ts";
 import { PeerRecords } from "../../src/peers/mod.ts";
 import { scoreOf } from "../../src/peers/peer_records.ts";
 
-const base = { address: "10.0.0.1", port: 9977, bytesDown: 0, bytesUp: 0, failures: 0, pending: 0 };
+const base = {
+  address: "10.0.0.1",
+  port: 9977,
+  bytesDown: 0,
+  bytesUp: 0,
+  failures: 0,
+  pending: 0,
+  voters: 0,
+};
 
 Deno.test("scoreOf() multiplies the factors of DESIGN.md", () => {
   const now = 10_000_000;
@@ -28,6 +36,23 @@ Deno.test("scoreOf() multiplies the factors of DESIGN.md", () => {
     1,
     "yesterday's error is forgiven",
   );
+  assert.equal(scoreOf({ ...fresh, voters: 1 }, 100, now), 0.5, "one daemon voted against it");
+  assert.equal(scoreOf({ ...fresh, voters: 2 }, 100, now), 0, "several did");
+});
+
+Deno.test("PeerRecords.rank() leaves out a peer several daemons voted against, ranks one voter's last", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const db = openDatabase(`${dir}/state.db`);
+    const records = new PeerRecords(db);
+    const peers = [1, 2, 3].map((i) => ({ address: `10.0.0.${i}`, port: 9977 }));
+    records.judged("10.0.0.1", 9977, 1);
+    records.judged("10.0.0.2", 9977, 2);
+    assert.deepEqual(records.rank(peers).map((p) => p.address), ["10.0.0.3", "10.0.0.1"]);
+    db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("PeerRecords rank peers, keep blame and bytes, and survive a restart", () => {

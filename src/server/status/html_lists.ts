@@ -77,11 +77,12 @@ export function peers(s: StatusSnapshot): string {
       cls: p.hash_errors ? "bad" : "",
     },
     { html: figure(`peers.${i}.failures`, p.failures), n: true },
+    { html: figure(`peers.${i}.voters`, p.voters), n: true, cls: p.voters ? "bad" : "" },
     { html: figure(`peers.${i}.score`, p.score), n: true },
   ]);
   return card(
     "Peers",
-    grid(["peer", "from it", "to it", "wrong data", "failures", "score"], rows),
+    grid(["peer", "from it", "to it", "wrong data", "failures", "voted against", "score"], rows),
     true,
   );
 }

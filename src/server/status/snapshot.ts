@@ -47,6 +47,8 @@ export interface PeerSummary {
   readonly bytesUp: number;
   readonly hashErrors: readonly number[];
   readonly failures: number;
+  /** Other daemons that voted against it in the DHT, as last read. */
+  readonly voters: number;
   readonly score: number;
 }
 
@@ -209,6 +211,7 @@ export function statusSnapshot(source: StatusSource) {
       bytes_up: p.bytesUp,
       hash_errors: p.hashErrors.length,
       failures: p.failures,
+      voters: p.voters,
       score: +p.score.toFixed(3),
     })),
     releases: (source.releases?.() ?? []).map((r) => ({
