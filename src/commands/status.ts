@@ -32,7 +32,20 @@ interface Stats {
     discovery: { interfaces: string[]; nodes: { address: string; port: number }[] } | null;
     advertise: { service: string; interfaces: string[] } | null;
   };
-  peers: { address: string; port: number; bytes_down: number; bytes_up: number; score: number }[];
+  peers: {
+    address: string;
+    port: number;
+    bytes_down: number;
+    bytes_up: number;
+    voters?: number;
+    score: number;
+  }[];
+  privacy?: {
+    announce: boolean;
+    withheld: number;
+    withheld_by_reason: { security_update: number; vulnerable: number };
+    vulnerability_list: { location: string; error: string | null } | null;
+  } | null;
   releases: { release: string; trusted: boolean; reason?: string }[];
   wire?: Record<string, number>;
   cache?: { files: number; bytes: number } | null;
@@ -175,12 +188,25 @@ export function statusSummary(stats: Stats, base: string): string {
         : "mDNS advertising: off (server.advertise)",
     );
   }
+  const privacy = stats.privacy;
+  if (privacy) {
+    const { security_update, vulnerable } = privacy.withheld_by_reason;
+    lines.push(
+      privacy.announce
+        ? `withheld from the DHT: ${privacy.withheld} (${security_update} with a newer security version, ${vulnerable} older than a listed fix)${
+          privacy.vulnerability_list?.error
+            ? `; vulnerability list unreadable: ${privacy.vulnerability_list.error}`
+            : ""
+        }`
+        : "announcing nothing (peers.announce = false)",
+    );
+  }
   lines.push(`peers seen: ${stats.peers.length}`);
   for (const peer of stats.peers.slice(0, 5)) {
     lines.push(
       `  ${peer.address}:${peer.port}  down ${formatBytes(peer.bytes_down)}  up ${
         formatBytes(peer.bytes_up)
-      }  score ${peer.score}`,
+      }  score ${peer.score}${peer.voters ? `  voted against by ${peer.voters}` : ""}`,
     );
   }
   const untrusted = stats.releases.filter((r) => !r.trusted);

@@ -96,9 +96,9 @@ export const MAX_ITEM_VALUE_BYTES = 1000;
 /**
  * What all the DHT's state may take, whatever strangers send: stored peers
  * (100,000 × ~250 B ≈ 25 MB with their hashes' maps), items (10,000 ×
- * ~1.2 KB ≈ 12 MB), rate-limit buckets (10,000 × ~150 B), the routing table
- * and lookups (well under 1 MB). Checked by a flood test
- * (tests/dht/flood_memory_test.ts).
+ * ~1.2 KB ≈ 12 MB), votes (2,000 targets × 16 × ~300 B ≈ 10 MB),
+ * rate-limit buckets (10,000 × ~150 B), the routing table and lookups (well
+ * under 1 MB). Checked by a flood test (tests/dht/flood_memory_test.ts).
  */
 export const DHT_MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
 
@@ -170,6 +170,13 @@ export const MAX_VOTES_PER_TARGET = 16;
 export const MAX_VOTE_TARGETS = 2_000;
 /** Votes one source address may hold with us, over all targets (a daemon accuses few peers). */
 export const MAX_VOTES_PER_SOURCE = 64;
+/**
+ * Vote signatures checked per second, from everyone together; past it a
+ * vote is refused (202) unchecked. A check takes about 55 µs: a flood from
+ * many addresses, each within its rate limit, costs at most 1% of a core.
+ * Honest daemons publish a vote now and then.
+ */
+export const MAX_VOTE_CHECKS_PER_SECOND = 200;
 /** A vote's lifetime in our store unless put again (as BEP 44 items). */
 export const VOTE_TTL_MS = 2 * 60 * 60_000;
 /** A vote counts for a day from the wrong data it is about, as the voter's own blame does. */

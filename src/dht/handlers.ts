@@ -68,7 +68,7 @@ type Handlers = {
     args: QueryArgs[M],
     from: Endpoint,
     context: HandlerContext,
-  ) => HandlerResult | Promise<HandlerResult>;
+  ) => HandlerResult;
 };
 
 const HANDLERS: Handlers = {
@@ -129,13 +129,15 @@ const HANDLERS: Handlers = {
     return { id: context.ownId() };
   },
 
-  apt_vote: async (args, from, context) => {
+  apt_vote: (args, from, context) => {
     if (!context.tokens.check(from.address, args.token)) {
       return { error: ErrorCode.Protocol, message: "bad token" };
     }
-    const refused = await context.votes.offer(args.target, args.vote, from.address);
+    const refused = context.votes.offer(args.target, args.vote, from.address);
     if (refused === "bad signature") return { error: ERROR_BAD_SIGNATURE, message: refused };
-    if (refused === "storage limit") return { error: ErrorCode.Server, message: refused };
+    if (refused === "storage limit" || refused === "busy") {
+      return { error: ErrorCode.Server, message: refused };
+    }
     if (refused) return { error: ErrorCode.Protocol, message: refused };
     return { id: context.ownId() };
   },
@@ -155,7 +157,7 @@ export function createQueryHandler(context: HandlerContext): QueryHandler {
       args: unknown,
       from: Endpoint,
       context: HandlerContext,
-    ) => HandlerResult | Promise<HandlerResult>;
+    ) => HandlerResult;
     return handler(query.args, from, context);
   };
 }

@@ -335,6 +335,7 @@ export class DhtNode {
       storedInfoHashes: this.#peers.keys,
       storedPeers: this.#peers.size,
       storedItems: this.#items.size,
+      storedVotes: this.#votes.size,
       pendingQueries: this.#rpc.pendingCount,
       counters: this.#counters,
     };

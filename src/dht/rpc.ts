@@ -45,11 +45,8 @@ export interface Answer {
 /** What a handler returns for a query: a response body or a KRPC error. */
 export type HandlerResult = ResponseBody | { error: number; message: string };
 
-/** Answers incoming queries (a vote's signature is checked before the answer: later). */
-export type QueryHandler = (
-  query: Query,
-  from: Endpoint,
-) => HandlerResult | Promise<HandlerResult>;
+/** Answers incoming queries. */
+export type QueryHandler = (query: Query, from: Endpoint) => HandlerResult;
 
 interface Pending {
   readonly method: string;
@@ -227,12 +224,20 @@ export class Rpc {
         return;
       }
       const result = this.handler(message, from);
-      if (result instanceof Promise) {
-        result.then(
-          (settled) => this.#answer(message, settled, from),
-          (error) => this.onError(error),
-        );
-      } else this.#answer(message, result, from);
+      const reply = "error" in result
+        ? encodeMessage({
+          kind: "error",
+          tid: message.tid,
+          code: result.error,
+          message: result.message,
+        })
+        : encodeWithin({
+          kind: "response",
+          tid: message.tid,
+          body: result as ResponseBody,
+          ip: from,
+        });
+      this.#send(reply, from);
       return;
     }
     const pending = this.#pending.get(`${from.address}|${from.port}|${idToHex(message.tid)}`);
@@ -248,23 +253,5 @@ export class Rpc {
       this.counters.errorsReceived++;
       pending.reject(new RemoteError(from, message.code, message.message));
     }
-  }
-
-  #answer(message: Query, result: HandlerResult, from: Endpoint): void {
-    if (this.#stopped) return;
-    const reply = "error" in result
-      ? encodeMessage({
-        kind: "error",
-        tid: message.tid,
-        code: result.error,
-        message: result.message,
-      })
-      : encodeWithin({
-        kind: "response",
-        tid: message.tid,
-        body: result as ResponseBody,
-        ip: from,
-      });
-    this.#send(reply, from);
   }
 }

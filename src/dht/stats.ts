@@ -61,6 +61,8 @@ export interface DhtStats {
   storedInfoHashes: number;
   storedPeers: number;
   storedItems: number;
+  /** Votes about peers stored for others. */
+  storedVotes: number;
   pendingQueries: number;
   counters: DhtCounters;
 }

@@ -10,6 +10,7 @@
  */
 
 import {
+  MAX_VOTE_CHECKS_PER_SECOND,
   MAX_VOTE_TARGETS,
   MAX_VOTES_PER_SOURCE,
   MAX_VOTES_PER_TARGET,
@@ -27,21 +28,34 @@ interface Entry {
 }
 
 /** Why a vote was not stored. */
-export type VoteRefusal = "bad signature" | "wrong target" | "expired" | "storage limit";
+export type VoteRefusal = "bad signature" | "wrong target" | "expired" | "storage limit" | "busy";
 
 /** Votes by target, then by voter key. */
 export class VoteStore {
   #targets = new Map<string, Map<string, Entry>>();
   #sources = new SourceCounter();
   #size = 0;
+  /** Signature checks this second: past MAX_VOTE_CHECKS_PER_SECOND a vote is refused unchecked. */
+  readonly #checks: { allow(): boolean };
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number) {
+    let second = -1;
+    let used = 0;
+    this.#checks = {
+      allow: () => {
+        const current = Math.floor(this.now() / 1000);
+        if (current !== second) [second, used] = [current, 0];
+        return used++ < MAX_VOTE_CHECKS_PER_SECOND;
+      },
+    };
+  }
 
   /** Checks and stores a vote sent by `source`; undefined when stored, else why not. */
-  async offer(target: NodeId, vote: Vote, source: string): Promise<VoteRefusal | undefined> {
+  offer(target: NodeId, vote: Vote, source: string): VoteRefusal | undefined {
     if (!sameId(voteTarget(vote.accused), target)) return "wrong target";
     if (!voteIsCurrent(vote, this.now())) return "expired";
-    if (!await verifyVote(vote)) return "bad signature";
+    if (!this.#checks.allow()) return "busy";
+    if (!verifyVote(vote)) return "bad signature";
     const hex = idToHex(target);
     let votes = this.#targets.get(hex);
     const keyHex = idToHex(vote.key);

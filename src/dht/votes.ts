@@ -43,7 +43,7 @@ export class DhtVotes {
   async publish(vote: Vote, signal?: AbortSignal): Promise<number> {
     const target = voteTarget(vote.accused);
     // Kept here too: in a network of two, or when we are among the closest, others read it from us.
-    const local = await this.node.store.offer(target, vote, "self");
+    const local = this.node.store.offer(target, vote, "self");
     const closest = await this.node.closest(target, signal);
     const stores = closest.filter((c) => c.token && this.node.mayStore(c)).map((c) =>
       this.node.query(c, "apt_vote", {
@@ -75,7 +75,7 @@ export class DhtVotes {
     for (const vote of found) {
       const key = idToHex(vote.key);
       if (byKey.has(key) || !sameId(vote.accused, accused) || !voteIsCurrent(vote, now)) continue;
-      if (await verifyVote(vote)) byKey.set(key, vote); // forged or unsigned: ignored
+      if (verifyVote(vote)) byKey.set(key, vote); // forged or unsigned: ignored
     }
     return [...byKey.values()];
   }

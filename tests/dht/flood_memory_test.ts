@@ -1,6 +1,6 @@
 /**
  * A DHT node (its own process) flooded the way an attacker would: garbage,
- * mutated KRPC, queries, and announce_peer and put floods with valid tokens
+ * mutated KRPC, queries, and announce_peer, put and signed vote floods with valid tokens
  * from 1,000 addresses. Its state stays within the stated memory budget.
  * Bounded: 250,000 packets, 60 s.
  */
@@ -8,7 +8,16 @@
 import assert from "node:assert/strict";
 import bencode from "bencode";
 import { randomId } from "../../src/dht/mod.ts";
-import { DHT_MEMORY_BUDGET_BYTES, MAX_ITEMS, MAX_PEER_ENTRIES } from "../../src/dht/constants.ts";
+import {
+  DHT_MEMORY_BUDGET_BYTES,
+  MAX_ITEMS,
+  MAX_PEER_ENTRIES,
+  MAX_VOTE_TARGETS,
+  MAX_VOTES_PER_TARGET,
+} from "../../src/dht/constants.ts";
+import type { Vote } from "../../src/dht/krpc/messages.ts";
+import { voteTarget } from "../../src/dht/vote.ts";
+import { voter } from "../helpers/voter.ts";
 import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 import { type FloodMeasure, startFloodTarget } from "../helpers/flood_target.ts";
 
@@ -59,12 +68,16 @@ Deno.test({
         method: "ping",
         args: { id: randomId() },
       });
+      // Signed votes about random nodes, as many as the flood sends: each one a store must keep.
+      const voters = await Promise.all(Array.from({ length: 16 }, () => voter()));
+      const votes: Vote[] = [];
+      for (let i = 0; i < Math.ceil(PACKETS / 7); i++) votes.push(await voters[i % 16](randomId()));
       const started = Date.now();
       let sent = 0;
       for (let i = 0; i < PACKETS && Date.now() - started < 45_000; i++) {
         const source = i % SOURCES;
         let packet: Uint8Array;
-        switch (i % 6) {
+        switch (i % 7) {
           case 0:
             packet = crypto.getRandomValues(new Uint8Array(1 + Math.floor(Math.random() * 1400)));
             break;
@@ -102,6 +115,21 @@ Deno.test({
               },
             });
             break;
+          case 5: {
+            const vote = votes[Math.floor(i / 7)];
+            packet = encodeMessage({
+              kind: "query",
+              tid: tid(),
+              method: "apt_vote",
+              args: {
+                id: randomId(),
+                target: voteTarget(vote.accused),
+                vote,
+                token: tokens[source],
+              },
+            });
+            break;
+          }
           default:
             packet = encodeMessage({
               kind: "query",
@@ -127,13 +155,14 @@ Deno.test({
           (used(before) / 2 ** 20).toFixed(1)
         } → ${(used(after) / 2 ** 20).toFixed(1)} MiB, RSS ${(before.rss / 2 ** 20).toFixed(0)} → ${
           (after.rss / 2 ** 20).toFixed(0)
-        } MiB; stored ${after.storedPeers} peers for ${after.storedInfoHashes} hashes, ${after.storedItems} items`,
+        } MiB; stored ${after.storedPeers} peers for ${after.storedInfoHashes} hashes, ${after.storedItems} items, ${after.storedVotes} votes`,
       );
       assert.ok(sent >= PACKETS * 0.5, `only ${sent} packets sent`);
       assert.ok(after.storedPeers <= MAX_PEER_ENTRIES);
       assert.ok(after.storedItems <= MAX_ITEMS);
+      assert.ok(after.storedVotes <= MAX_VOTE_TARGETS * MAX_VOTES_PER_TARGET);
       assert.ok(
-        after.storedPeers > 10_000 && after.storedItems > 1_000,
+        after.storedPeers > 10_000 && after.storedItems > 1_000 && after.storedVotes > 1_000,
         "the flood did fill the stores",
       );
       assert.ok(

@@ -6,39 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { DhtNode, type NodeId, randomId, UdpSocket } from "../../src/dht/mod.ts";
+import { DhtNode, randomId, UdpSocket } from "../../src/dht/mod.ts";
 import { decodeMessage, encodeMessage } from "../../src/dht/krpc/codec.ts";
 import type { Message, Vote } from "../../src/dht/krpc/messages.ts";
-import { signedPart, voteTarget } from "../../src/dht/vote.ts";
+import { voteTarget } from "../../src/dht/vote.ts";
+import { voter } from "../helpers/voter.ts";
 import { VoteStore } from "../../src/dht/vote_store.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
-
-/** A voter with its own Ed25519 key. */
-async function voter() {
-  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
-    "sign",
-    "verify",
-  ]) as CryptoKeyPair;
-  const key = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
-  return async (accused: NodeId, atMs = Date.now()): Promise<Vote> => {
-    const fields = {
-      accused,
-      peer: { address: "10.9.8.7", port: 9977 },
-      at: Math.floor(atMs / 1000),
-      key,
-    };
-    const sig = new Uint8Array(
-      await crypto.subtle.sign(
-        { name: "Ed25519" },
-        pair.privateKey,
-        Uint8Array.from(signedPart(fields)),
-      ),
-    );
-    return { ...fields, sig };
-  };
-}
 
 const forged = (vote: Vote): Vote => ({
   ...vote,
@@ -52,22 +28,22 @@ Deno.test("VoteStore keeps one vote per key and per source, verified, current, a
   const target = voteTarget(accused);
   const a = await voter();
   const b = await voter();
-  assert.equal(await store.offer(target, await a(accused), "10.0.0.1"), undefined);
-  assert.equal(await store.offer(target, forged(await b(accused)), "10.0.0.2"), "bad signature");
-  assert.equal(await store.offer(randomId(), await b(accused), "10.0.0.2"), "wrong target");
+  assert.equal(store.offer(target, await a(accused), "10.0.0.1"), undefined);
+  assert.equal(store.offer(target, forged(await b(accused)), "10.0.0.2"), "bad signature");
+  assert.equal(store.offer(randomId(), await b(accused), "10.0.0.2"), "wrong target");
   assert.equal(
-    await store.offer(target, await b(accused, now - 25 * 3600_000), "10.0.0.2"),
+    store.offer(target, await b(accused, now - 25 * 3600_000), "10.0.0.2"),
     "expired",
   );
   assert.equal(
-    await store.offer(target, await b(accused, now + 3 * 3600_000), "10.0.0.2"),
+    store.offer(target, await b(accused, now + 3 * 3600_000), "10.0.0.2"),
     "expired",
   );
   // The same key again replaces its vote; another key from the same address replaces it too.
-  assert.equal(await store.offer(target, await a(accused, now - 1000), "10.0.0.1"), undefined);
-  assert.equal(await store.offer(target, await b(accused), "10.0.0.1"), undefined);
+  assert.equal(store.offer(target, await a(accused, now - 1000), "10.0.0.1"), undefined);
+  assert.equal(store.offer(target, await b(accused), "10.0.0.1"), undefined);
   assert.equal(store.size, 1);
-  assert.equal(await store.offer(target, await a(accused), "10.0.0.3"), undefined);
+  assert.equal(store.offer(target, await a(accused), "10.0.0.3"), undefined);
   assert.equal(store.get(target, 10).length, 2);
   now += 3 * 3600_000; // past the store's two hours
   store.expire();

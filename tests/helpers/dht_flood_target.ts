@@ -32,6 +32,7 @@ for await (const line of Deno.stdin.readable.pipeThrough(new TextDecoderStream()
     storedPeers: stats.storedPeers,
     storedInfoHashes: stats.storedInfoHashes,
     storedItems: stats.storedItems,
+    storedVotes: stats.storedVotes,
     nodes: stats.nodes,
     packetsIn: stats.counters.packetsIn,
     malformed: stats.counters.malformed,

@@ -11,6 +11,7 @@ export interface FloodMeasure {
   storedPeers: number;
   storedInfoHashes: number;
   storedItems: number;
+  storedVotes: number;
   nodes: number;
   packetsIn: number;
   malformed: number;

@@ -13,6 +13,7 @@ import { startDhtNetwork } from "../helpers/dht_network.ts";
 import { MirrorServer } from "../helpers/mirror_server.ts";
 import { announced, get } from "../helpers/peer_world.ts";
 import { testSigner } from "../helpers/signing.ts";
+import { fetchStatus } from "../../src/commands/status.ts";
 
 const OLD = "hello_2.10-2_amd64.deb";
 const FIXED = "hello_2.10-2+deb12u1_amd64.deb";
@@ -91,6 +92,12 @@ Deno.test("a package is announced until the security archive lists a newer versi
     assert.ok(!holder.announcer!.has(hash), "announcements stopped");
     assert.equal(await askByHash(holder, hash), 404, "peers cannot tell it from a file not held");
     assert.ok(holder.logLines.some((line) => line.includes("privacy.judged")));
+    const metrics = await (await fetch(`${holder.base}/metrics`)).text();
+    assert.match(metrics, /^aptdht_withheld_files\{reason="security_update"\} 1$/m);
+    assert.match(
+      await fetchStatus(holder.base),
+      /withheld from the DHT: 1 \(1 with a newer security version/,
+    );
     // Still served to apt, from the cache.
     const again = await get(holder.base, archive, POOL);
     assert.equal(again.source, "cache");

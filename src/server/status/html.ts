@@ -227,10 +227,12 @@ function dht(s: StatusSnapshot): string {
       ["nodes in the routing table", figure("dht.nodes", d.nodes)],
       ["estimated network size", figure("dht.estimatedNodes", d.estimatedNodes)],
       [
-        "stored: info-hashes / peers / items",
+        "stored: info-hashes / peers / items / votes",
         `${figure("dht.storedInfoHashes", d.storedInfoHashes)} / ${
           figure("dht.storedPeers", d.storedPeers)
-        } / ${figure("dht.storedItems", d.storedItems)}`,
+        } / ${figure("dht.storedItems", d.storedItems)} / ${
+          figure("dht.storedVotes", d.storedVotes)
+        }`,
       ],
       [
         "UDP in / out",

@@ -199,6 +199,12 @@ export function metricsText(s: StatusSnapshot): string {
       .add("aptdht_dht_stored_peers", "gauge", "Peer entries stored for others.", d.storedPeers)
       .add("aptdht_dht_stored_items", "gauge", "BEP 44 items stored for others.", d.storedItems)
       .add(
+        "aptdht_dht_stored_votes",
+        "gauge",
+        "Votes about peers stored for others.",
+        d.storedVotes,
+      )
+      .add(
         "aptdht_dht_queries_sent_total",
         "counter",
         "KRPC queries sent, by method.",
@@ -239,6 +245,14 @@ export function metricsText(s: StatusSnapshot): string {
           ),
         ),
       );
+  }
+  if (s.privacy) {
+    m.add(
+      "aptdht_withheld_files",
+      "gauge",
+      "Contents kept out of the DHT (a newer security version, or a newer fix on the vulnerability list).",
+      by("reason", s.privacy.withheld_by_reason),
+    );
   }
   if (s.event_loop) {
     m.add(
