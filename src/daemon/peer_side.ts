@@ -61,7 +61,7 @@ export class PeerSide implements Component, PeerLookup {
     this.finder = new PeerFinder(
       this,
       (peer) => peer.port === listen.port && isLocalAddress(peer.address),
-      { waitMs: config.peers.wait * 1000 },
+      { waitMs: config.peers.wait * 1000, onFound: (peer) => this.reputation.consider(peer) },
     );
     const { cache, db } = deps.storage;
     let signer: Promise<VoteSigner> | undefined;
@@ -70,6 +70,7 @@ export class PeerSide implements Component, PeerLookup {
       signer: () => signer ??= loadVoterKey(db),
       records: deps.records,
       log: deps.log.child({ part: "reputation" }),
+      waitMs: config.peers.wait * 1000,
     });
     this.withholding = createWithholding(
       config,

@@ -159,11 +159,11 @@ export const VOTE_SIG_BYTES = 64;
 /** Votes read from one answer: more than VOTES_PER_REPLY is never sent. */
 export const MAX_VOTES_READ = 16;
 /**
- * Votes in one answer: a vote is about 170 bytes on the wire, and 7 fit in
- * 1,472 with the rest of the answer. Two voters already make a peer avoided,
- * so a reader needs no more.
+ * Votes in one `get` answer: a vote is about 170 bytes on the wire (180 for
+ * IPv6), and 5 fit in 1,472 beside the 8 closest nodes and the token. Two
+ * voters already make a peer avoided, so a reader needs no more.
  */
-export const VOTES_PER_REPLY = 7;
+export const VOTES_PER_REPLY = 5;
 /** Voters kept per accused peer: past two the peer is avoided; more are spares against churn. */
 export const MAX_VOTES_PER_TARGET = 16;
 /** Accused peers we hold votes for: 2,000 × 16 × ~300 B ≈ 10 MB of the memory budget at most. */

@@ -107,10 +107,13 @@ const HANDLERS: Handlers = {
 
   get: (args, from, context) => {
     const value = context.items.get(args.target);
+    // Votes stored under the target go with the answer: a reader needs no second round.
+    const votes = context.votes.get(args.target, VOTES_PER_REPLY);
     return {
       id: context.ownId(),
       token: context.tokens.issue(from.address),
       ...(value ? { value } : {}),
+      ...(votes.length ? { votes } : {}),
       ...nodesFor(context, args.target, from, args.want),
     };
   },
@@ -141,12 +144,6 @@ const HANDLERS: Handlers = {
     if (refused) return { error: ErrorCode.Protocol, message: refused };
     return { id: context.ownId() };
   },
-
-  // No nodes: the reader found the closest ones with `get` (which mainline nodes answer too).
-  apt_votes: (args, _from, context) => ({
-    id: context.ownId(),
-    votes: context.votes.get(args.target, VOTES_PER_REPLY),
-  }),
 };
 
 /** The dispatcher: every query goes to its method's handler. */

@@ -52,6 +52,12 @@ export interface LookupVariant<T, M extends "find_node" | "get_peers" | "get"> {
   extract(answer: Answer, target: NodeId): T[];
   /** True when the lookup can stop early, given how many values were yielded. */
   satisfied?(yielded: number): boolean;
+  /**
+   * How long stale queries near the result may still answer once the rest
+   * did (default LOOKUP_STALE_GRACE_MS); 0 for what the nodes that answered
+   * hold is enough (votes are kept by all the closest nodes).
+   */
+  readonly staleGraceMs?: number;
 }
 
 /** A node that answered, with the write token it gave. */
@@ -191,7 +197,10 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
         if (candidate.state === "failed") continue;
         if (candidate.state === "stale") {
           if (window < K) {
-            graceUntil = Math.max(graceUntil, candidate.staleAt! + LOOKUP_STALE_GRACE_MS);
+            graceUntil = Math.max(
+              graceUntil,
+              candidate.staleAt! + (variant.staleGraceMs ?? LOOKUP_STALE_GRACE_MS),
+            );
           }
           continue;
         }

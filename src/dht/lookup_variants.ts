@@ -7,6 +7,7 @@
 
 import { sha1 } from "../hash/mod.ts";
 import type { Endpoint } from "./krpc/compact.ts";
+import type { Vote } from "./krpc/messages.ts";
 import type { LookupVariant } from "./lookup.ts";
 import { idToHex } from "./node_id.ts";
 
@@ -41,4 +42,12 @@ export const GET_ITEM_TOKENS: LookupVariant<never, "get"> = {
   ...GET_ITEM,
   extract: () => [],
   satisfied: undefined,
+};
+
+/** `get` toward NOT(a node's id): the votes apt-dht nodes keep there ride in their answers. */
+export const GET_VOTES: LookupVariant<Vote, "get"> = {
+  method: "get",
+  args: (id, target) => ({ id, target }),
+  extract: (answer) => answer.body.votes ?? [],
+  staleGraceMs: 0,
 };

@@ -23,7 +23,7 @@ import type { Contact, Endpoint } from "./krpc/compact.ts";
 import { collect, type LookupContext, type LookupResult, runLookup } from "./lookup.ts";
 import { sha1 } from "../hash/mod.ts";
 import { fulfilledOnceOne } from "../util/fulfilled_once_one.ts";
-import { FIND_NODE, GET_ITEM, GET_ITEM_TOKENS, GET_PEERS } from "./lookup_variants.ts";
+import { FIND_NODE, GET_ITEM, GET_ITEM_TOKENS, GET_PEERS, GET_VOTES } from "./lookup_variants.ts";
 import { idToHex, type NodeId, randomId, randomIdInBucket } from "./node_id.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { RoutingTable } from "./routing_table.ts";
@@ -113,6 +113,8 @@ export class DhtNode {
       closest: async (target, signal) =>
         (await collect(runLookup(this.#lookupContext(), target, GET_ITEM_TOKENS, signal))).result
           .closest,
+      lookupVotes: async (target, signal) =>
+        (await collect(runLookup(this.#lookupContext(), target, GET_VOTES, signal))).values,
       query: (contact, method, args, signal) => this.#rpc.query(contact, method, args, signal),
       mayStore: (contact) => this.#mayStore(contact),
       store: this.#votes,

@@ -1,10 +1,13 @@
 /**
- * Publishing and reading votes about peers, on top of the node's lookups:
- * a BEP 44 `get` lookup toward the target finds the closest nodes and their
- * write tokens (every mainline node answers it), then each is asked with
- * apt-dht's own `apt_vote` / `apt_votes`. A node that speaks only mainline
- * answers those with 204 and is simply left out. What is read is checked
- * here: only current votes about that node, signed by their key, one per key.
+ * Publishing and reading votes about peers, on top of the node's lookups.
+ * Publishing: a BEP 44 `get` lookup toward the target finds the closest
+ * nodes and their write tokens (every mainline node answers it), then each
+ * is sent apt-dht's own `apt_vote`; a node that speaks only mainline answers
+ * that with 204 and is simply left out. Reading: the same `get` lookup, in
+ * whose answers apt-dht nodes include the votes they keep there; it does not
+ * wait on nodes gone silent, since every close node keeps the votes. What is
+ * read is checked here: only current votes about that node, signed by their
+ * key, one per key.
  *
  * @module
  */
@@ -23,10 +26,12 @@ export interface VoteNode {
   ownId(): NodeId;
   /** The closest nodes to `target` that answered a `get`, with their tokens. */
   closest(target: NodeId, signal?: AbortSignal): Promise<Responder[]>;
-  query<M extends "apt_vote" | "apt_votes">(
+  /** The votes the nodes closest to `target` sent with their `get` answers (unchecked). */
+  lookupVotes(target: NodeId, signal?: AbortSignal): Promise<Vote[]>;
+  query(
     contact: Contact,
-    method: M,
-    args: QueryArgs[M],
+    method: "apt_vote",
+    args: QueryArgs["apt_vote"],
     signal?: AbortSignal,
   ): Promise<Answer>;
   /** Whether a node may count toward a result (BEP 42). */
@@ -60,16 +65,10 @@ export class DhtVotes {
   /** The current, correctly signed votes about `accused`, one per voter key. */
   async read(accused: NodeId, signal?: AbortSignal): Promise<Vote[]> {
     const target = voteTarget(accused);
-    const found: Vote[] = this.node.store.get(target, VOTES_PER_REPLY);
-    const closest = await this.node.closest(target, signal);
-    const answers = await Promise.allSettled(
-      closest.map((c) =>
-        this.node.query(c, "apt_votes", { id: this.node.ownId(), target }, signal)
-      ),
-    );
-    for (const answer of answers) {
-      if (answer.status === "fulfilled") found.push(...answer.value.body.votes ?? []);
-    }
+    const found = [
+      ...this.node.store.get(target, VOTES_PER_REPLY),
+      ...await this.node.lookupVotes(target, signal),
+    ];
     const now = this.node.now();
     const byKey = new Map<string, Vote>();
     for (const vote of found) {

@@ -57,11 +57,14 @@ export const VOTERS_TO_AVOID = 2;
 /** A peer's votes are read again after this long (they change slowly; reading costs a lookup). */
 export const REPUTATION_RECHECK_MS = 10 * 60_000;
 /**
- * How long a download waits for the votes of peers it has not checked yet:
- * a lookup and one round of queries on a LAN, a good part of one across the
- * internet. Past it the peer is used unjudged, and judged for next time.
+ * How long a download waits for the votes of a peer it has not judged yet,
+ * from when the peer was found, unless told (the daemon uses `peers.wait`,
+ * how long it waits for peers at all). Reading them is one lookup, started
+ * the moment the peer is found: on a LAN it is over long before; across
+ * the internet a peer not judged in time is used as it is, and judged for
+ * the next download.
  */
-export const REPUTATION_WAIT_MS = 1_000;
+export const REPUTATION_WAIT_MS = 300;
 /** Our votes are stored again this often (stores keep them 2 hours). */
 export const VOTE_REPUBLISH_MS = 45 * 60_000;
 /** Peers whose reputation is remembered: the oldest checked is forgotten first. */

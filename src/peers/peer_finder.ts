@@ -25,6 +25,8 @@ export interface PeerFinderOptions {
   /** Peers to try at most. */
   readonly maxPeers?: number;
   readonly clock?: Clock;
+  /** Told of each peer as it is found (its votes start being read at once). */
+  readonly onFound?: (peer: Endpoint) => void;
 }
 
 /** Finds peers that announced a file. */
@@ -32,6 +34,7 @@ export class PeerFinder {
   readonly #waitMs: number;
   readonly #maxPeers: number;
   readonly #clock: Clock;
+  readonly #onFound?: (peer: Endpoint) => void;
   /** What recent lookups found: how long the next download waits for them. */
   readonly memory: ShareMemory;
 
@@ -44,6 +47,7 @@ export class PeerFinder {
     this.#waitMs = options.waitMs ?? 300;
     this.#maxPeers = options.maxPeers ?? 4;
     this.#clock = options.clock ?? monotonicClock;
+    this.#onFound = options.onFound;
     this.memory = new ShareMemory(() => this.#clock.now());
   }
 
@@ -76,6 +80,7 @@ export class PeerFinder {
           if (this.isSelf(peer)) continue;
           firstMs ??= clock.now() - started;
           found.push(peer);
+          this.#onFound?.(peer);
           if (found.length >= max) break;
         }
       } catch {

@@ -42,11 +42,16 @@ export interface ReputationDeps {
   readonly records: PeerRecords;
   readonly log: Logger;
   readonly clock?: Clock;
+  /** How long a download waits for a peer's votes, from when the peer was found (`peers.wait`). */
+  readonly waitMs?: number;
 }
 
 interface Judgement {
+  /** When it was last judged (0: never). */
   at: number;
   running?: Promise<void>;
+  /** When the running judgement started: downloads wait for it until `waitMs` after that. */
+  startedAt?: number;
 }
 
 const keyOf = (peer: Endpoint) => `${peer.address}|${peer.port}`;
@@ -107,16 +112,30 @@ export class PeerReputation {
     }
   }
 
+  /** Starts reading a peer's votes, unless they were read lately (the finder just found it). */
+  consider(peer: Endpoint): void {
+    void this.#judge(peer);
+  }
+
   /**
    * Reads the votes about the peers not judged lately and writes them into
-   * their records; waits for them at most `waitMs` (a peer not judged by
-   * then is used as it is, and judged for the next download).
+   * their records; waits for each at most `waitMs` from when its reading
+   * started (a peer not judged by then is used as it is, and judged for the
+   * next download).
    */
-  async screen(peers: readonly Endpoint[], waitMs = REPUTATION_WAIT_MS): Promise<void> {
-    const pending = peers.flatMap((peer) => this.#judge(peer) ?? []);
-    if (!pending.length) return;
+  async screen(peers: readonly Endpoint[], waitMs = this.deps.waitMs ?? REPUTATION_WAIT_MS) {
+    let until = 0;
+    const pending: Promise<void>[] = [];
+    for (const peer of peers) {
+      const running = this.#judge(peer);
+      if (!running) continue;
+      pending.push(running);
+      until = Math.max(until, (this.#judged.get(keyOf(peer))?.startedAt ?? 0) + waitMs);
+    }
+    const left = until - this.#clock.now();
+    if (!pending.length || left <= 0) return;
     let timer: TimerId | undefined;
-    const late = new Promise<void>((resolve) => timer = this.#clock.setTimeout(resolve, waitMs));
+    const late = new Promise<void>((resolve) => timer = this.#clock.setTimeout(resolve, left));
     await Promise.race([Promise.allSettled(pending), late]);
     this.#clock.clearTimeout(timer!);
   }
@@ -134,6 +153,7 @@ export class PeerReputation {
     if (this.#judged.size > REPUTATIONS_REMEMBERED) {
       this.#judged.delete(this.#judged.keys().next().value!);
     }
+    judgement.startedAt = this.#clock.now();
     judgement.running = (async () => {
       try {
         const accused = await node.ping({ address: peer.address, port: peer.port });

@@ -66,7 +66,6 @@ const METHODS = new Set<QueryMethod>([
   "get",
   "put",
   "apt_vote",
-  "apt_votes",
 ]);
 /** Our client version, sent as the top-level `v` (BEP 20 style: two letters, two bytes). */
 const CLIENT_VERSION = Uint8Array.of(0x41, 0x44, 0x00, 0x01); // "AD" 0.1
@@ -217,12 +216,6 @@ function decodeQuery(raw: Dict, tid: Uint8Array): Query {
           vote: decodeVote(args.vote, tid),
           token: bytesField(args, "token", tid),
         },
-      };
-    case "apt_votes":
-      return {
-        ...base,
-        method: "apt_votes",
-        args: { id, target: bytesField(args, "target", tid, ID_BYTES) },
       };
   }
 }
@@ -390,8 +383,6 @@ function queryArgs(query: Query): Record<string, Encodable> {
         vote: encodeVote(query.args.vote),
         token: query.args.token,
       };
-    case "apt_votes":
-      return { id: query.args.id, target: query.args.target };
   }
 }
 
@@ -420,6 +411,8 @@ export function encodeWithin(message: Message, limit = MAX_PACKET_BYTES): Uint8A
       body.nodes = body.nodes.slice(0, Math.max(0, body.nodes.length - Math.ceil(excess / 26)));
     } else if (body.values?.length) {
       body.values = body.values.slice(0, Math.max(0, body.values.length - Math.ceil(excess / 20)));
+    } else if (body.votes?.length) {
+      body.votes = body.votes.slice(0, Math.max(0, body.votes.length - Math.ceil(excess / 180)));
     } else throw new RangeError(`response of ${packet.length} bytes cannot be trimmed to ${limit}`);
     packet = encodeMessage(trimmed);
   }

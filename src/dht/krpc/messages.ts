@@ -20,9 +20,9 @@ export const ErrorCode = {
 export type Want = "n4" | "n6";
 
 /**
- * The query methods we speak. `apt_vote` and `apt_votes` are apt-dht's own
- * (peer reputation); nodes that speak only mainline answer them with 204,
- * and apt-dht then leaves those nodes out.
+ * The query methods we speak. `apt_vote` is apt-dht's own (peer
+ * reputation): nodes that speak only mainline answer it with 204, and
+ * apt-dht then leaves those nodes out. Votes are read with `get`.
  */
 export type QueryMethod =
   | "ping"
@@ -31,8 +31,7 @@ export type QueryMethod =
   | "announce_peer"
   | "get"
   | "put"
-  | "apt_vote"
-  | "apt_votes";
+  | "apt_vote";
 
 /**
  * A signed bad vote: a daemon proved that the peer with node id `accused`
@@ -66,8 +65,6 @@ export interface QueryArgs {
   put: { id: NodeId; value: Uint8Array; token: Uint8Array };
   /** Store a vote under `target` (NOT the accused's id). */
   apt_vote: { id: NodeId; target: NodeId; vote: Vote; token: Uint8Array };
-  /** The votes stored under `target`. */
-  apt_votes: { id: NodeId; target: NodeId };
 }
 
 /** A query, typed by its method. */
@@ -90,7 +87,7 @@ export interface ResponseBody {
   token?: Uint8Array;
   /** BEP 44 `v`, bencoded. */
   value?: Uint8Array;
-  /** Votes stored under an `apt_votes` target (not yet checked: the reader verifies each). */
+  /** Votes stored under a `get` target (not yet checked: the reader verifies each). */
   votes?: Vote[];
 }
 
