@@ -60,9 +60,10 @@ export interface LookupVariant<T, M extends "find_node" | "get_peers" | "get"> {
   readonly staleGraceMs?: number;
 }
 
-/** A node that answered, with the write token it gave. */
+/** A node that answered, with the write token it gave and its client (`v`). */
 export interface Responder extends Contact {
   readonly token?: Uint8Array;
+  readonly client?: Uint8Array;
 }
 
 /** How a lookup went. */
@@ -82,6 +83,7 @@ interface Candidate {
   state: State;
   depth: number;
   token?: Uint8Array;
+  client?: Uint8Array;
   /** When its query went stale. */
   staleAt?: number;
   /** Stops its query (the lookup is over, or the caller aborted). */
@@ -149,6 +151,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
           context.clock.clearTimeout(stale);
           candidate.state = "responded";
           candidate.token = answer.body.token;
+          candidate.client = answer.client;
           responded++;
           context.onAnswer(candidate.contact, answer);
           for (const node of answer.body.nodes ?? []) add(node, candidate.depth + 1);
@@ -242,7 +245,7 @@ export async function* runLookup<T, M extends "find_node" | "get_peers" | "get">
     .filter((c) => c.state === "responded" && context.counts(c.contact))
     .slice(0, K);
   return {
-    closest: closest.map((c) => ({ ...c.contact, token: c.token })),
+    closest: closest.map((c) => ({ ...c.contact, token: c.token, client: c.client })),
     queried,
     responded,
     hops: closest.reduce((max, c) => Math.max(max, c.depth), 0),

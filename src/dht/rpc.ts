@@ -40,6 +40,8 @@ export interface Answer {
   readonly body: ResponseBody;
   /** Our address as the responder saw it (BEP 42 `ip`). */
   readonly ip?: Endpoint;
+  /** The responder's client and version (`v`), when it sent one. */
+  readonly client?: Uint8Array;
 }
 
 /** What a handler returns for a query: a response body or a KRPC error. */
@@ -248,7 +250,7 @@ export class Rpc {
     if (message.kind === "response") {
       this.counters.responsesReceived++;
       if (!pending.retransmitted) this.#recordRtt(this.clock.now() - pending.sentAt);
-      pending.resolve({ from, body: message.body, ip: message.ip });
+      pending.resolve({ from, body: message.body, ip: message.ip, client: message.client });
     } else {
       this.counters.errorsReceived++;
       pending.reject(new RemoteError(from, message.code, message.message));

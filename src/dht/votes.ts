@@ -1,9 +1,10 @@
 /**
  * Publishing and reading votes about peers, on top of the node's lookups.
  * Publishing: a BEP 44 `get` lookup toward the target finds the closest
- * nodes and their write tokens (every mainline node answers it), then each
- * is sent apt-dht's own `apt_vote`; a node that speaks only mainline answers
- * that with 204 and is simply left out. Reading: the same `get` lookup, in
+ * nodes and their write tokens (every mainline node answers it), then those
+ * whose answers say they are apt-dht (`v`) are sent apt-dht's own
+ * `apt_vote`; one that does not know it after all answers 204 and is left
+ * out. Reading: the same `get` lookup, in
  * whose answers apt-dht nodes include the votes they keep there; it does not
  * wait on nodes gone silent, since every close node keeps the votes. What is
  * read is checked here: only current votes about that node, signed by their
@@ -12,6 +13,7 @@
  * @module
  */
 
+import { isAptDhtClient } from "./krpc/codec.ts";
 import type { Contact } from "./krpc/compact.ts";
 import type { QueryArgs, Vote } from "./krpc/messages.ts";
 import type { Responder } from "./lookup.ts";
@@ -50,7 +52,11 @@ export class DhtVotes {
     // Kept here too: in a network of two, or when we are among the closest, others read it from us.
     const local = this.node.store.offer(target, vote, "self");
     const closest = await this.node.closest(target, signal);
-    const stores = closest.filter((c) => c.token && this.node.mayStore(c)).map((c) =>
+    // Only to apt-dht nodes (their `v` says so): others do not keep votes, and some mainline
+    // clients leave a query they do not know unanswered (bittorrent-dht) rather than say 204.
+    const stores = closest.filter((c) =>
+      c.token && isAptDhtClient(c.client) && this.node.mayStore(c)
+    ).map((c) =>
       this.node.query(c, "apt_vote", {
         id: this.node.ownId(),
         target,

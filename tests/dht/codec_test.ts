@@ -5,6 +5,7 @@ import {
   decodeMessage,
   encodeMessage,
   encodeWithin,
+  isAptDhtClient,
   KrpcDecodeError,
 } from "../../src/dht/krpc/codec.ts";
 import { decodeNodes, decodePeer, encodeNodes, encodePeer } from "../../src/dht/krpc/compact.ts";
@@ -15,6 +16,15 @@ const id = randomId();
 const target = randomId();
 const token = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
 const value = bencode.encode({ pieces: new Uint8Array(40), size: 1048576 });
+const vote = {
+  accused: randomId(),
+  peer: { address: "2001:db8::7", port: 9977 },
+  at: 1_796_000_000,
+  key: new Uint8Array(32).fill(5),
+  sig: new Uint8Array(64).fill(6),
+};
+/** Our `v`, which every message we encode carries and every response decodes as `client`. */
+const CLIENT = Uint8Array.of(0x41, 0x44, 0x00, 0x01);
 
 const MESSAGES: Message[] = [
   { kind: "query", tid, method: "ping", args: { id }, readOnly: false },
@@ -48,6 +58,7 @@ const MESSAGES: Message[] = [
   },
   { kind: "query", tid, method: "get", args: { id, target, want: undefined }, readOnly: false },
   { kind: "query", tid, method: "put", args: { id, value, token }, readOnly: false },
+  { kind: "query", tid, method: "apt_vote", args: { id, target, vote, token }, readOnly: false },
   {
     kind: "response",
     tid,
@@ -59,8 +70,10 @@ const MESSAGES: Message[] = [
       token,
     },
     ip: { address: "9.8.7.6", port: 1234 },
+    client: CLIENT,
   },
-  { kind: "response", tid, body: { id, token, value } },
+  { kind: "response", tid, body: { id, token, value }, client: CLIENT },
+  { kind: "response", tid, body: { id, token, votes: [vote, vote] }, client: CLIENT },
   { kind: "error", tid, code: ErrorCode.MethodUnknown, message: "Method Unknown" },
 ];
 
@@ -73,6 +86,32 @@ Deno.test("encodeMessage() and decodeMessage() round-trip every message type", (
       JSON.stringify(message.kind === "query" ? message.method : message.kind),
     );
   }
+});
+
+Deno.test("a response says its client: apt-dht's own queries go only to apt-dht nodes", () => {
+  assert.ok(isAptDhtClient(CLIENT));
+  assert.ok(isAptDhtClient(Uint8Array.of(0x41, 0x44, 0x01, 0x07)), "any version of ours");
+  assert.ok(!isAptDhtClient(new TextEncoder().encode("LT\x01\x02")), "libtorrent");
+  assert.ok(!isAptDhtClient(undefined), "no v at all (bittorrent-dht)");
+  const theirs = bencode.encode({ t: tid, y: "r", r: { id } });
+  assert.equal((decodeMessage(theirs) as { client?: Uint8Array }).client, undefined);
+  // A malformed vote in an answer is dropped, not the answer.
+  const mixed = bencode.encode({
+    t: tid,
+    y: "r",
+    r: {
+      id,
+      votes: [{ a: vote.accused }, {
+        a: vote.accused,
+        p: Uint8Array.of(10, 0, 0, 1, 0, 80),
+        t: 1,
+        k: vote.key,
+        s: vote.sig,
+      }],
+    },
+  });
+  const decoded = decodeMessage(mixed);
+  assert.equal(decoded.kind === "response" && decoded.body.votes?.length, 1);
 });
 
 Deno.test("compact node and peer info: 26 and 38 bytes per node, 6 and 18 per peer", () => {

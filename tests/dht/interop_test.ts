@@ -9,6 +9,7 @@ import DHT from "bittorrent-dht";
 import { Buffer } from "node:buffer";
 import { idToHex, randomId } from "../../src/dht/mod.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
+import { voter } from "../helpers/voter.ts";
 
 type TheirNode = {
   nodeId: Uint8Array;
@@ -78,6 +79,47 @@ Deno.test({
         theirs[2].lookup(Buffer.from(ourKey), (e) => e ? reject(e) : resolve())
       );
       assert.ok(peers.includes(`${ours[5].local.address}:8002`), `they found ${peers}`);
+    } finally {
+      await Promise.all(
+        theirs.map((node) => new Promise<void>((resolve) => node.destroy(() => resolve()))),
+      );
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "interop with bittorrent-dht: votes are stored and read past their nodes, which are never sent apt_vote",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using network = await startDhtNetwork(8);
+    const ours = network.nodes;
+    const bootstrap = `${ours[0].local.address}:${ours[0].local.port}`;
+    const theirs = await Promise.all(
+      ["127.0.3.1", "127.0.3.2", "127.0.3.3", "127.0.3.4", "127.0.3.5", "127.0.3.6"].map((a) =>
+        startTheirs(a, bootstrap)
+      ),
+    );
+    try {
+      // Refresh our tables so their nodes are among the closest to the vote's target.
+      for (const node of ours) await node.findNode(randomId());
+      const accused = randomId();
+      const vote = await (await voter())(accused);
+      const started = performance.now();
+      const stored = await ours[3].votes.publish(vote);
+      const ms = performance.now() - started;
+      assert.ok(stored >= 2, `stored by ${stored}`);
+      // bittorrent-dht leaves a query it does not know unanswered: it is never sent one (its
+      // answers carry no apt-dht `v`), so no store waits out retransmissions.
+      assert.ok(ms < 3000, `publishing took ${ms.toFixed(0)} ms`);
+      const read = await ours[6].votes.read(accused);
+      assert.equal(read.length, 1);
+      assert.deepEqual(read[0].sig, vote.sig);
+      // And their nodes still work: a lookup for one of their ids ends at it.
+      const theirId = new Uint8Array(theirs[2].nodeId);
+      const result = await ours[5].findNode(theirId);
+      assert.equal(idToHex(result.closest[0].id), idToHex(theirId));
     } finally {
       await Promise.all(
         theirs.map((node) => new Promise<void>((resolve) => node.destroy(() => resolve()))),

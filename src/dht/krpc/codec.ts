@@ -70,6 +70,12 @@ const METHODS = new Set<QueryMethod>([
 /** Our client version, sent as the top-level `v` (BEP 20 style: two letters, two bytes). */
 const CLIENT_VERSION = Uint8Array.of(0x41, 0x44, 0x00, 0x01); // "AD" 0.1
 
+/** Whether a message's `v` says apt-dht sent it (any version): it speaks our own queries. */
+export function isAptDhtClient(version: Uint8Array | undefined): boolean {
+  return version !== undefined && version[0] === CLIENT_VERSION[0] &&
+    version[1] === CLIENT_VERSION[1];
+}
+
 type Dict = BencodeDict;
 const isDict = isBencodeDict;
 
@@ -297,6 +303,7 @@ function decodeResponse(raw: Dict, tid: Uint8Array): Response {
   const response: Response = { kind: "response", tid, body };
   const ip = raw.ip instanceof Uint8Array ? decodePeer(raw.ip) : undefined;
   if (ip) response.ip = ip;
+  if (raw.v instanceof Uint8Array && raw.v.length <= 16) response.client = raw.v;
   return response;
 }
 

@@ -97,6 +97,8 @@ export interface Response {
   tid: Uint8Array;
   body: ResponseBody;
   ip?: Endpoint;
+  /** The responder's client and version (the top-level `v`), when it sent one. */
+  client?: Uint8Array;
 }
 
 /** An error reply. */
