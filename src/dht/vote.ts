@@ -8,13 +8,13 @@
  */
 
 import { Buffer } from "node:buffer";
-import { createPublicKey, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import { encodeBencode } from "../bencode/mod.ts";
 import { concatBytes } from "../util/concat_bytes.ts";
 import { VOTE_CLOCK_SKEW_MS, VOTE_LIFETIME_MS } from "./constants.ts";
 import { encodeVote } from "./krpc/codec.ts";
 import type { Vote } from "./krpc/messages.ts";
-import type { NodeId } from "./node_id.ts";
+import { idToHex, type NodeId } from "./node_id.ts";
 
 /** What a signature covers besides the vote: a signature made for anything else never verifies. */
 const CONTEXT = new TextEncoder().encode("apt-dht bad-data vote 1\n");
@@ -30,20 +30,26 @@ export function signedPart(vote: Omit<Vote, "sig">): Uint8Array {
 }
 
 /** The DER prefix that makes a raw Ed25519 public key an SPKI one (RFC 8410). */
-const SPKI_PREFIX = Uint8Array.of(
-  0x30,
-  0x2a,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
-  0x03,
-  0x21,
-  0x00,
-);
+const SPKI_PREFIX = Uint8Array.from(Buffer.from("302a300506032b6570032100", "hex"));
+
+/** Voters' keys, parsed once: a voter's votes are checked by every store and reader. */
+const KEYS_REMEMBERED = 1024;
+const keys = new Map<string, KeyObject>();
+
+function publicKeyOf(raw: Uint8Array): KeyObject {
+  const hex = idToHex(raw);
+  let key = keys.get(hex);
+  if (!key) {
+    key = createPublicKey({
+      key: Buffer.from(concatBytes([SPKI_PREFIX, raw])),
+      format: "der",
+      type: "spki",
+    });
+    if (keys.size >= KEYS_REMEMBERED) keys.delete(keys.keys().next().value!);
+  } else keys.delete(hex); // re-inserted: Map order is the age the oldest is forgotten by
+  keys.set(hex, key);
+  return key;
+}
 
 /**
  * Whether the vote's signature is its key's over its fields (Ed25519). With
@@ -53,12 +59,7 @@ const SPKI_PREFIX = Uint8Array.of(
  */
 export function verifyVote(vote: Vote): boolean {
   try {
-    const key = createPublicKey({
-      key: Buffer.from(concatBytes([SPKI_PREFIX, vote.key])),
-      format: "der",
-      type: "spki",
-    });
-    return verify(null, signedPart(vote), key, vote.sig);
+    return verify(null, signedPart(vote), publicKeyOf(vote.key), vote.sig);
   } catch {
     return false; // not a valid Ed25519 public key
   }
