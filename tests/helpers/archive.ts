@@ -48,7 +48,7 @@ export function bytes(size: number, seed = 1): Uint8Array {
 export async function buildArchive(
   root: string,
   pool: Record<string, Uint8Array>,
-  options: { suite?: string; signer?: TestSigner } = {},
+  options: { suite?: string; codename?: string; signer?: TestSigner } = {},
 ) {
   const suite = options.suite ?? "stable";
   const stanzas: string[] = [];
@@ -66,9 +66,11 @@ export async function buildArchive(
   const packages = stanzas.join("\n");
   const packagesPath = `dists/${suite}/main/binary-amd64/Packages`;
   await writeFile(root, `debian/${packagesPath}`, packages);
-  const release = `Origin: Test\nSuite: ${suite}\nCodename: ${suite}\nSHA256:\n ${
-    sha256(packages)
-  } ${new TextEncoder().encode(packages).length} main/binary-amd64/Packages\n`;
+  const release = `Origin: Test\nSuite: ${suite}\nCodename: ${
+    options.codename ?? suite
+  }\nSHA256:\n ${sha256(packages)} ${
+    new TextEncoder().encode(packages).length
+  } main/binary-amd64/Packages\n`;
   await writeFile(root, `debian/dists/${suite}/Release`, release);
   if (options.signer) {
     await writeFile(
