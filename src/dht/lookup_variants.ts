@@ -8,8 +8,15 @@
 import { sha1 } from "../hash/mod.ts";
 import type { Endpoint } from "./krpc/compact.ts";
 import type { Vote } from "./krpc/messages.ts";
-import type { LookupVariant } from "./lookup.ts";
-import { idToHex } from "./node_id.ts";
+import {
+  collect,
+  type LookupContext,
+  type LookupVariant,
+  type Responder,
+  runLookup,
+} from "./lookup.ts";
+import type { Answer } from "./rpc.ts";
+import { idToHex, type NodeId } from "./node_id.ts";
 
 /** `find_node`: nodes only. */
 export const FIND_NODE: LookupVariant<never, "find_node"> = {
@@ -51,3 +58,21 @@ export const GET_VOTES: LookupVariant<Vote, "get"> = {
   extract: (answer) => answer.body.votes ?? [],
   staleGraceMs: 0,
 };
+
+/**
+ * A `get` lookup for `key` to collect write tokens, then `store` to each of
+ * the K closest nodes (those that count, BEP 42) that gave one and that
+ * `accept` takes; resolves with how many stored it. BEP 44 puts and votes.
+ */
+export async function storeAtClosest(
+  context: LookupContext,
+  key: NodeId,
+  signal: AbortSignal | undefined,
+  accept: (contact: Responder) => boolean,
+  store: (contact: Responder, token: Uint8Array) => Promise<Answer>,
+): Promise<number> {
+  const { result } = await collect(runLookup(context, key, GET_ITEM_TOKENS, signal));
+  const targets = result.closest.filter((c) => c.token && accept(c));
+  const outcomes = await Promise.allSettled(targets.map((c) => store(c, c.token!)));
+  return outcomes.filter((o) => o.status === "fulfilled").length;
+}

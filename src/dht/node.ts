@@ -21,9 +21,10 @@ import { ValueTooLargeError } from "./errors.ts";
 import { createQueryHandler } from "./handlers.ts";
 import type { Contact, Endpoint } from "./krpc/compact.ts";
 import { collect, type LookupContext, type LookupResult, runLookup } from "./lookup.ts";
+import { isAptDhtClient } from "./krpc/codec.ts";
 import { sha1 } from "../hash/mod.ts";
 import { fulfilledOnceOne } from "../util/fulfilled_once_one.ts";
-import { FIND_NODE, GET_ITEM, GET_ITEM_TOKENS, GET_PEERS, GET_VOTES } from "./lookup_variants.ts";
+import { FIND_NODE, GET_ITEM, GET_PEERS, GET_VOTES, storeAtClosest } from "./lookup_variants.ts";
 import { idToHex, type NodeId, randomId, randomIdInBucket } from "./node_id.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { RoutingTable } from "./routing_table.ts";
@@ -109,14 +110,19 @@ export class DhtNode {
     );
     this.#rpc.readOnly = options.readOnly ?? false;
     this.votes = new DhtVotes({
-      ownId: () => this.#id,
-      closest: async (target, signal) =>
-        (await collect(runLookup(this.#lookupContext(), target, GET_ITEM_TOKENS, signal))).result
-          .closest,
+      // Only to apt-dht nodes (their `v` says so): others do not keep votes, and some mainline
+      // clients leave a query they do not know unanswered (bittorrent-dht) rather than say 204.
+      sendVote: (target, vote, signal) =>
+        storeAtClosest(
+          this.#lookupContext(),
+          target,
+          signal,
+          (c) => isAptDhtClient(c.client),
+          (c, token) =>
+            this.#rpc.query(c, "apt_vote", { id: this.#id, target, vote, token }, signal),
+        ),
       lookupVotes: async (target, signal) =>
         (await collect(runLookup(this.#lookupContext(), target, GET_VOTES, signal))).values,
-      query: (contact, method, args, signal) => this.#rpc.query(contact, method, args, signal),
-      mayStore: (contact) => this.#mayStore(contact),
       store: this.#votes,
       now,
     });
@@ -287,16 +293,14 @@ export class DhtNode {
     }
     const key = sha1(value);
     this.#items.put(key, value, "self");
-    const { result } = await collect(
-      runLookup(this.#lookupContext(), key, GET_ITEM_TOKENS, options.signal),
+    const stored = await storeAtClosest(
+      this.#lookupContext(),
+      key,
+      options.signal,
+      () => true,
+      (c, token) => this.#rpc.query(c, "put", { id: this.#id, value, token }, options.signal),
     );
-    const targets = result.closest.filter((c) => c.token && this.#mayStore(c));
-    const outcomes = await Promise.allSettled(
-      targets.map((c) =>
-        this.#rpc.query(c, "put", { id: this.#id, value, token: c.token! }, options.signal)
-      ),
-    );
-    return { key, stored: outcomes.filter((o) => o.status === "fulfilled").length };
+    return { key, stored };
   }
 
   /** Fetches a BEP 44 immutable item by key; the value is checked against the key. */
