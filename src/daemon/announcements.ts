@@ -12,9 +12,8 @@ import type { ArchiveIndex } from "../apt/mod.ts";
 import { releaseOfListing } from "../apt/mod.ts";
 import type { CacheStore } from "../cache/mod.ts";
 import type { Config } from "../config/mod.ts";
-import type { DhtNode } from "../dht/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { type Announcer, dhtKeyOf } from "../peers/mod.ts";
+import type { Announcer } from "../peers/mod.ts";
 import { Withholding } from "../privacy/mod.ts";
 import { systemClock } from "../util/clock.ts";
 import type { DaemonEvents, Emitter } from "./events.ts";
@@ -121,14 +120,10 @@ export function followAnnouncements(deps: AnnouncementDeps): (() => void)[] {
 /** Withdraws what became withheld and announces again what no longer is. */
 export function applyWithholding(
   announcer: Announcer,
-  node: DhtNode,
   cache: CacheStore,
   withheld: string[],
   released: string[],
 ): void {
-  for (const sha256 of withheld) {
-    announcer.remove(sha256);
-    node.withdraw(dhtKeyOf(sha256));
-  }
+  for (const sha256 of withheld) announcer.remove(sha256);
   for (const sha256 of released) if (cache.holdsContent(sha256)) announcer.add(sha256);
 }

@@ -78,9 +78,7 @@ export class PeerSide implements Component, PeerLookup {
       deps.index,
       deps.log,
       (withheld, released) => {
-        if (this.#announcer && this.#node) {
-          applyWithholding(this.#announcer, this.#node, cache, withheld, released);
-        }
+        if (this.#announcer) applyWithholding(this.#announcer, cache, withheld, released);
       },
     );
   }

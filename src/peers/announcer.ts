@@ -24,6 +24,8 @@ export interface Announcing {
   announce(key: Uint8Array, port: number): Promise<{ stored: number }>;
   /** BEP 44: stores a small piece list in the DHT itself. */
   putImmutable?(value: Uint8Array): Promise<{ stored: number }>;
+  /** We no longer serve `key`: the node stops naming us in its own answers. */
+  withdraw?(key: Uint8Array): void;
 }
 
 /** Tunables, with their defaults. */
@@ -119,9 +121,11 @@ export class Announcer {
     return this.#known.has(sha256.toLowerCase());
   }
 
-  /** Stops announcing a file (it left the cache, or is withheld). */
+  /** Stops announcing a file (it left the cache, or is withheld), and the node naming us for it. */
   remove(sha256: string): void {
-    this.#known.delete(sha256.toLowerCase());
+    const hex = sha256.toLowerCase();
+    if (!this.#known.delete(hex)) return;
+    this.dht.withdraw?.(dhtKeyOf(hex));
   }
 
   /** Starts announcing (call once the DHT node has joined); a stopped announcer stays stopped. */

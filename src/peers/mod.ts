@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { Announcer, dhtKeyOf } from "./announcer.ts";
+export { Announcer } from "./announcer.ts";
 export { recordedDownloadPeers } from "./download_reports.ts";
 export { PeerFinder, type PeerLookup } from "./peer_finder.ts";
 export { PeerRecords } from "./peer_records.ts";

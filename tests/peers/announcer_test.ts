@@ -12,7 +12,9 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 function setup(stored = 8) {
   const clock = new ManualClock();
   const calls: { key: string; port: number; at: number }[] = [];
+  const withdrawn: string[] = [];
   const dht = {
+    withdraw: (key: Uint8Array) => void withdrawn.push(key.toHex()),
     announce(key: Uint8Array, port: number) {
       calls.push({
         key: key.toHex(),
@@ -27,7 +29,7 @@ function setup(stored = 8) {
     intervalMs: 60_000,
     retryMs: 5000,
   });
-  return { clock, calls, announcer };
+  return { clock, calls, withdrawn, announcer };
 }
 
 const hashes = Array.from({ length: 20 }, (_, i) => i.toString(16).padStart(2, "0").repeat(32));
@@ -73,8 +75,8 @@ Deno.test("the announcer announces again before expiry, and retries sooner when 
   failing.announcer.stop();
 });
 
-Deno.test("a removed file is not announced again", async () => {
-  const { clock, calls, announcer } = setup();
+Deno.test("a removed file is not announced again, and the node stops naming us for it", async () => {
+  const { clock, calls, withdrawn, announcer } = setup();
   announcer.add(hashes[4]);
   announcer.start();
   clock.advance(200);
@@ -85,6 +87,9 @@ Deno.test("a removed file is not announced again", async () => {
     await settle();
   }
   assert.equal(calls.length, 1);
+  assert.deepEqual(withdrawn, [dhtKeyOf(hashes[4]).toHex()]);
+  announcer.remove(hashes[4]); // not announced any more: nothing to withdraw
+  assert.equal(withdrawn.length, 1);
   announcer.stop();
 });
 
