@@ -50,8 +50,8 @@ interface Judgement {
   /** When it was last judged (0: never). */
   at: number;
   running?: Promise<void>;
-  /** When the running judgement started: downloads wait for it until `waitMs` after that. */
-  startedAt?: number;
+  /** When the latest judgement started: downloads wait for it until `waitMs` after that. */
+  startedAt: number;
 }
 
 const keyOf = (peer: Endpoint) => `${peer.address}|${peer.port}`;
@@ -63,9 +63,6 @@ export class PeerReputation {
   #timer: TimerId | undefined;
   #stopped = false;
   readonly #clock: Clock;
-  /** Votes we published, and peers judged by others' votes (status page). */
-  published = 0;
-  judged = 0;
 
   constructor(private readonly deps: ReputationDeps) {
     this.#clock = deps.clock ?? systemClock;
@@ -105,7 +102,6 @@ export class PeerReputation {
       const vote: Vote = { ...fields, sig: await signer.sign(signedPart(fields)) };
       this.#ours.set(keyOf(target), vote);
       const stored = await node.votes.publish(vote);
-      this.published++;
       this.deps.log.info("peers.voted", { peer: keyOf(target), stored });
     } catch (error) {
       this.deps.log.warn("peers.vote_failed", { peer: keyOf(target), error });
@@ -127,10 +123,10 @@ export class PeerReputation {
     let until = 0;
     const pending: Promise<void>[] = [];
     for (const peer of peers) {
-      const running = this.#judge(peer);
-      if (!running) continue;
-      pending.push(running);
-      until = Math.max(until, (this.#judged.get(keyOf(peer))?.startedAt ?? 0) + waitMs);
+      const judgement = this.#judge(peer);
+      if (!judgement?.running) continue;
+      pending.push(judgement.running);
+      until = Math.max(until, judgement.startedAt + waitMs);
     }
     const left = until - this.#clock.now();
     if (!pending.length || left <= 0) return;
@@ -140,14 +136,15 @@ export class PeerReputation {
     this.#clock.clearTimeout(timer!);
   }
 
-  #judge(peer: Endpoint): Promise<void> | undefined {
+  /** The peer's judgement, started unless it runs or was made lately. */
+  #judge(peer: Endpoint): Judgement | undefined {
     const key = keyOf(peer);
     const known = this.#judged.get(key);
-    if (known?.running) return known.running;
+    if (known?.running) return known;
     if (known && this.#clock.now() - known.at < REPUTATION_RECHECK_MS) return undefined;
     const node = this.deps.node();
     if (!node) return undefined;
-    const judgement: Judgement = known ?? { at: 0 };
+    const judgement: Judgement = known ?? { at: 0, startedAt: 0 };
     this.#judged.delete(key); // re-inserted: Map order is the age the oldest is forgotten by
     this.#judged.set(key, judgement);
     if (this.#judged.size > REPUTATIONS_REMEMBERED) {
@@ -160,7 +157,6 @@ export class PeerReputation {
         if (!accused) return; // no DHT node there: nothing to go by
         const votes = await node.votes.read(accused);
         this.deps.records.judged(peer.address, peer.port, votes.length);
-        this.judged++;
         if (votes.length) {
           this.deps.log.info("peers.votes_read", { peer: key, voters: votes.length });
         }
@@ -171,7 +167,7 @@ export class PeerReputation {
         judgement.running = undefined;
       }
     })();
-    return judgement.running;
+    return judgement;
   }
 
   #schedule(): void {
