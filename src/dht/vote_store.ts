@@ -18,6 +18,7 @@ import {
 } from "./constants.ts";
 import type { Vote } from "./krpc/messages.ts";
 import { idToHex, type NodeId, sameId } from "./node_id.ts";
+import { RateLimiter } from "./rate_limit.ts";
 import { SourceCounter } from "./storage.ts";
 import { verifyVote, voteIsCurrent, voteTarget } from "./vote.ts";
 
@@ -35,36 +36,31 @@ export class VoteStore {
   #targets = new Map<string, Map<string, Entry>>();
   #sources = new SourceCounter();
   #size = 0;
-  /** Signature checks this second: past MAX_VOTE_CHECKS_PER_SECOND a vote is refused unchecked. */
-  readonly #checks: { allow(): boolean };
+  /** Signature checks, all sources together: past the rate a vote is refused unchecked. */
+  readonly #checks: RateLimiter;
 
   constructor(private readonly now: () => number) {
-    let second = -1;
-    let used = 0;
-    this.#checks = {
-      allow: () => {
-        const current = Math.floor(this.now() / 1000);
-        if (current !== second) [second, used] = [current, 0];
-        return used++ < MAX_VOTE_CHECKS_PER_SECOND;
-      },
-    };
+    const rate = MAX_VOTE_CHECKS_PER_SECOND;
+    this.#checks = new RateLimiter(now, rate, rate, 1);
   }
 
   /** Checks and stores a vote sent by `source`; undefined when stored, else why not. */
   offer(target: NodeId, vote: Vote, source: string): VoteRefusal | undefined {
     if (!sameId(voteTarget(vote.accused), target)) return "wrong target";
     if (!voteIsCurrent(vote, this.now())) return "expired";
-    if (!this.#checks.allow()) return "busy";
+    if (!this.#checks.allow("all")) return "busy";
     if (!verifyVote(vote)) return "bad signature";
     const hex = idToHex(target);
-    let votes = this.#targets.get(hex);
     const keyHex = idToHex(vote.key);
-    // One vote per target for a key, and one for a source address: the newest replaces it.
-    for (const [key, entry] of votes ?? []) {
-      if (key === keyHex || entry.source === source) this.#drop(hex, key);
-    }
-    votes = this.#targets.get(hex);
-    if (this.#sources.count(source) >= MAX_VOTES_PER_SOURCE) return "storage limit";
+    // One vote per target for a key, and one for a source address: the newest replaces it (and
+    // what it replaces does not count against the source's limit, nor goes if it is refused).
+    const replaced = [...this.#targets.get(hex) ?? []].filter(([key, entry]) =>
+      key === keyHex || entry.source === source
+    );
+    const ownReplaced = replaced.filter(([, entry]) => entry.source === source).length;
+    if (this.#sources.count(source) - ownReplaced >= MAX_VOTES_PER_SOURCE) return "storage limit";
+    for (const [key] of replaced) this.#drop(hex, key);
+    let votes = this.#targets.get(hex);
     if (!votes) {
       if (this.#targets.size >= MAX_VOTE_TARGETS) {
         this.#dropTarget(this.#targets.keys().next().value!);

@@ -13,6 +13,7 @@ import type { Message, Vote } from "../../src/dht/krpc/messages.ts";
 import { voteTarget } from "../../src/dht/vote.ts";
 import { voter } from "../helpers/voter.ts";
 import { VoteStore } from "../../src/dht/vote_store.ts";
+import { MAX_VOTES_PER_SOURCE } from "../../src/dht/constants.ts";
 import { startDhtNetwork } from "../helpers/dht_network.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
@@ -49,6 +50,25 @@ Deno.test("VoteStore keeps one vote per key and per source, verified, current, a
   now += 3 * 3600_000; // past the store's two hours
   store.expire();
   assert.equal(store.size, 0);
+});
+
+Deno.test("VoteStore: a source at its limit may replace its votes, and a refused one costs it none", async () => {
+  const store = new VoteStore(() => Date.now());
+  const sign = await voter();
+  const accused = Array.from({ length: MAX_VOTES_PER_SOURCE + 1 }, () => randomId());
+  for (const id of accused.slice(0, -1)) {
+    assert.equal(store.offer(voteTarget(id), await sign(id), "10.0.0.9"), undefined);
+  }
+  const last = accused.at(-1)!;
+  assert.equal(store.offer(voteTarget(last), await sign(last), "10.0.0.9"), "storage limit");
+  assert.equal(store.size, MAX_VOTES_PER_SOURCE, "the refused vote replaced nothing");
+  // A newer vote about one it holds replaces that one.
+  assert.equal(store.offer(voteTarget(accused[0]), await sign(accused[0]), "10.0.0.9"), undefined);
+  assert.equal(store.size, MAX_VOTES_PER_SOURCE);
+  // Under another key, from the same address, for a target it holds: a replacement too.
+  const other = await voter();
+  assert.equal(store.offer(voteTarget(accused[1]), await other(accused[1]), "10.0.0.9"), undefined);
+  assert.equal(store.get(voteTarget(accused[1]), 10).length, 1);
 });
 
 Deno.test({
