@@ -7,6 +7,7 @@
  */
 export { ArchiveIndex, type IndexEntry } from "./archive_index.ts";
 export { decompress } from "./compression.ts";
+export { parseRelease } from "./release.ts";
 export { releaseOfListing } from "./security_listings.ts";
 export { parseDeb822 } from "./deb822.ts";
 export { compressionOf, isImmutable } from "./index_files.ts";

@@ -9,7 +9,7 @@
  */
 
 import type { ArchiveIndex } from "../apt/mod.ts";
-import { releaseOfListing } from "../apt/mod.ts";
+import { parseRelease, releaseOfListing } from "../apt/mod.ts";
 import type { CacheStore } from "../cache/mod.ts";
 import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -29,7 +29,6 @@ export function createWithholding(
   log: Logger,
   onChange: (withheld: string[], released: string[]) => void,
 ): Withholding {
-  const codenames = new Map<string, string | undefined>();
   return new Withholding({
     securityPackages: () => index.securityPackages(),
     packageFiles: () => [
@@ -37,11 +36,15 @@ export function createWithholding(
         .map((file) => ({ path: file.key, sha256: file.sha256 })),
       ...cache.sharedFiles().map((file) => ({ path: file.path, sha256: file.sha256 })),
     ],
-    releaseOf: (path) => {
-      const listing = index.listingsOf(path)[0];
-      if (!listing) return undefined;
-      if (!codenames.has(listing)) codenames.set(listing, codenameOf(cache, listing));
-      return codenames.get(listing);
+    releases: () => {
+      // Per judgement: a suite's Release names another codename after a release day.
+      const codenames = new Map<string, string | undefined>();
+      return (path) => {
+        const listing = index.listingsOf(path)[0];
+        if (!listing) return undefined;
+        if (!codenames.has(listing)) codenames.set(listing, codenameOf(cache, listing));
+        return codenames.get(listing);
+      };
     },
     onChange,
     clock: systemClock,
@@ -61,10 +64,9 @@ function codenameOf(cache: CacheStore, listing: string): string | undefined {
     const key = `${dists}/${name}`;
     if (!cache.has(key)) continue;
     try {
-      const text = Deno.readTextFileSync(cache.pathOf(key));
-      return /^Codename:\s*(\S+)/m.exec(text)?.[1];
+      return parseRelease(Deno.readTextFileSync(cache.pathOf(key))).fields.get("codename");
     } catch {
-      return undefined; // evicted meanwhile: the suite stays unknown until the next read
+      return undefined; // evicted meanwhile, or unreadable: the suite stays unknown this time
     }
   }
   return undefined;

@@ -29,8 +29,11 @@ export interface WithholdingDeps {
   securityPackages(): string[];
   /** Every package file held (cache keys and shared files' paths), with its content. */
   packageFiles(): { path: string; sha256: string }[];
-  /** The release codename a held file belongs to, when known (for the vulnerability list). */
-  releaseOf(path: string): string | undefined;
+  /**
+   * A resolver of the release codename a held file belongs to (for the
+   * vulnerability list), for one judgement: what it reads is kept that long.
+   */
+  releases(): (path: string) => string | undefined;
   /** Files newly withheld, and files no longer withheld (their SHA-256s). */
   onChange(withheld: string[], released: string[]): void;
   readonly clock: Clock;
@@ -101,7 +104,7 @@ export class Withholding {
 
   /** Judges one file now (it was just committed, or starts downloading); true if withheld. */
   judge(path: string, sha256: string): boolean {
-    const reason = this.#reasonFor(path);
+    const reason = this.#reasonFor(path, this.#releases());
     if (!reason) return this.withheld(sha256);
     const hex = sha256.toLowerCase();
     if (!this.#withheld.has(hex)) {
@@ -136,8 +139,9 @@ export class Withholding {
     }
     this.#security = security;
     const next = new Map<string, WithheldReason>();
+    const releaseOf = this.#releases();
     for (const { path, sha256 } of this.deps.packageFiles()) {
-      const reason = this.#reasonFor(path);
+      const reason = this.#reasonFor(path, releaseOf);
       if (reason) next.set(sha256.toLowerCase(), reason);
     }
     const added = [...next.keys()].filter((hex) => !this.#withheld.has(hex));
@@ -165,11 +169,18 @@ export class Withholding {
     };
   }
 
-  #reasonFor(path: string): WithheldReason | undefined {
+  /** Releases are looked up only when the vulnerability list can use them. */
+  #releases(): (path: string) => string | undefined {
+    return this.#fixes ? this.deps.releases() : () => undefined;
+  }
+
+  #reasonFor(
+    path: string,
+    releaseOf: (path: string) => string | undefined,
+  ): WithheldReason | undefined {
     const file = packageFileOf(path);
     if (!file) return undefined;
-    const release = this.#fixes ? this.deps.releaseOf(path) : undefined;
-    return withheldReason(file, release, { security: this.#security, fixes: this.#fixes });
+    return withheldReason(file, releaseOf(path), { security: this.#security, fixes: this.#fixes });
   }
 
   async #readList(): Promise<void> {
