@@ -12,6 +12,8 @@ export interface RepoPackage {
   readonly name: string;
   /** Size of the payload file inside the package. */
   readonly payloadBytes: number;
+  /** The binary package's version (default 1.0-1; source packages are always 1.0-1). */
+  readonly version?: string;
 }
 
 export async function run(
@@ -58,12 +60,14 @@ async function buildDeb(work: string, archive: string, pkg: RepoPackage, seed: n
   await Deno.mkdir(`${dir}/usr/share/${pkg.name}`, { recursive: true });
   await Deno.writeTextFile(
     `${dir}/DEBIAN/control`,
-    `Package: ${pkg.name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: apt-dht tests <tests@invalid>\nDescription: test package ${pkg.name}\n made for apt-dht's end-to-end tests\n`,
+    `Package: ${pkg.name}\nVersion: ${
+      pkg.version ?? "1.0-1"
+    }\nArchitecture: all\nMaintainer: apt-dht tests <tests@invalid>\nDescription: test package ${pkg.name}\n made for apt-dht's end-to-end tests\n`,
   );
   await Deno.writeFile(`${dir}/usr/share/${pkg.name}/payload`, bytes(pkg.payloadBytes, seed));
   const poolDir = `pool/main/${pkg.name[0]}/${pkg.name}`;
   await Deno.mkdir(`${archive}/${poolDir}`, { recursive: true });
-  const path = `${poolDir}/${pkg.name}_1.0-1_all.deb`;
+  const path = `${poolDir}/${pkg.name}_${pkg.version ?? "1.0-1"}_all.deb`;
   await run("dpkg-deb", ["--root-owner-group", "-Zgzip", "--build", dir, `${archive}/${path}`]);
   const data = await Deno.readFile(`${archive}/${path}`);
   return { path, sha256: createHash("sha256").update(data).digest("hex"), size: data.length };
